@@ -1,0 +1,244 @@
+"""One source of truth for a run: dataclasses loaded from TOML/JSON plus dotted overrides.
+
+The same :class:`RunConfig` flows from the CLI (``--config`` and ``--set train.lr=3e-4``) into the
+model, the trainer and the saved bundle. Unknown keys fail with the list of valid ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from lstm_sentiment.errors import ConfigError
+
+TRUNCATION_POLICIES = ("head", "tail", "head+tail")
+POOLING_CHOICES = ("last", "mean", "max")
+UNKNOWN_INIT_CHOICES = ("random", "mean", "zeros")
+
+
+@dataclass
+class DataConfig:
+    """Where the examples come from and how the validation split is carved."""
+
+    source: str = ""
+    """A path (folder, .tar.gz, .csv, .tsv, .jsonl) or a known dataset name such as ``imdb``."""
+    train_split: str = "train"
+    test_split: str = "test"
+    """Evaluated once after training when the source has it (folders, tarballs, known datasets)."""
+    validation_fraction: float = 0.1
+    text_column: str | None = None
+    label_column: str | None = None
+    encoding: str = "utf-8"
+    label_map: dict[str, str] = field(default_factory=dict)
+    limit: int = 0
+    """Use a seeded random sample of N training examples (0 = all); for quick experiments."""
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.validation_fraction < 1.0:
+            raise ConfigError(
+                f"data.validation_fraction must be in [0, 1), got {self.validation_fraction}"
+            )
+
+
+@dataclass
+class TextConfig:
+    """Cleaning, tokenization, vocabulary and encoding; saved with the model."""
+
+    tokenizer: str = "word"
+    lowercase: bool = True
+    keep_punctuation: str = "!?"
+    """Punctuation characters kept as tokens; all other punctuation is dropped."""
+    min_freq: int = 2
+    max_vocab_size: int = 50_000
+    max_length: int = 400
+    truncation: str = "head+tail"
+
+    def __post_init__(self) -> None:
+        _check_choice("text.truncation", self.truncation, TRUNCATION_POLICIES)
+        _check_choice("text.tokenizer", self.tokenizer, ("word",))
+        if self.max_length < 1:
+            raise ConfigError(f"text.max_length must be >= 1, got {self.max_length}")
+        if self.min_freq < 1:
+            raise ConfigError(f"text.min_freq must be >= 1, got {self.min_freq}")
+
+
+@dataclass
+class VectorsConfig:
+    """Pretrained word vectors for the embedding layer."""
+
+    source: str = "glove-6b-50d"
+    """``glove-6b-50d`` (embedded), a GloVe/word2vec file, or ``none`` for random init."""
+    embedding_dim: int = 50
+    """Only used when ``source`` is ``none``; otherwise the vectors' dimension is used."""
+    freeze: bool = False
+    unknown_init: str = "random"
+
+    def __post_init__(self) -> None:
+        _check_choice("vectors.unknown_init", self.unknown_init, UNKNOWN_INIT_CHOICES)
+
+
+@dataclass
+class ModelConfig:
+    """Embedding → recurrent encoder → pooling → dropout → linear head."""
+
+    architecture: str = "lstm"
+    """A registered architecture name (``lstm``, ``gru``)."""
+    hidden_size: int = 128
+    num_layers: int = 1
+    bidirectional: bool = True
+    pooling: list[str] = field(default_factory=lambda: ["max", "mean"])
+    embedding_dropout: float = 0.3
+    dropout: float = 0.3
+    """Dropout between recurrent layers and before the output layer."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.pooling, str):
+            self.pooling = [p.strip() for p in self.pooling.split(",") if p.strip()]
+        if not self.pooling:
+            raise ConfigError(f"model.pooling needs at least one of {', '.join(POOLING_CHOICES)}")
+        for name in self.pooling:
+            _check_choice("model.pooling", name, POOLING_CHOICES)
+        for key in ("embedding_dropout", "dropout"):
+            value = getattr(self, key)
+            if not 0.0 <= value < 1.0:
+                raise ConfigError(f"model.{key} must be in [0, 1), got {value}")
+
+
+@dataclass
+class TrainConfig:
+    """The optimisation loop."""
+
+    epochs: int = 10
+    batch_size: int = 64
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    clip_grad_norm: float = 1.0
+    patience: int = 2
+    """Epochs without validation improvement before stopping (0 disables early stopping)."""
+    monitor: str = "accuracy"
+    seed: int = 13
+    checkpoint_every: int = 200
+    """Also checkpoint every N optimisation steps (0 = only at epoch ends)."""
+    bucket_size: int = 50
+    """Batches per length-sorted pool: larger pools pad less, smaller pools shuffle more."""
+    threads: int = 0
+    """Torch CPU threads (0 = all cores)."""
+
+    def __post_init__(self) -> None:
+        _check_choice("train.monitor", self.monitor, ("accuracy", "macro_f1", "loss"))
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ConfigError("train.epochs and train.batch_size must be >= 1")
+
+
+@dataclass
+class RunConfig:
+    """Everything needed to reproduce a run; written to ``config.json`` and into the bundle."""
+
+    data: DataConfig = field(default_factory=DataConfig)
+    text: TextConfig = field(default_factory=TextConfig)
+    vectors: VectorsConfig = field(default_factory=VectorsConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-serialisable dictionary."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> RunConfig:
+        """Build from a nested dictionary; unknown sections or keys raise :class:`ConfigError`."""
+        return _build(cls, raw, prefix="")
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> RunConfig:
+        """Load a ``.toml`` or ``.json`` config file."""
+        return cls.from_dict(read_config_file(path))
+
+    def with_overrides(self, overrides: list[str]) -> RunConfig:
+        """Return a copy with ``section.key=value`` overrides applied (values parsed as JSON)."""
+        raw = self.to_dict()
+        for item in overrides:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise ConfigError(f"override {item!r} must look like section.key=value")
+            parts = key.strip().split(".")
+            if len(parts) != 2:
+                raise ConfigError(f"override key {key!r} must be section.key, e.g. train.lr")
+            section, name = parts
+            if section not in raw:
+                raise ConfigError(_unknown("section", section, list(raw)))
+            if name not in raw[section]:
+                raise ConfigError(_unknown(f"key in [{section}]", name, list(raw[section])))
+            raw[section][name] = parse_value(value.strip())
+        return RunConfig.from_dict(raw)
+
+
+def parse_value(text: str) -> Any:
+    """Parse an override value: JSON when possible (numbers, booleans, lists), else a string."""
+    lowered = text.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def read_config_file(path: str | Path) -> dict[str, Any]:
+    """Read a TOML or JSON config file into a dictionary."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"no such config file: {path}")
+    try:
+        if path.suffix == ".json":
+            return json.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot parse config file {path}: {exc}") from None
+
+
+def _build(cls: type, raw: dict[str, Any], prefix: str) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"[{prefix.rstrip('.')}] must be a table, got {type(raw).__name__}")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = get_type_hints(cls)
+    kwargs: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in fields:
+            where = f"key in [{prefix.rstrip('.')}]" if prefix else "section"
+            raise ConfigError(_unknown(where, key, list(fields)))
+        hint = hints[key]
+        if dataclasses.is_dataclass(hint):
+            kwargs[key] = _build(hint, value, prefix=f"{prefix}{key}.")
+        else:
+            kwargs[key] = _coerce(f"{prefix}{key}", value, hint)
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:  # pragma: no cover - guarded by the key check above
+        raise ConfigError(str(exc)) from None
+
+
+def _coerce(name: str, value: Any, hint: Any) -> Any:
+    """Check simple scalar types; ints are accepted where floats are expected."""
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    expected = {int: int, float: float, bool: bool, str: str}.get(hint)
+    if expected is not None and (
+        not isinstance(value, expected) or (expected is int and isinstance(value, bool))
+    ):
+        raise ConfigError(f"{name} must be {expected.__name__}, got {value!r}")
+    return value
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+
+
+def _unknown(what: str, name: str, valid: list[str]) -> str:
+    return f"unknown config {what} {name!r}; valid: {', '.join(valid)}"

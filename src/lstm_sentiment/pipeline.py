@@ -1,0 +1,242 @@
+"""``train()``: data → tokens → vocabulary → vectors → model → fit → evaluate → bundle.
+
+The CLI's ``train`` command is a thin wrapper over this function.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from lstm_sentiment.bundle import Bundle, environment_info, save_bundle
+from lstm_sentiment.config import RunConfig
+from lstm_sentiment.data import DataOptions, Example, load_splits, stratified_split
+from lstm_sentiment.errors import ConfigError, DataError
+from lstm_sentiment.io_utils import write_json
+from lstm_sentiment.model_card import render_model_card
+from lstm_sentiment.models.registry import build_model
+from lstm_sentiment.text.encode import TextEncoder
+from lstm_sentiment.text.tokenize import build_tokenizer
+from lstm_sentiment.text.vocab import Vocabulary
+from lstm_sentiment.training.batching import EncodedDataset
+from lstm_sentiment.training.callbacks import CsvLogger, TensorBoardLogger
+from lstm_sentiment.training.metrics import classification_metrics
+from lstm_sentiment.training.plots import plot_confusion_matrix, plot_training_curves
+from lstm_sentiment.training.trainer import FitResult, Trainer, predict_probabilities
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` produced."""
+
+    run_dir: Path
+    model_dir: Path
+    metrics: dict[str, Any]
+    fit: FitResult
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def data_options(config: RunConfig) -> DataOptions:
+    """Reader options from the data section of the config."""
+    data = config.data
+    return DataOptions(
+        text_column=data.text_column,
+        label_column=data.label_column,
+        encoding=data.encoding,
+        label_map=dict(data.label_map),
+    )
+
+
+def load_training_data(config: RunConfig) -> tuple[list[Example], list[Example]]:
+    """Labelled train examples and (if the source has one) the test split, read in one pass."""
+    data = config.data
+    if not data.source:
+        raise ConfigError("no training data: pass --data SOURCE (or set data.source)")
+    options = data_options(config)
+    splits = [data.train_split] + ([data.test_split] if data.test_split else [])
+    # The test split is optional: single files (CSV/JSONL) have none.
+    loaded = load_splits(data.source, splits, options, optional=splits[1:])
+    train = _usable(loaded[data.train_split], "training")
+    test = _usable(loaded[data.test_split], "test") if data.test_split in loaded else []
+    if data.limit and data.limit < len(train):
+        # A seeded random sample: files are usually grouped by label.
+        keep = np.random.default_rng(config.train.seed).permutation(len(train))[: data.limit]
+        train = [train[i] for i in sorted(keep)]
+    return train, test
+
+
+def _usable(examples: list[Example], what: str) -> list[Example]:
+    kept = [ex for ex in examples if ex.label is not None and ex.text.strip()]
+    dropped = len(examples) - len(kept)
+    if dropped:
+        logger.warning("dropped %d %s examples with empty text or no label", dropped, what)
+    if not kept:
+        raise DataError(f"no labelled {what} examples with text: check the data and its columns")
+    return kept
+
+
+def _set_threads(threads: int) -> None:
+    torch.set_num_threads(threads or os.cpu_count() or 1)
+
+
+def _encode(
+    encoder: TextEncoder, examples: list[Example], labels: list[str], tokens: list[list[str]] | None
+) -> EncodedDataset:
+    label_ids = {label: i for i, label in enumerate(labels)}
+    unknown = sorted({ex.label for ex in examples if ex.label not in label_ids}, key=str)
+    if unknown:
+        raise DataError(
+            f"labels {', '.join(map(repr, unknown))} do not occur in the training split; "
+            f"known: {', '.join(labels)}"
+        )
+    if tokens is None:
+        ids = encoder.encode_many([ex.text for ex in examples])
+    else:
+        ids = [encoder.encode_tokens(t) for t in tokens]
+    y = np.array([label_ids[str(ex.label)] for ex in examples], dtype=np.int64)
+    return EncodedDataset(ids, y, encoder.vocab.pad_id)
+
+
+def build_embeddings(
+    config: RunConfig, vocab: Vocabulary
+) -> tuple[np.ndarray | None, int, dict[str, Any]]:
+    """Pretrained embedding matrix aligned to ``vocab`` (or None for random init)."""
+    spec = config.vectors.source
+    if spec.lower() in ("", "none", "random"):
+        return None, config.vectors.embedding_dim, {"vectors": "none"}
+    from lstm_sentiment.vectors import build_embedding_matrix, load_vectors, lookup_words
+
+    vectors = load_vectors(spec, restrict_to=lookup_words(vocab.tokens))
+    matrix, coverage = build_embedding_matrix(
+        vocab.tokens,
+        vectors,
+        special_ids=vocab.special_ids,
+        counts=vocab.counts,
+        unknown_init=config.vectors.unknown_init,
+        seed=config.train.seed,
+    )
+    logger.debug("vectors %s: %s", spec, coverage)
+    info = {
+        "vectors": spec,
+        "coverage_tokens": coverage.token_share,
+        "coverage_types": coverage.type_share,
+        "coverage": str(coverage),
+    }
+    return matrix.astype(np.float32), int(matrix.shape[1]), info
+
+
+def train(config: RunConfig, output_dir: str | Path, *, resume: bool = False) -> TrainResult:
+    """Train a model as ``config`` says and write the run folder (see the README's contract).
+
+    Args:
+        config: The full run configuration (data, text, vectors, model, train).
+        output_dir: Run folder; receives ``model/``, ``metrics.json``, ``config.json``,
+            ``metrics.csv``, ``plots/``, ``tensorboard/`` and ``checkpoints/``.
+        resume: Continue from the last checkpoint in ``output_dir`` if there is one.
+    """
+    run_dir = Path(output_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    timings: dict[str, float] = {}
+    _set_threads(config.train.threads)
+    torch.manual_seed(config.train.seed)
+
+    started = time.perf_counter()
+    train_examples, test_examples = load_training_data(config)
+    fit_examples, val_examples = stratified_split(
+        train_examples, config.data.validation_fraction, config.train.seed
+    )
+    if not val_examples:
+        raise ConfigError("data.validation_fraction must be > 0: validation drives early stopping")
+    labels = sorted({str(ex.label) for ex in fit_examples})
+    if len(labels) < 2:
+        raise DataError(f"training data has only one label ({labels[0]}): need at least two")
+    timings["read_seconds"] = time.perf_counter() - started
+    logger.info(
+        "data: %d train, %d validation, %d test examples; labels: %s",
+        len(fit_examples),
+        len(val_examples),
+        len(test_examples),
+        ", ".join(labels),
+    )
+
+    started = time.perf_counter()
+    tokenizer = build_tokenizer(
+        config.text.tokenizer,
+        lowercase=config.text.lowercase,
+        keep_punctuation=config.text.keep_punctuation,
+    )
+    fit_tokens = [tokenizer.tokenize(ex.text) for ex in fit_examples]
+    vocab = Vocabulary.build(
+        fit_tokens, min_freq=config.text.min_freq, max_size=config.text.max_vocab_size
+    )
+    encoder = TextEncoder(tokenizer, vocab, config.text.max_length, config.text.truncation)
+    train_data = _encode(encoder, fit_examples, labels, fit_tokens)
+    val_data = _encode(encoder, val_examples, labels, None)
+    test_data = _encode(encoder, test_examples, labels, None) if test_examples else None
+    timings["encode_seconds"] = time.perf_counter() - started
+    logger.info("vocabulary: %d tokens (min_freq %d)", len(vocab), config.text.min_freq)
+
+    started = time.perf_counter()
+    embeddings, embedding_dim, vector_info = build_embeddings(config, vocab)
+    timings["vectors_seconds"] = time.perf_counter() - started
+
+    model = build_model(
+        config.model,
+        vocab_size=len(vocab),
+        embedding_dim=embedding_dim,
+        num_classes=len(labels),
+        pad_id=vocab.pad_id,
+        embeddings=embeddings,
+        freeze_embeddings=config.vectors.freeze,
+    )
+    write_json(run_dir / "config.json", config.to_dict())
+    callbacks = [TensorBoardLogger(run_dir / "tensorboard"), CsvLogger(run_dir / "metrics.csv")]
+    trainer = Trainer(model, config.train, labels, run_dir / "checkpoints", callbacks)
+    fit = trainer.fit(train_data, val_data, resume=resume)
+    timings["train_seconds"] = fit.train_seconds
+
+    metrics: dict[str, Any] = {
+        "validation": classification_metrics(
+            val_data.labels, predict_probabilities(model, val_data), labels
+        ),
+        "best_epoch": fit.best_epoch,
+        "epochs_run": len(fit.history),
+        "train_examples": len(train_data),
+        "train_tokens_per_second": fit.tokens_per_second,
+        **vector_info,
+    }
+    if test_data is not None:
+        started = time.perf_counter()
+        metrics["test"] = classification_metrics(
+            test_data.labels, predict_probabilities(model, test_data), labels
+        )
+        timings["test_seconds"] = time.perf_counter() - started
+    metrics["timings"] = timings
+
+    plots = run_dir / "plots"
+    plot_training_curves(fit.history, plots / "training_curves.png")
+    for split in ("validation", "test"):
+        if split in metrics:
+            plot_confusion_matrix(
+                metrics[split]["confusion_matrix"],
+                labels,
+                plots / f"confusion_matrix_{split}.png",
+                title=f"{split} (n={metrics[split]['n']})",
+            )
+    bundle = Bundle(model=model, encoder=encoder, labels=labels, config=config, metrics=metrics)
+    model_dir = save_bundle(
+        run_dir / "model", bundle, render_model_card(bundle, environment_info())
+    )
+    write_json(run_dir / "metrics.json", metrics)
+    return TrainResult(
+        run_dir=run_dir, model_dir=model_dir, metrics=metrics, fit=fit, timings=timings
+    )

@@ -1,0 +1,59 @@
+"""Text → ids: the single ``encode`` path used by training, evaluation and prediction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from lstm_sentiment.config import TRUNCATION_POLICIES, TextConfig
+from lstm_sentiment.errors import ConfigError
+from lstm_sentiment.text.tokenize import WordTokenizer, build_tokenizer
+from lstm_sentiment.text.vocab import Vocabulary
+
+
+def truncate(ids: Sequence[int], max_length: int, policy: str) -> Sequence[int]:
+    """Cut a sequence to ``max_length`` keeping its head, its tail, or both halves."""
+    if len(ids) <= max_length:
+        return ids
+    if policy == "head":
+        return ids[:max_length]
+    if policy == "tail":
+        return ids[len(ids) - max_length :]
+    if policy == "head+tail":
+        head = (max_length + 1) // 2
+        tail = max_length - head
+        return list(ids[:head]) + (list(ids[len(ids) - tail :]) if tail else [])
+    raise ConfigError(f"truncation must be one of {', '.join(TRUNCATION_POLICIES)}; got {policy!r}")
+
+
+@dataclass
+class TextEncoder:
+    """Tokenizer + vocabulary + truncation policy, saved together in the model bundle."""
+
+    tokenizer: WordTokenizer
+    vocab: Vocabulary
+    max_length: int
+    truncation: str
+
+    @classmethod
+    def from_config(cls, config: TextConfig, vocab: Vocabulary) -> TextEncoder:
+        """Build the encoder that the configuration describes."""
+        tokenizer = build_tokenizer(
+            config.tokenizer, lowercase=config.lowercase, keep_punctuation=config.keep_punctuation
+        )
+        return cls(tokenizer, vocab, config.max_length, config.truncation)
+
+    def encode(self, text: str) -> np.ndarray:
+        """Ids of one text (at least one id: an empty text becomes a single unknown token)."""
+        return self.encode_tokens(self.tokenizer.tokenize(text))
+
+    def encode_tokens(self, tokens: Sequence[str]) -> np.ndarray:
+        """Ids of already tokenized text, truncated by the policy."""
+        ids = self.vocab.lookup(tokens) or [self.vocab.unk_id]
+        return np.asarray(truncate(ids, self.max_length, self.truncation), dtype=np.int64)
+
+    def encode_many(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """Encode a list of texts."""
+        return [self.encode(text) for text in texts]

@@ -1,0 +1,95 @@
+"""Length-bucketed batches so that padding does not dominate the work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+
+@dataclass
+class Batch:
+    """Padded ids ``[batch, time]`` (right padding), true lengths and optional label ids."""
+
+    ids: torch.Tensor
+    lengths: torch.Tensor
+    labels: torch.Tensor | None
+    indices: np.ndarray
+    """Positions of these examples in the encoded dataset."""
+
+    @property
+    def num_tokens(self) -> int:
+        """Real (non-padding) tokens in the batch."""
+        return int(self.lengths.sum())
+
+
+def pad_batch(sequences: Sequence[np.ndarray], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Right-pad sequences to the longest one."""
+    lengths = np.fromiter((len(s) for s in sequences), dtype=np.int64, count=len(sequences))
+    ids = np.full((len(sequences), int(lengths.max())), pad_id, dtype=np.int64)
+    for row, seq in enumerate(sequences):
+        ids[row, : len(seq)] = seq
+    return torch.from_numpy(ids), torch.from_numpy(lengths)
+
+
+def bucketed_order(
+    lengths: np.ndarray, batch_size: int, *, rng: np.random.Generator | None, bucket_size: int
+) -> list[np.ndarray]:
+    """Split example positions into batches of similar length.
+
+    With ``rng`` (training) examples are shuffled, grouped into pools of ``bucket_size``
+    batches, sorted by length inside each pool, cut into batches, and the batches shuffled.
+    Without ``rng`` (evaluation) all examples are sorted by length: the least padding.
+    """
+    if rng is None:
+        order = np.argsort(lengths, kind="stable")
+        return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    order = rng.permutation(len(lengths))
+    pool = max(1, bucket_size) * batch_size
+    batches: list[np.ndarray] = []
+    for start in range(0, len(order), pool):
+        chunk = order[start : start + pool]
+        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
+        batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
+    return [batches[i] for i in rng.permutation(len(batches))]
+
+
+class EncodedDataset:
+    """Texts encoded once into id arrays, with label ids; yields :class:`Batch` objects."""
+
+    def __init__(self, ids: list[np.ndarray], labels: np.ndarray | None, pad_id: int) -> None:
+        self.ids = ids
+        self.labels = labels
+        self.pad_id = pad_id
+        self.lengths = np.fromiter((len(s) for s in ids), dtype=np.int64, count=len(ids))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def num_tokens(self) -> int:
+        """Real tokens over the whole dataset."""
+        return int(self.lengths.sum())
+
+    def batches(
+        self,
+        batch_size: int,
+        *,
+        rng: np.random.Generator | None = None,
+        bucket_size: int = 50,
+    ) -> list[np.ndarray]:
+        """The batch plan (example positions per batch); see :func:`bucketed_order`."""
+        return bucketed_order(self.lengths, batch_size, rng=rng, bucket_size=bucket_size)
+
+    def make_batch(self, positions: np.ndarray) -> Batch:
+        """Collate the examples at ``positions``."""
+        ids, lengths = pad_batch([self.ids[i] for i in positions], self.pad_id)
+        labels = None if self.labels is None else torch.from_numpy(self.labels[positions])
+        return Batch(ids=ids, lengths=lengths, labels=labels, indices=positions)
+
+    def iterate(self, plan: list[np.ndarray], start: int = 0) -> Iterator[Batch]:
+        """Yield the batches of ``plan`` from index ``start`` (used when resuming mid-epoch)."""
+        for positions in plan[start:]:
+            yield self.make_batch(positions)

@@ -1,0 +1,67 @@
+"""Trainer callbacks: TensorBoard scalars and the per-epoch ``metrics.csv``."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any
+
+from lstm_sentiment.io_utils import write_text
+from lstm_sentiment.training.trainer import EpochRecord, FitResult
+
+
+class TensorBoardLogger:
+    """Writes step and epoch scalars (loss, accuracy, learning rate) for TensorBoard.
+
+    Args:
+        log_dir: Event file folder (``RUN_DIR/tensorboard``).
+        every: Log the training loss every ``every`` steps.
+    """
+
+    def __init__(self, log_dir: Path, every: int = 10) -> None:
+        from torch.utils.tensorboard import SummaryWriter
+
+        self.writer = SummaryWriter(log_dir=str(log_dir))
+        self.every = every
+
+    def on_step(self, step: int, loss: float, lr: float) -> None:
+        if step % self.every == 0:
+            self.writer.add_scalar("step/train_loss", loss, step)
+            self.writer.add_scalar("step/lr", lr, step)
+
+    def on_epoch_end(self, record: EpochRecord) -> None:
+        for name in ("train_loss", "val_loss"):
+            self.writer.add_scalar(f"loss/{name[:-5]}", getattr(record, name), record.epoch)
+        for name in ("train_accuracy", "val_accuracy"):
+            self.writer.add_scalar(f"accuracy/{name[:-9]}", getattr(record, name), record.epoch)
+        self.writer.add_scalar("val/macro_f1", record.val_macro_f1, record.epoch)
+        self.writer.add_scalar("epoch/lr", record.lr, record.epoch)
+        self.writer.add_scalar("epoch/tokens_per_second", record.tokens_per_second, record.epoch)
+        self.writer.flush()
+
+    def on_train_end(self, result: FitResult) -> None:
+        self.writer.close()
+
+
+class CsvLogger:
+    """Rewrites ``metrics.csv`` atomically after each epoch (one row per epoch)."""
+
+    def __init__(self, path: Path, history: list[dict[str, Any]] | None = None) -> None:
+        self.path = path
+        self.rows: list[dict[str, Any]] = list(history or [])
+
+    def on_step(self, step: int, loss: float, lr: float) -> None:
+        return None
+
+    def on_epoch_end(self, record: EpochRecord) -> None:
+        self.rows = [r for r in self.rows if r["epoch"] < record.epoch] + [asdict(record)]
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=[f.name for f in fields(EpochRecord)])
+        writer.writeheader()
+        writer.writerows(self.rows)
+        write_text(self.path, buffer.getvalue())
+
+    def on_train_end(self, result: FitResult) -> None:
+        return None

@@ -1,0 +1,70 @@
+"""PNG figures saved next to a run: training curves, confusion matrix, length histogram."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+from lstm_sentiment.io_utils import atomic_write
+from lstm_sentiment.training.trainer import EpochRecord
+
+
+def _save(fig: plt.Figure, path: Path) -> None:
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight"))
+    plt.close(fig)
+
+
+def plot_training_curves(history: Sequence[EpochRecord], path: Path) -> None:
+    """Loss and accuracy per epoch, train vs validation."""
+    epochs = [r.epoch for r in history]
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
+    ax_loss.plot(epochs, [r.train_loss for r in history], "o-", label="train")
+    ax_loss.plot(epochs, [r.val_loss for r in history], "o-", label="validation")
+    ax_loss.set(title="Loss", xlabel="epoch", ylabel="cross-entropy")
+    ax_acc.plot(epochs, [r.train_accuracy for r in history], "o-", label="train")
+    ax_acc.plot(epochs, [r.val_accuracy for r in history], "o-", label="validation")
+    ax_acc.set(title="Accuracy", xlabel="epoch", ylabel="accuracy")
+    for ax in (ax_loss, ax_acc):
+        ax.grid(alpha=0.3)
+        ax.legend()
+    _save(fig, path)
+
+
+def plot_confusion_matrix(
+    matrix: Sequence[Sequence[int]], labels: Sequence[str], path: Path, title: str
+) -> None:
+    """Counts with row-normalised colour."""
+    counts = np.asarray(matrix)
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    fig, ax = plt.subplots(figsize=(1.2 * len(labels) + 3, 1.2 * len(labels) + 2))
+    ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
+    ticks = range(len(labels))
+    ax.set(xticks=ticks, yticks=ticks, xticklabels=labels, yticklabels=labels)
+    ax.set(xlabel="predicted", ylabel="true", title=title)
+    for i in ticks:
+        for j in ticks:
+            colour = "white" if shares[i, j] > 0.5 else "black"
+            ax.text(
+                j, i, f"{counts[i, j]}\n{shares[i, j]:.1%}", ha="center", va="center", color=colour
+            )
+    _save(fig, path)
+
+
+def plot_length_histogram(lengths: Sequence[int], suggested: int, path: Path) -> None:
+    """Token counts per text, with the suggested maximum length marked."""
+    values = np.asarray(lengths)
+    fig, ax = plt.subplots(figsize=(8, 4))
+    upper = max(int(np.percentile(values, 99.5)), suggested) + 1
+    ax.hist(np.clip(values, 0, upper), bins=60, color="#4c72b0")
+    ax.axvline(
+        suggested, color="#c44e52", linestyle="--", label=f"suggested max length {suggested}"
+    )
+    ax.set(xlabel="tokens per text", ylabel="texts", title="Text length")
+    ax.legend()
+    _save(fig, path)

@@ -1,0 +1,298 @@
+"""The training loop: batches → loss → clip → step, with validation, early stopping and resume.
+
+Side concerns (TensorBoard, metrics.csv, progress) are callbacks; the loop only dispatches.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from lstm_sentiment.config import TrainConfig
+from lstm_sentiment.errors import LstmSentimentError
+from lstm_sentiment.training.batching import EncodedDataset
+from lstm_sentiment.training.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
+from lstm_sentiment.training.metrics import classification_metrics
+
+logger = logging.getLogger(__name__)
+
+
+class TrainingInterrupted(LstmSentimentError):
+    """Ctrl-C during training: a checkpoint was saved and ``--resume`` continues from it."""
+
+
+@dataclass
+class EpochRecord:
+    """What one epoch did; a row of ``metrics.csv``."""
+
+    epoch: int
+    train_loss: float
+    train_accuracy: float
+    val_loss: float
+    val_accuracy: float
+    val_macro_f1: float
+    lr: float
+    seconds: float
+    tokens_per_second: float
+
+
+@dataclass
+class FitResult:
+    """Outcome of :meth:`Trainer.fit`."""
+
+    history: list[EpochRecord]
+    best_epoch: int
+    best_score: float
+    stopped_early: bool
+    train_seconds: float
+    train_tokens: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tokens_per_second(self) -> float:
+        """Real training tokens processed per second of training (data handling included)."""
+        return self.train_tokens / self.train_seconds if self.train_seconds else 0.0
+
+
+class Callback(Protocol):
+    """Hooks called by the trainer; implement only what you need."""
+
+    def on_step(self, step: int, loss: float, lr: float) -> None: ...
+
+    def on_epoch_end(self, record: EpochRecord) -> None: ...
+
+    def on_train_end(self, result: FitResult) -> None: ...
+
+
+def predict_probabilities(
+    model: nn.Module, data: EncodedDataset, batch_size: int = 256
+) -> np.ndarray:
+    """Class probabilities in dataset order (eval mode, no gradients, length-sorted batches)."""
+    model.eval()
+    out: np.ndarray | None = None
+    with torch.inference_mode():
+        for positions in data.batches(batch_size):
+            batch = data.make_batch(positions)
+            probs = torch.softmax(model(batch.ids, batch.lengths), dim=-1).numpy()
+            if out is None:
+                out = np.zeros((len(data), probs.shape[1]), dtype=np.float32)
+            out[positions] = probs
+    if out is None:
+        raise ValueError("cannot predict on an empty dataset")
+    return out
+
+
+class Trainer:
+    """Fits a classifier on encoded data.
+
+    Args:
+        model: Returns logits for ``(ids, lengths)``.
+        config: Optimisation settings.
+        labels: Label names in id order.
+        checkpoint_dir: Where resumable checkpoints are written.
+        callbacks: Loggers notified after steps and epochs.
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        config: TrainConfig,
+        labels: Sequence[str],
+        checkpoint_dir: Path,
+        callbacks: Sequence[Callback] = (),
+    ) -> None:
+        self.model = model
+        self.config = config
+        self.labels = list(labels)
+        self.checkpoint_dir = checkpoint_dir
+        self.callbacks = list(callbacks)
+        params = [p for p in model.parameters() if p.requires_grad]
+        self.optimizer = torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
+        self.loss_fn = nn.CrossEntropyLoss()
+
+    def _save(self, epoch: int, batch: int, state: dict[str, Any], best: dict[str, Any]) -> None:
+        progress = {"epoch": epoch, "batch": batch, **state, "best": best}
+        progress.pop("_batch", None)
+        save_checkpoint(self.checkpoint_dir, self.model, self.optimizer, progress)
+
+    def fit(
+        self, train: EncodedDataset, validation: EncodedDataset, *, resume: bool = False
+    ) -> FitResult:
+        """Train until ``epochs`` or early stopping; the best weights are restored at the end."""
+        cfg = self.config
+        state: dict[str, Any] = {"history": [], "global_step": 0, "elapsed": 0.0, "tokens": 0}
+        state.update(epoch_loss=0.0, epoch_correct=0, epoch_seen=0, epoch_tokens=0)
+        best: dict[str, Any] = {"score": -math.inf, "epoch": 0, "bad_epochs": 0}
+        start_epoch, start_batch = 1, 0
+        if resume and has_checkpoint(self.checkpoint_dir):
+            progress = load_checkpoint(self.checkpoint_dir, self.model, self.optimizer)
+            start_epoch, start_batch = progress.pop("epoch"), progress.pop("batch")
+            best = progress.pop("best")
+            state.update(progress)
+            logger.info("resuming at epoch %d, batch %d", start_epoch, start_batch)
+        self._best = best
+        best_weights = self._load_best_weights(best)
+        stopped_early = False
+        epoch = start_epoch
+        try:
+            for epoch in range(start_epoch, cfg.epochs + 1):
+                if best["bad_epochs"] >= cfg.patience > 0:
+                    stopped_early = True
+                    break
+                record = self._run_epoch(epoch, start_batch, train, validation, state)
+                start_batch = 0
+                score = (
+                    -record.val_loss
+                    if cfg.monitor == "loss"
+                    else (record.val_accuracy if cfg.monitor == "accuracy" else record.val_macro_f1)
+                )
+                if score > best["score"]:
+                    best.update(score=score, epoch=epoch, bad_epochs=0)
+                    best_weights = copy.deepcopy(self.model.state_dict())
+                    self._store_best_weights(best_weights)
+                else:
+                    best["bad_epochs"] += 1
+                for callback in self.callbacks:
+                    callback.on_epoch_end(record)
+                self._reset_epoch_state(state)
+                self._save(epoch + 1, 0, state, best)
+            else:
+                stopped_early = best["bad_epochs"] >= cfg.patience > 0 and epoch < cfg.epochs
+        except KeyboardInterrupt:
+            self._save(epoch, state.pop("_batch", 0), state, best)
+            raise TrainingInterrupted(
+                f"training interrupted in epoch {epoch}; checkpoint saved in "
+                f"{self.checkpoint_dir}: rerun the same command with --resume to continue"
+            ) from None
+        if best_weights is not None:
+            self.model.load_state_dict(best_weights)
+        history = [EpochRecord(**r) for r in state["history"]]
+        result = FitResult(
+            history=history,
+            best_epoch=best["epoch"],
+            best_score=best["score"] if cfg.monitor != "loss" else -best["score"],
+            stopped_early=stopped_early,
+            train_seconds=state["elapsed"],
+            train_tokens=state["tokens"],
+        )
+        for callback in self.callbacks:
+            callback.on_train_end(result)
+        return result
+
+    def _best_path(self) -> Path:
+        return self.checkpoint_dir / "best.safetensors"
+
+    def _store_best_weights(self, weights: dict[str, torch.Tensor]) -> None:
+        from safetensors.torch import save_file
+
+        from lstm_sentiment.io_utils import atomic_write
+
+        tensors = {k: v.contiguous() for k, v in weights.items()}
+        atomic_write(self._best_path(), lambda tmp: save_file(tensors, str(tmp)))
+
+    def _load_best_weights(self, best: dict[str, Any]) -> dict[str, torch.Tensor] | None:
+        if best["epoch"] and self._best_path().is_file():
+            from safetensors.torch import load_file
+
+            return load_file(str(self._best_path()))
+        return None
+
+    @staticmethod
+    def _reset_epoch_state(state: dict[str, Any]) -> None:
+        state.update(epoch_loss=0.0, epoch_correct=0, epoch_seen=0, epoch_tokens=0)
+
+    def _run_epoch(
+        self,
+        epoch: int,
+        start_batch: int,
+        train: EncodedDataset,
+        validation: EncodedDataset,
+        state: dict[str, Any],
+    ) -> EpochRecord:
+        cfg = self.config
+        plan = train.batches(
+            cfg.batch_size,
+            rng=np.random.default_rng([cfg.seed, epoch]),
+            bucket_size=cfg.bucket_size,
+        )
+        self.model.train()
+        epoch_start = time.perf_counter()
+        elapsed_before = state["elapsed"]
+        bar = tqdm(
+            total=len(plan),
+            initial=start_batch,
+            desc=f"epoch {epoch}/{cfg.epochs}",
+            unit="batch",
+            disable=None,
+            leave=False,
+            dynamic_ncols=True,
+        )
+        for index, batch in enumerate(train.iterate(plan, start_batch), start=start_batch):
+            state["_batch"] = index
+            self.optimizer.zero_grad(set_to_none=True)
+            logits = self.model(batch.ids, batch.lengths)
+            loss = self.loss_fn(logits, batch.labels)
+            loss.backward()
+            if cfg.clip_grad_norm > 0:
+                nn.utils.clip_grad_norm_(self.model.parameters(), cfg.clip_grad_norm)
+            self.optimizer.step()
+            loss_value = loss.detach().item()
+            size = len(batch.indices)
+            state["global_step"] += 1
+            state["epoch_loss"] += loss_value * size
+            state["epoch_correct"] += int((logits.argmax(-1) == batch.labels).sum())
+            state["epoch_seen"] += size
+            state["epoch_tokens"] += batch.num_tokens
+            state["tokens"] += batch.num_tokens
+            state["elapsed"] = elapsed_before + time.perf_counter() - epoch_start
+            lr = self.optimizer.param_groups[0]["lr"]
+            for callback in self.callbacks:
+                callback.on_step(state["global_step"], loss_value, lr)
+            bar.update(1)
+            bar.set_postfix(
+                loss=f"{state['epoch_loss'] / state['epoch_seen']:.4f}",
+                acc=f"{state['epoch_correct'] / state['epoch_seen']:.4f}",
+            )
+            if cfg.checkpoint_every and state["global_step"] % cfg.checkpoint_every == 0:
+                self._save(epoch, index + 1, state, self._best)
+        bar.close()
+        state["_batch"] = len(plan)  # an interrupt during validation resumes at validation
+        seconds = state["elapsed"] - elapsed_before
+        probabilities = predict_probabilities(self.model, validation)
+        metrics = classification_metrics(validation.labels, probabilities, self.labels)
+        record = EpochRecord(
+            epoch=epoch,
+            train_loss=state["epoch_loss"] / max(1, state["epoch_seen"]),
+            train_accuracy=state["epoch_correct"] / max(1, state["epoch_seen"]),
+            val_loss=metrics["log_loss"],
+            val_accuracy=metrics["accuracy"],
+            val_macro_f1=metrics["macro_f1"],
+            lr=self.optimizer.param_groups[0]["lr"],
+            seconds=seconds,
+            tokens_per_second=state["epoch_tokens"] / seconds if seconds else 0.0,
+        )
+        state["history"].append(asdict(record))
+        state.pop("_batch", None)
+        logger.info(
+            "epoch %d: train loss %.4f acc %.4f | val loss %.4f acc %.4f macro-F1 %.4f | %.0fs",
+            epoch,
+            record.train_loss,
+            record.train_accuracy,
+            record.val_loss,
+            record.val_accuracy,
+            record.val_macro_f1,
+            seconds,
+        )
+        self.model.train()
+        return record

@@ -1,0 +1,39 @@
+"""Pretrained word vectors: reading, writing and aligning them with a vocabulary."""
+
+from __future__ import annotations
+
+from lstm_sentiment.vectors.align import (
+    UNKNOWN_INITS,
+    Coverage,
+    build_embedding_matrix,
+    lookup_words,
+)
+from lstm_sentiment.vectors.readers import (
+    EMBEDDED_VECTORS,
+    load_embedded_glove,
+    load_vectors,
+    read_glove_text,
+    read_word2vec_binary,
+    read_word2vec_text,
+    write_glove_text,
+    write_word2vec_binary,
+    write_word2vec_text,
+)
+from lstm_sentiment.vectors.word_vectors import WordVectors
+
+__all__ = [
+    "EMBEDDED_VECTORS",
+    "UNKNOWN_INITS",
+    "Coverage",
+    "WordVectors",
+    "build_embedding_matrix",
+    "load_embedded_glove",
+    "load_vectors",
+    "lookup_words",
+    "read_glove_text",
+    "read_word2vec_binary",
+    "read_word2vec_text",
+    "write_glove_text",
+    "write_word2vec_binary",
+    "write_word2vec_text",
+]
