@@ -156,19 +156,18 @@ def _run_config(args: argparse.Namespace) -> Any:
     from lstm_sentiment.config import RunConfig
 
     config = RunConfig.from_file(args.config) if args.config else RunConfig()
-    overrides = list(args.set)
-    if args.data:
-        overrides.append(f"data.source={args.data}")
-    if args.vectors:
-        overrides.append(f"vectors.source={args.vectors}")
-    for flag, key in (
-        ("text_column", "text_column"),
-        ("label_column", "label_column"),
-        ("encoding", "encoding"),
-    ):
-        if getattr(args, flag):
-            overrides.append(f"data.{key}={getattr(args, flag)}")
-    config = config.with_overrides(overrides)
+    config = config.with_overrides(list(args.set))
+    # Flags are taken as given (strings), not parsed like --set values.
+    direct = {
+        ("data", "source"): args.data,
+        ("vectors", "source"): args.vectors,
+        ("data", "text_column"): args.text_column,
+        ("data", "label_column"): args.label_column,
+        ("data", "encoding"): args.encoding,
+    }
+    for (section, key), value in direct.items():
+        if value is not None:
+            setattr(getattr(config, section), key, value)
     if args.label_map:
         config.data.label_map = _parse_label_map(args.label_map)
     return config

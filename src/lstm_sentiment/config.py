@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import tomllib
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
@@ -18,6 +20,9 @@ from lstm_sentiment.errors import ConfigError
 TRUNCATION_POLICIES = ("head", "tail", "head+tail")
 POOLING_CHOICES = ("last", "mean", "max")
 UNKNOWN_INIT_CHOICES = ("random", "mean", "zeros")
+LR_SCHEDULES = ("constant", "linear", "cosine")
+MIN_VOCAB_SIZE = 3
+"""Padding, unknown and at least one real word."""
 
 
 @dataclass
@@ -64,6 +69,11 @@ class TextConfig:
             raise ConfigError(f"text.max_length must be >= 1, got {self.max_length}")
         if self.min_freq < 1:
             raise ConfigError(f"text.min_freq must be >= 1, got {self.min_freq}")
+        if self.max_vocab_size != 0 and self.max_vocab_size < MIN_VOCAB_SIZE:
+            raise ConfigError(
+                f"text.max_vocab_size must be 0 (unlimited) or >= {MIN_VOCAB_SIZE}, "
+                f"got {self.max_vocab_size}"
+            )
 
 
 @dataclass
@@ -127,9 +137,13 @@ class TrainConfig:
     """Batches per length-sorted pool: larger pools pad less, smaller pools shuffle more."""
     threads: int = 0
     """Torch CPU threads (0 = all cores)."""
+    lr_schedule: str = "constant"
+    """``constant``, ``linear`` (decay to 0 over all epochs) or ``cosine``."""
+    warmup_steps: int = 0
 
     def __post_init__(self) -> None:
         _check_choice("train.monitor", self.monitor, ("accuracy", "macro_f1", "loss"))
+        _check_choice("train.lr_schedule", self.lr_schedule, LR_SCHEDULES)
         if self.epochs < 1 or self.batch_size < 1:
             raise ConfigError("train.epochs and train.batch_size must be >= 1")
 
@@ -224,7 +238,24 @@ def _build(cls: type, raw: dict[str, Any], prefix: str) -> Any:
 
 
 def _coerce(name: str, value: Any, hint: Any) -> Any:
-    """Check simple scalar types; ints are accepted where floats are expected."""
+    """Check a value against its field type; ints are accepted where floats are expected."""
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        options = typing.get_args(hint)
+        if value is None and type(None) in options:
+            return None
+        hint = next(option for option in options if option is not type(None))
+        origin = typing.get_origin(hint)
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{name} must be a table of strings, got {value!r}")
+        return {str(k): str(v) for k, v in value.items()}
+    if origin is list:
+        if isinstance(value, str):
+            return value  # comma-separated lists are split by the section's checks
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{name} must be a list of strings, got {value!r}")
+        return list(value)
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     expected = {int: int, float: float, bool: bool, str: str}.get(hint)

@@ -199,7 +199,10 @@ def train(config: RunConfig, output_dir: str | Path, *, resume: bool = False) ->
         freeze_embeddings=config.vectors.freeze,
     )
     write_json(run_dir / "config.json", config.to_dict())
-    callbacks = [TensorBoardLogger(run_dir / "tensorboard"), CsvLogger(run_dir / "metrics.csv")]
+    callbacks = [
+        TensorBoardLogger(run_dir / "tensorboard"),
+        CsvLogger(run_dir / "metrics.csv", resume=resume),
+    ]
     trainer = Trainer(model, config.train, labels, run_dir / "checkpoints", callbacks)
     fit = trainer.fit(train_data, val_data, resume=resume)
     timings["train_seconds"] = fit.train_seconds

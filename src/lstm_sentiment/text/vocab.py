@@ -39,7 +39,7 @@ class Vocabulary:
         for tokens in token_lists:
             counter.update(tokens)
         specials = [PAD_TOKEN, UNK_TOKEN]
-        limit = max_size - len(specials) if max_size else None
+        limit = max(0, max_size - len(specials)) if max_size else None
         # Sort by count then token so that the vocabulary is deterministic.
         ranked = sorted(
             ((tok, n) for tok, n in counter.items() if n >= min_freq and tok not in specials),

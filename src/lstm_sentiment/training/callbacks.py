@@ -45,12 +45,27 @@ class TensorBoardLogger:
         self.writer.close()
 
 
+def _number(text: str) -> int | float | str:
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            continue
+    return text
+
+
 class CsvLogger:
     """Rewrites ``metrics.csv`` atomically after each epoch (one row per epoch)."""
 
-    def __init__(self, path: Path, history: list[dict[str, Any]] | None = None) -> None:
+    def __init__(self, path: Path, *, resume: bool = False) -> None:
         self.path = path
-        self.rows: list[dict[str, Any]] = list(history or [])
+        self.rows: list[dict[str, Any]] = []
+        if resume and path.is_file():
+            with path.open(newline="", encoding="utf-8") as handle:
+                self.rows = [
+                    {key: _number(value) for key, value in row.items()}
+                    for row in csv.DictReader(handle)
+                ]
 
     def on_step(self, step: int, loss: float, lr: float) -> None:
         return None

@@ -75,6 +75,18 @@ class Callback(Protocol):
     def on_train_end(self, result: FitResult) -> None: ...
 
 
+def lr_factor(schedule: str, step: int, total_steps: int, warmup_steps: int) -> float:
+    """Multiplier of the base learning rate at optimisation ``step`` (0-based)."""
+    if warmup_steps and step < warmup_steps:
+        return (step + 1) / warmup_steps
+    if schedule == "constant" or total_steps <= warmup_steps:
+        return 1.0
+    progress = min(1.0, (step - warmup_steps) / (total_steps - warmup_steps))
+    if schedule == "linear":
+        return 1.0 - progress
+    return 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
 def predict_probabilities(
     model: nn.Module, data: EncodedDataset, batch_size: int = 256
 ) -> np.ndarray:
@@ -123,7 +135,6 @@ class Trainer:
 
     def _save(self, epoch: int, batch: int, state: dict[str, Any], best: dict[str, Any]) -> None:
         progress = {"epoch": epoch, "batch": batch, **state, "best": best}
-        progress.pop("_batch", None)
         save_checkpoint(self.checkpoint_dir, self.model, self.optimizer, progress)
 
     def fit(
@@ -142,6 +153,7 @@ class Trainer:
             state.update(progress)
             logger.info("resuming at epoch %d, batch %d", start_epoch, start_batch)
         self._best = best
+        self._position = (start_epoch, start_batch)
         best_weights = self._load_best_weights(best)
         stopped_early = False
         epoch = start_epoch
@@ -150,6 +162,7 @@ class Trainer:
                 if best["bad_epochs"] >= cfg.patience > 0:
                     stopped_early = True
                     break
+                self._position = (epoch, start_batch)
                 record = self._run_epoch(epoch, start_batch, train, validation, state)
                 start_batch = 0
                 score = (
@@ -163,14 +176,17 @@ class Trainer:
                     self._store_best_weights(best_weights)
                 else:
                     best["bad_epochs"] += 1
+                # Close the epoch in one place so an interrupt never records it twice.
+                state["history"].append(asdict(record))
+                self._reset_epoch_state(state)
+                self._position = (epoch + 1, 0)
+                self._save(epoch + 1, 0, state, best)
                 for callback in self.callbacks:
                     callback.on_epoch_end(record)
-                self._reset_epoch_state(state)
-                self._save(epoch + 1, 0, state, best)
             else:
                 stopped_early = best["bad_epochs"] >= cfg.patience > 0 and epoch < cfg.epochs
         except KeyboardInterrupt:
-            self._save(epoch, state.pop("_batch", 0), state, best)
+            self._save(*self._position, state, best)
             raise TrainingInterrupted(
                 f"training interrupted in epoch {epoch}; checkpoint saved in "
                 f"{self.checkpoint_dir}: rerun the same command with --resume to continue"
@@ -238,8 +254,12 @@ class Trainer:
             leave=False,
             dynamic_ncols=True,
         )
+        total_steps = cfg.epochs * len(plan)
         for index, batch in enumerate(train.iterate(plan, start_batch), start=start_batch):
-            state["_batch"] = index
+            # The rate is a function of the step count, so a resumed run continues the schedule.
+            factor = lr_factor(cfg.lr_schedule, state["global_step"], total_steps, cfg.warmup_steps)
+            for group in self.optimizer.param_groups:
+                group["lr"] = cfg.lr * factor
             self.optimizer.zero_grad(set_to_none=True)
             logits = self.model(batch.ids, batch.lengths)
             loss = self.loss_fn(logits, batch.labels)
@@ -255,6 +275,7 @@ class Trainer:
             state["epoch_seen"] += size
             state["epoch_tokens"] += batch.num_tokens
             state["tokens"] += batch.num_tokens
+            self._position = (epoch, index + 1)
             state["elapsed"] = elapsed_before + time.perf_counter() - epoch_start
             lr = self.optimizer.param_groups[0]["lr"]
             for callback in self.callbacks:
@@ -267,7 +288,6 @@ class Trainer:
             if cfg.checkpoint_every and state["global_step"] % cfg.checkpoint_every == 0:
                 self._save(epoch, index + 1, state, self._best)
         bar.close()
-        state["_batch"] = len(plan)  # an interrupt during validation resumes at validation
         seconds = state["elapsed"] - elapsed_before
         probabilities = predict_probabilities(self.model, validation)
         metrics = classification_metrics(validation.labels, probabilities, self.labels)
@@ -282,8 +302,6 @@ class Trainer:
             seconds=seconds,
             tokens_per_second=state["epoch_tokens"] / seconds if seconds else 0.0,
         )
-        state["history"].append(asdict(record))
-        state.pop("_batch", None)
         logger.info(
             "epoch %d: train loss %.4f acc %.4f | val loss %.4f acc %.4f macro-F1 %.4f | %.0fs",
             epoch,

@@ -1,0 +1,217 @@
+"""One contract for every registered architecture: shapes, padding, batching and save/load."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lstm_sentiment.bundle import Bundle, load_bundle, save_bundle
+from lstm_sentiment.config import ModelConfig, RunConfig
+from lstm_sentiment.errors import ConfigError
+from lstm_sentiment.models.registry import ARCHITECTURES, build_model
+from lstm_sentiment.predict import SentimentModel
+from lstm_sentiment.text.encode import TextEncoder
+from lstm_sentiment.text.vocab import Vocabulary
+from lstm_sentiment.training.batching import pad_batch
+
+WORDS = (
+    "the movie was great wonderful love excellent awful boring hate terrible plot acting "
+    "story film really a this i it and but not so very bad good fine"
+)
+VOCAB = Vocabulary.build([WORDS.split(" ")])
+EMBEDDING_DIM = 8
+HIDDEN_SIZE = 8
+NUM_CLASSES = 3
+POOLINGS = [["last"], ["mean"], ["max"], ["max", "mean", "last"]]
+
+VARIANTS = [
+    pytest.param(
+        arch, bidirectional, layers, pooling, id=f"{arch}-{bi}-{layers}l-{'+'.join(pooling)}"
+    )
+    for arch, (bidirectional, bi), layers, pooling in itertools.product(
+        sorted(ARCHITECTURES), [(False, "uni"), (True, "bi")], [1, 2], POOLINGS
+    )
+]
+
+
+def make_model(
+    architecture: str, bidirectional: bool, num_layers: int, pooling: list[str]
+) -> torch.nn.Module:
+    torch.manual_seed(0)
+    config = ModelConfig(
+        architecture=architecture,
+        hidden_size=HIDDEN_SIZE,
+        num_layers=num_layers,
+        bidirectional=bidirectional,
+        pooling=list(pooling),
+        embedding_dropout=0.2,
+        dropout=0.2,  # must be inactive in eval mode
+    )
+    model = build_model(
+        config,
+        vocab_size=len(VOCAB),
+        embedding_dim=EMBEDDING_DIM,
+        num_classes=NUM_CLASSES,
+        pad_id=VOCAB.pad_id,
+    )
+    return model.eval()
+
+
+def random_sequences(rng: np.random.Generator, lengths: list[int]) -> list[np.ndarray]:
+    # Real tokens never use the padding id.
+    real = [i for i in range(len(VOCAB)) if i != VOCAB.pad_id]
+    return [rng.choice(real, size=n).astype(np.int64) for n in lengths]
+
+
+def logits(model: torch.nn.Module, sequences: list[np.ndarray], extra: int = 0) -> torch.Tensor:
+    ids, lengths = pad_batch(sequences, VOCAB.pad_id)
+    if extra:
+        pad = torch.full((ids.size(0), extra), VOCAB.pad_id, dtype=ids.dtype)
+        ids = torch.cat([ids, pad], dim=1)
+    with torch.no_grad():
+        return model(ids, lengths)
+
+
+@pytest.mark.parametrize(("architecture", "bidirectional", "num_layers", "pooling"), VARIANTS)
+def test_model_output_shape_is_batch_by_classes(
+    architecture: str, bidirectional: bool, num_layers: int, pooling: list[str]
+) -> None:
+    model = make_model(architecture, bidirectional, num_layers, pooling)
+    sequences = random_sequences(np.random.default_rng(0), [5, 1, 9, 3])
+    out = logits(model, sequences)
+    assert out.shape == (4, NUM_CLASSES)
+    assert out.dtype == torch.float32
+    assert torch.isfinite(out).all()
+    # Logits, not probabilities: softmax belongs to post-processing.
+    assert not torch.allclose(out.sum(dim=-1), torch.ones(4))
+
+
+@pytest.mark.parametrize(("architecture", "bidirectional", "num_layers", "pooling"), VARIANTS)
+def test_model_is_padding_invariant(
+    architecture: str, bidirectional: bool, num_layers: int, pooling: list[str]
+) -> None:
+    model = make_model(architecture, bidirectional, num_layers, pooling)
+
+    @settings(max_examples=12)
+    @given(
+        st.lists(st.integers(min_value=1, max_value=12), min_size=1, max_size=5),
+        st.integers(min_value=1, max_value=6),
+        st.integers(min_value=0, max_value=2**16),
+    )
+    def check(lengths: list[int], extra: int, seed: int) -> None:
+        sequences = random_sequences(np.random.default_rng(seed), lengths)
+        base = logits(model, sequences)
+        padded = logits(model, sequences, extra=extra)
+        assert torch.allclose(base, padded, atol=1e-5, rtol=0)
+
+    check()
+
+
+@pytest.mark.parametrize(("architecture", "bidirectional", "num_layers", "pooling"), VARIANTS)
+def test_model_ignores_what_is_in_the_padding(
+    architecture: str, bidirectional: bool, num_layers: int, pooling: list[str]
+) -> None:
+    """Padded positions must be masked, not merely zero: garbage there changes nothing."""
+    model = make_model(architecture, bidirectional, num_layers, pooling)
+    rng = np.random.default_rng(1)
+    sequences = random_sequences(rng, [2, 7, 4, 1])
+    ids, lengths = pad_batch(sequences, VOCAB.pad_id)
+    garbage = ids.clone()
+    positions = torch.arange(ids.size(1)).unsqueeze(0) >= lengths.unsqueeze(1)
+    garbage[positions] = torch.from_numpy(rng.integers(2, len(VOCAB), int(positions.sum())))
+    with torch.no_grad():
+        assert torch.allclose(model(ids, lengths), model(garbage, lengths), atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize(("architecture", "bidirectional", "num_layers", "pooling"), VARIANTS)
+def test_model_batch_equals_single_examples(
+    architecture: str, bidirectional: bool, num_layers: int, pooling: list[str]
+) -> None:
+    model = make_model(architecture, bidirectional, num_layers, pooling)
+    sequences = random_sequences(np.random.default_rng(2), [6, 1, 11, 3, 6])
+    batched = logits(model, sequences)
+    single = torch.cat([logits(model, [seq]) for seq in sequences])
+    assert torch.allclose(batched, single, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize(("architecture", "bidirectional", "num_layers", "pooling"), VARIANTS)
+def test_model_bundle_save_load_gives_identical_probabilities(
+    tmp_path: Path, architecture: str, bidirectional: bool, num_layers: int, pooling: list[str]
+) -> None:
+    config = RunConfig.from_dict(
+        {
+            "text": {"max_length": 6, "truncation": "head+tail"},
+            "model": {
+                "architecture": architecture,
+                "hidden_size": HIDDEN_SIZE,
+                "num_layers": num_layers,
+                "bidirectional": bidirectional,
+                "pooling": pooling,
+            },
+        }
+    )
+    model = make_model(architecture, bidirectional, num_layers, pooling)
+    encoder = TextEncoder.from_config(config.text, VOCAB)
+    labels = ["negative", "neutral", "positive"]
+    saved = Bundle(model=model, encoder=encoder, labels=labels, config=config, metrics={"n": 1})
+    save_bundle(tmp_path / "bundle", saved, card="# tiny")
+
+    loaded = load_bundle(tmp_path / "bundle")
+    assert loaded.labels == labels
+    assert loaded.config == config
+    assert loaded.metrics == {"n": 1}
+    assert loaded.encoder.tokenizer == encoder.tokenizer
+    assert loaded.encoder.vocab.tokens == VOCAB.tokens
+    assert (loaded.encoder.max_length, loaded.encoder.truncation) == (6, "head+tail")
+    assert not loaded.model.training
+    texts = ["the movie was great", "awful boring plot and bad acting all the way", "zzz", "!"]
+    before = SentimentModel(saved).predict_proba(texts)
+    after = SentimentModel(loaded).predict_proba(texts)
+    np.testing.assert_array_equal(before, after)
+    for name, tensor in model.state_dict().items():
+        assert torch.equal(tensor, loaded.model.state_dict()[name]), name
+
+
+def test_bundle_keeps_the_encoder_it_was_saved_with(tmp_path: Path) -> None:
+    config = RunConfig.from_dict({"model": {"hidden_size": HIDDEN_SIZE, "pooling": ["max"]}})
+    model = make_model(config.model.architecture, True, 1, ["max"])  # as config.model says
+    encoder = TextEncoder.from_config(config.text, VOCAB)
+    encoder.max_length, encoder.truncation = 3, "tail"
+    save_bundle(tmp_path / "b", Bundle(model, encoder, ["a", "b", "c"], config), card="")
+    loaded = load_bundle(tmp_path / "b")
+    assert (loaded.encoder.max_length, loaded.encoder.truncation) == (3, "tail")
+
+
+def test_build_model_unknown_architecture_lists_valid_names() -> None:
+    with pytest.raises(ConfigError, match=r"unknown model\.architecture 'transformer'") as info:
+        build_model(
+            ModelConfig(architecture="transformer"),
+            vocab_size=len(VOCAB),
+            embedding_dim=EMBEDDING_DIM,
+            num_classes=2,
+            pad_id=VOCAB.pad_id,
+        )
+    for name in ARCHITECTURES:
+        assert name in str(info.value)
+
+
+def test_build_model_uses_pretrained_embeddings_and_freezes_them() -> None:
+    matrix = np.random.default_rng(0).normal(size=(len(VOCAB), EMBEDDING_DIM)).astype(np.float32)
+    model = build_model(
+        ModelConfig(hidden_size=HIDDEN_SIZE),
+        vocab_size=len(VOCAB),
+        embedding_dim=EMBEDDING_DIM,
+        num_classes=2,
+        pad_id=VOCAB.pad_id,
+        embeddings=matrix,
+        freeze_embeddings=True,
+    )
+    np.testing.assert_array_equal(model.embedding.weight.detach().numpy(), matrix)
+    assert not model.embedding.weight.requires_grad
+    assert model.embedding.padding_idx == VOCAB.pad_id
