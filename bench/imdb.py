@@ -213,6 +213,27 @@ def write_readme_table(result: dict[str, Any]) -> None:
     BENCH_README.write_text(text)
 
 
+def ship_default(model_dir: Path, result: dict[str, Any]) -> None:
+    """Copy a bundle into the package as the default model, with the benchmark in its card."""
+    from lstm_sentiment.predict import default_model_path
+
+    target = default_model_path()
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(model_dir, target)
+    accuracy = result["test_accuracy"]
+    notes = (
+        f"Trained by `{result['command']}` on {result['date']} ({result['machine']['cpu']}, "
+        f"{result['machine']['cores']} cores). This bundle is the seed-{result['runs'][0]['seed']}"
+        f" run. Over seeds {', '.join(str(r['seed']) for r in result['runs'])} the IMDB test "
+        f"accuracy was median {accuracy['median']:.4f} (min {accuracy['min']:.4f}, max "
+        f"{accuracy['max']:.4f}); TF-IDF + logistic regression in the same run: "
+        f"{result['tfidf_baseline']['test_accuracy']:.4f}. See bench/README.md.\n"
+    )
+    card = target / "README.md"
+    card.write_text(card.read_text() + "\n## Benchmark\n" + notes)
+
+
 def cpu_name() -> str:
     """CPU model name from /proc/cpuinfo."""
     try:
@@ -230,6 +251,11 @@ def main() -> None:
     parser.add_argument("--data", required=True, help="aclImdb tarball or folder, or 'imdb'")
     parser.add_argument("--seeds", type=int, nargs="+", default=[13, 14, 15])
     parser.add_argument("--work", default=str(ROOT / "bench" / "work"), help="run folders")
+    parser.add_argument(
+        "--ship-default",
+        action="store_true",
+        help="copy the first seed's bundle into the package as the shipped default model",
+    )
     args = parser.parse_args()
 
     from lstm_sentiment.bundle import package_version
@@ -299,6 +325,8 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     write_readme_table(result)
+    if args.ship_default:
+        ship_default(Path(first["model_dir"]), result)
     print(json.dumps({k: result[k] for k in ("test_accuracy", "efficiency", "bar")}, indent=2))
 
 

@@ -50,6 +50,8 @@ def make_model(
         num_layers=num_layers,
         bidirectional=bidirectional,
         pooling=list(pooling),
+        # The combined variant also exercises the lexical (embedding pooling) path.
+        embedding_pooling=["max", "mean"] if len(pooling) > 1 else [],
         embedding_dropout=0.2,
         dropout=0.2,  # must be inactive in eval mode
     )
@@ -153,6 +155,7 @@ def test_model_bundle_save_load_gives_identical_probabilities(
                 "num_layers": num_layers,
                 "bidirectional": bidirectional,
                 "pooling": pooling,
+                "embedding_pooling": ["max", "mean"] if len(pooling) > 1 else [],
             },
         }
     )

@@ -101,6 +101,9 @@ class ModelConfig:
     num_layers: int = 1
     bidirectional: bool = True
     pooling: list[str] = field(default_factory=lambda: ["max", "mean"])
+    embedding_pooling: list[str] = field(default_factory=list)
+    """Also pool the word embeddings themselves (``mean``/``max``) into the head: a direct
+    lexical path beside the recurrent features (as in SWEM); empty = off."""
     embedding_dropout: float = 0.3
     dropout: float = 0.3
     """Dropout between recurrent layers and before the output layer."""
@@ -110,8 +113,14 @@ class ModelConfig:
             self.pooling = [p.strip() for p in self.pooling.split(",") if p.strip()]
         if not self.pooling:
             raise ConfigError(f"model.pooling needs at least one of {', '.join(POOLING_CHOICES)}")
+        if isinstance(self.embedding_pooling, str):
+            self.embedding_pooling = [
+                p.strip() for p in self.embedding_pooling.split(",") if p.strip()
+            ]
         for name in self.pooling:
             _check_choice("model.pooling", name, POOLING_CHOICES)
+        for name in self.embedding_pooling:
+            _check_choice("model.embedding_pooling", name, ("mean", "max"))
         for key in ("embedding_dropout", "dropout"):
             value = getattr(self, key)
             if not 0.0 <= value < 1.0:

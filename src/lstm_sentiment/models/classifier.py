@@ -52,11 +52,16 @@ class RecurrentClassifier(nn.Module):
             dropout=config.dropout,
         )
         self.output_dropout = nn.Dropout(config.dropout)
-        self.head = nn.Linear(self.encoder.output_size * len(config.pooling), num_classes)
+        features = self.encoder.output_size * len(config.pooling)
+        features += embedding_dim * len(config.embedding_pooling)
+        self.head = nn.Linear(features, num_classes)
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Logits ``[batch, num_classes]`` for right-padded ``ids [batch, time]``."""
         embedded = self.embedding_dropout(self.embedding(ids))
         outputs = self.encoder(embedded, lengths)
         pooled = pool(outputs, lengths, self.config.pooling, self.config.bidirectional)
+        if self.config.embedding_pooling:
+            lexical = pool(embedded, lengths, self.config.embedding_pooling, bidirectional=False)
+            pooled = torch.cat([pooled, lexical], dim=-1)
         return self.head(self.output_dropout(pooled))
