@@ -61,10 +61,14 @@ class TextConfig:
     max_vocab_size: int = 50_000
     max_length: int = 400
     truncation: str = "head+tail"
+    padding: str = "bucket"
+    """``bucket``: length-bucketed batches padded to their longest text; ``fixed``: every
+    training batch padded to ``max_length``."""
 
     def __post_init__(self) -> None:
         _check_choice("text.truncation", self.truncation, TRUNCATION_POLICIES)
         _check_choice("text.tokenizer", self.tokenizer, ("word",))
+        _check_choice("text.padding", self.padding, ("bucket", "fixed"))
         if self.max_length < 1:
             raise ConfigError(f"text.max_length must be >= 1, got {self.max_length}")
         if self.min_freq < 1:

@@ -89,7 +89,11 @@ def _set_threads(threads: int) -> None:
 
 
 def _encode(
-    encoder: TextEncoder, examples: list[Example], labels: list[str], tokens: list[list[str]] | None
+    encoder: TextEncoder,
+    examples: list[Example],
+    labels: list[str],
+    tokens: list[list[str]] | None,
+    pad_to: int = 0,
 ) -> EncodedDataset:
     label_ids = {label: i for i, label in enumerate(labels)}
     unknown = sorted({ex.label for ex in examples if ex.label not in label_ids}, key=str)
@@ -103,7 +107,7 @@ def _encode(
     else:
         ids = [encoder.encode_tokens(t) for t in tokens]
     y = np.array([label_ids[str(ex.label)] for ex in examples], dtype=np.int64)
-    return EncodedDataset(ids, y, encoder.vocab.pad_id)
+    return EncodedDataset(ids, y, encoder.vocab.pad_id, pad_to=pad_to)
 
 
 def build_embeddings(
@@ -179,7 +183,10 @@ def train(config: RunConfig, output_dir: str | Path, *, resume: bool = False) ->
         fit_tokens, min_freq=config.text.min_freq, max_size=config.text.max_vocab_size
     )
     encoder = TextEncoder(tokenizer, vocab, config.text.max_length, config.text.truncation)
-    train_data = _encode(encoder, fit_examples, labels, fit_tokens)
+    # "fixed" pads every training batch to max_length (as the tutorials do); "bucket" pads
+    # each length-sorted batch only to its longest text. Predictions are the same either way.
+    pad_to = config.text.max_length if config.text.padding == "fixed" else 0
+    train_data = _encode(encoder, fit_examples, labels, fit_tokens, pad_to)
     val_data = _encode(encoder, val_examples, labels, None)
     test_data = _encode(encoder, test_examples, labels, None) if test_examples else None
     timings["encode_seconds"] = time.perf_counter() - started

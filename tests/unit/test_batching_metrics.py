@@ -117,3 +117,18 @@ def test_plots_write_png_files(tmp_path: Path) -> None:
     for name in ("curves.png", "cm.png", "hist.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not list(tmp_path.glob(".*.tmp"))  # atomic writes leave no temporary files
+
+
+def test_pad_batch_fixed_width_pads_to_pad_to() -> None:
+    ids, lengths = pad_batch([np.array([5, 6, 7]), np.array([8])], pad_id=0, pad_to=6)
+    assert ids.shape == (2, 6)
+    assert lengths.tolist() == [3, 1]
+    assert ids[1].tolist() == [8, 0, 0, 0, 0, 0]
+
+
+def test_fixed_padding_config_trains(tiny_config, tmp_path) -> None:
+    from lstm_sentiment.pipeline import train
+
+    config = tiny_config.with_overrides(["text.padding=fixed", "train.epochs=2"])
+    result = train(config, tmp_path / "run")
+    assert result.fit.history[-1].epoch == 2

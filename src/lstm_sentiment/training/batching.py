@@ -25,10 +25,13 @@ class Batch:
         return int(self.lengths.sum())
 
 
-def pad_batch(sequences: Sequence[np.ndarray], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Right-pad sequences to the longest one."""
+def pad_batch(
+    sequences: Sequence[np.ndarray], pad_id: int, pad_to: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Right-pad sequences to the longest one (or to ``pad_to`` if that is longer)."""
     lengths = np.fromiter((len(s) for s in sequences), dtype=np.int64, count=len(sequences))
-    ids = np.full((len(sequences), int(lengths.max())), pad_id, dtype=np.int64)
+    width = max(int(lengths.max()), pad_to)
+    ids = np.full((len(sequences), width), pad_id, dtype=np.int64)
     for row, seq in enumerate(sequences):
         ids[row, : len(seq)] = seq
     return torch.from_numpy(ids), torch.from_numpy(lengths)
@@ -59,7 +62,11 @@ def bucketed_order(
 class EncodedDataset:
     """Texts encoded once into id arrays, with label ids; yields :class:`Batch` objects."""
 
-    def __init__(self, ids: list[np.ndarray], labels: np.ndarray | None, pad_id: int) -> None:
+    def __init__(
+        self, ids: list[np.ndarray], labels: np.ndarray | None, pad_id: int, pad_to: int = 0
+    ) -> None:
+        self.pad_to = pad_to
+        """Fixed batch width (0 = pad each batch only to its longest text)."""
         self.ids = ids
         self.labels = labels
         self.pad_id = pad_id
@@ -85,7 +92,7 @@ class EncodedDataset:
 
     def make_batch(self, positions: np.ndarray) -> Batch:
         """Collate the examples at ``positions``."""
-        ids, lengths = pad_batch([self.ids[i] for i in positions], self.pad_id)
+        ids, lengths = pad_batch([self.ids[i] for i in positions], self.pad_id, self.pad_to)
         labels = None if self.labels is None else torch.from_numpy(self.labels[positions])
         return Batch(ids=ids, lengths=lengths, labels=labels, indices=positions)
 
