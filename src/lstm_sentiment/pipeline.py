@@ -27,6 +27,7 @@ from lstm_sentiment.text.tokenize import build_tokenizer
 from lstm_sentiment.text.vocab import Vocabulary
 from lstm_sentiment.training.batching import EncodedDataset
 from lstm_sentiment.training.callbacks import CsvLogger, TensorBoardLogger
+from lstm_sentiment.training.checkpoint import has_checkpoint
 from lstm_sentiment.training.metrics import classification_metrics
 from lstm_sentiment.training.plots import plot_confusion_matrix, plot_training_curves
 from lstm_sentiment.training.trainer import FitResult, Trainer, predict_probabilities
@@ -211,6 +212,8 @@ def train(config: RunConfig, output_dir: str | Path, *, resume: bool = False) ->
         CsvLogger(run_dir / "metrics.csv", resume=resume),
     ]
     trainer = Trainer(model, config.train, labels, run_dir / "checkpoints", callbacks)
+    if not resume and has_checkpoint(run_dir / "checkpoints"):
+        logger.warning("%s has a checkpoint: starting anew (pass --resume to continue it)", run_dir)
     fit = trainer.fit(train_data, val_data, resume=resume)
     timings["train_seconds"] = fit.train_seconds
 
