@@ -24,7 +24,7 @@ from lstm_sentiment.errors import BundleError, LstmSentimentError
 from lstm_sentiment.io_utils import atomic_write, write_json, write_text
 from lstm_sentiment.models.registry import build_model
 from lstm_sentiment.text.encode import TextEncoder
-from lstm_sentiment.text.tokenize import build_tokenizer
+from lstm_sentiment.text.tokenize import tokenizer_from_dict
 from lstm_sentiment.text.vocab import Vocabulary
 
 BUNDLE_FORMAT = "lstm-sentiment-bundle"
@@ -128,11 +128,7 @@ def load_bundle(directory: str | Path) -> Bundle:
         vocab = Vocabulary.from_dict(_read_json(directory / VOCAB_FILE))
         labels = [str(label) for label in header["labels"]]
         encoder = TextEncoder(
-            build_tokenizer(
-                str(header["tokenizer"]["name"]),
-                lowercase=bool(header["tokenizer"]["lowercase"]),
-                keep_punctuation=str(header["tokenizer"]["keep_punctuation"]),
-            ),
+            tokenizer_from_dict(header["tokenizer"], directory),
             vocab,
             int(header["max_length"]),
             str(header["truncation"]),

@@ -295,11 +295,7 @@ def cmd_data_stats(args: argparse.Namespace) -> None:
 
     config = RunConfig.from_file(args.config) if args.config else RunConfig()
     examples = load_split(args.data, args.split, _data_options(args))
-    tokenizer = build_tokenizer(
-        config.text.tokenizer,
-        lowercase=config.text.lowercase,
-        keep_punctuation=config.text.keep_punctuation,
-    )
+    tokenizer = build_tokenizer(config.text)
     lengths = [len(tokenizer.tokenize(ex.text)) for ex in examples]
     stats = describe(lengths, [ex.label for ex in examples])
     output = Path(args.output)

@@ -18,6 +18,8 @@ from typing import Any, get_type_hints
 from lstm_sentiment.errors import ConfigError
 
 TRUNCATION_POLICIES = ("head", "tail", "head+tail")
+TOKENIZER_CHOICES = ("word",)
+"""Names in ``text.tokenize.TOKENIZERS``; kept here so configs fail early on a typo."""
 POOLING_CHOICES = ("last", "mean", "max")
 UNKNOWN_INIT_CHOICES = ("random", "mean", "zeros")
 LR_SCHEDULES = ("constant", "linear", "cosine")
@@ -67,7 +69,7 @@ class TextConfig:
 
     def __post_init__(self) -> None:
         _check_choice("text.truncation", self.truncation, TRUNCATION_POLICIES)
-        _check_choice("text.tokenizer", self.tokenizer, ("word",))
+        _check_choice("text.tokenizer", self.tokenizer, TOKENIZER_CHOICES)
         _check_choice("text.padding", self.padding, ("bucket", "fixed"))
         if self.max_length < 1:
             raise ConfigError(f"text.max_length must be >= 1, got {self.max_length}")

@@ -174,11 +174,7 @@ def train(config: RunConfig, output_dir: str | Path, *, resume: bool = False) ->
     )
 
     started = time.perf_counter()
-    tokenizer = build_tokenizer(
-        config.text.tokenizer,
-        lowercase=config.text.lowercase,
-        keep_punctuation=config.text.keep_punctuation,
-    )
+    tokenizer = build_tokenizer(config.text)
     fit_tokens = [tokenizer.tokenize(ex.text) for ex in fit_examples]
     vocab = Vocabulary.build(
         fit_tokens, min_freq=config.text.min_freq, max_size=config.text.max_vocab_size

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lstm_sentiment.config import TextConfig
 from lstm_sentiment.errors import ConfigError
-from lstm_sentiment.text.tokenize import WordTokenizer, build_tokenizer
+from lstm_sentiment.text.tokenize import WordTokenizer, build_tokenizer, tokenizer_from_dict
 
 TOKENIZER = WordTokenizer()
 
@@ -114,17 +115,13 @@ def test_tokenizer_to_dict_round_trips_through_build_tokenizer() -> None:
     tokenizer = WordTokenizer(lowercase=False, keep_punctuation="!")
     saved = tokenizer.to_dict()
     assert saved == {"name": "word", "lowercase": False, "keep_punctuation": "!"}
-    rebuilt = build_tokenizer(
-        str(saved["name"]),
-        lowercase=bool(saved["lowercase"]),
-        keep_punctuation=str(saved["keep_punctuation"]),
-    )
-    assert rebuilt == tokenizer
+    assert tokenizer_from_dict(saved) == tokenizer
+    assert build_tokenizer(TextConfig(lowercase=False, keep_punctuation="!")) == tokenizer
 
 
 def test_build_tokenizer_unknown_name_lists_valid_ones() -> None:
     with pytest.raises(ConfigError, match="word"):
-        build_tokenizer("bpe", lowercase=True, keep_punctuation="!?")
+        tokenizer_from_dict({"name": "bpe"})
 
 
 # --- properties ---

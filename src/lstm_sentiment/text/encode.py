@@ -9,7 +9,7 @@ import numpy as np
 
 from lstm_sentiment.config import TRUNCATION_POLICIES, TextConfig
 from lstm_sentiment.errors import ConfigError
-from lstm_sentiment.text.tokenize import WordTokenizer, build_tokenizer
+from lstm_sentiment.text.tokenize import Tokenizer, build_tokenizer
 from lstm_sentiment.text.vocab import Vocabulary
 
 
@@ -32,7 +32,7 @@ def truncate(ids: Sequence[int], max_length: int, policy: str) -> Sequence[int]:
 class TextEncoder:
     """Tokenizer + vocabulary + truncation policy, saved together in the model bundle."""
 
-    tokenizer: WordTokenizer
+    tokenizer: Tokenizer
     vocab: Vocabulary
     max_length: int
     truncation: str
@@ -40,10 +40,7 @@ class TextEncoder:
     @classmethod
     def from_config(cls, config: TextConfig, vocab: Vocabulary) -> TextEncoder:
         """Build the encoder that the configuration describes."""
-        tokenizer = build_tokenizer(
-            config.tokenizer, lowercase=config.lowercase, keep_punctuation=config.keep_punctuation
-        )
-        return cls(tokenizer, vocab, config.max_length, config.truncation)
+        return cls(build_tokenizer(config), vocab, config.max_length, config.truncation)
 
     def encode(self, text: str) -> np.ndarray:
         """Ids of one text (at least one id: an empty text becomes a single unknown token)."""

@@ -9,7 +9,13 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from lstm_sentiment.config import TextConfig
+from lstm_sentiment.errors import ConfigError
 
 _BREAK_TAG = re.compile(r"<\s*br\s*/?\s*>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
@@ -69,10 +75,47 @@ class WordTokenizer:
         }
 
 
-def build_tokenizer(name: str, *, lowercase: bool, keep_punctuation: str) -> WordTokenizer:
-    """Create the tokenizer named in the configuration."""
-    if name != "word":
-        from lstm_sentiment.errors import ConfigError
+class Tokenizer(Protocol):
+    """What the encoder needs from a tokenizer; ``to_dict`` is what the bundle saves."""
 
-        raise ConfigError(f"unknown tokenizer {name!r}; valid: word")
-    return WordTokenizer(lowercase=lowercase, keep_punctuation=keep_punctuation)
+    def tokenize(self, text: str) -> list[str]: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+TokenizerFactory = Callable[[TextConfig], Tokenizer]
+TokenizerLoader = Callable[[dict[str, Any], Path | None], Tokenizer]
+
+
+def _word_from_config(config: TextConfig) -> Tokenizer:
+    return WordTokenizer(lowercase=config.lowercase, keep_punctuation=config.keep_punctuation)
+
+
+def _word_from_dict(saved: dict[str, Any], directory: Path | None) -> Tokenizer:
+    return WordTokenizer(
+        lowercase=bool(saved["lowercase"]), keep_punctuation=str(saved["keep_punctuation"])
+    )
+
+
+TOKENIZERS: dict[str, tuple[TokenizerFactory, TokenizerLoader]] = {
+    "word": (_word_from_config, _word_from_dict),
+}
+"""name → (build from the text config, rebuild from the saved ``to_dict()`` and bundle folder).
+
+Tokenizers learned from data (subwords) also have ``fit(texts)`` and ``save(directory)``."""
+
+
+def _entry(name: str) -> tuple[TokenizerFactory, TokenizerLoader]:
+    if name not in TOKENIZERS:
+        raise ConfigError(f"unknown tokenizer {name!r}; valid: {', '.join(TOKENIZERS)}")
+    return TOKENIZERS[name]
+
+
+def build_tokenizer(config: TextConfig) -> Tokenizer:
+    """Create the tokenizer the text configuration names."""
+    return _entry(config.tokenizer)[0](config)
+
+
+def tokenizer_from_dict(saved: dict[str, Any], directory: Path | None = None) -> Tokenizer:
+    """Rebuild a tokenizer from its saved settings (and files in ``directory``, if it has any)."""
+    return _entry(str(saved["name"]))[1](saved, directory)
