@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from lstm_sentiment.training.callbacks import CsvLogger, TensorBoardLogger
 from lstm_sentiment.training.checkpoint import has_checkpoint
 from lstm_sentiment.training.metrics import classification_metrics
 from lstm_sentiment.training.plots import plot_confusion_matrix, plot_training_curves
-from lstm_sentiment.training.trainer import FitResult, Trainer, predict_probabilities
+from lstm_sentiment.training.trainer import Callback, FitResult, Trainer, predict_probabilities
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +140,14 @@ def build_embeddings(
     return matrix.astype(np.float32), int(matrix.shape[1]), info
 
 
-def train(config: RunConfig, output_dir: str | Path, *, resume: bool = False) -> TrainResult:
+def train(
+    config: RunConfig,
+    output_dir: str | Path,
+    *,
+    resume: bool = False,
+    examples: tuple[list[Example], list[Example]] | None = None,
+    callbacks: Sequence[Callback] = (),
+) -> TrainResult:
     """Train a model as ``config`` says and write the run folder (see the README's contract).
 
     Args:
@@ -147,6 +155,10 @@ def train(config: RunConfig, output_dir: str | Path, *, resume: bool = False) ->
         output_dir: Run folder; receives ``model/``, ``metrics.json``, ``config.json``,
             ``metrics.csv``, ``plots/``, ``tensorboard/`` and ``checkpoints/``.
         resume: Continue from the last checkpoint in ``output_dir`` if there is one.
+        examples: Already loaded ``(train, test)`` examples (``test`` may be empty); when
+            given, ``config.data.source`` is not read. Used by ``compare``, ``tune`` and the
+            scikit-learn estimator.
+        callbacks: Extra trainer callbacks (e.g. a tuning pruner) after the run's own loggers.
     """
     run_dir = Path(output_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -155,7 +167,11 @@ def train(config: RunConfig, output_dir: str | Path, *, resume: bool = False) ->
     torch.manual_seed(config.train.seed)
 
     started = time.perf_counter()
-    train_examples, test_examples = load_training_data(config)
+    if examples is None:
+        train_examples, test_examples = load_training_data(config)
+    else:
+        train_examples = _usable(list(examples[0]), "training")
+        test_examples = _usable(list(examples[1]), "test") if examples[1] else []
     fit_examples, val_examples = stratified_split(
         train_examples, config.data.validation_fraction, config.train.seed
     )
@@ -203,11 +219,12 @@ def train(config: RunConfig, output_dir: str | Path, *, resume: bool = False) ->
         freeze_embeddings=config.vectors.freeze,
     )
     write_json(run_dir / "config.json", config.to_dict())
-    callbacks = [
+    run_callbacks: list[Callback] = [
         TensorBoardLogger(run_dir / "tensorboard"),
         CsvLogger(run_dir / "metrics.csv", resume=resume),
+        *callbacks,
     ]
-    trainer = Trainer(model, config.train, labels, run_dir / "checkpoints", callbacks)
+    trainer = Trainer(model, config.train, labels, run_dir / "checkpoints", run_callbacks)
     if not resume and has_checkpoint(run_dir / "checkpoints"):
         logger.warning("%s has a checkpoint: starting anew (pass --resume to continue it)", run_dir)
     fit = trainer.fit(train_data, val_data, resume=resume)
