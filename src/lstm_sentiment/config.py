@@ -20,9 +20,24 @@ from lstm_sentiment.errors import ConfigError
 TRUNCATION_POLICIES = ("head", "tail", "head+tail")
 TOKENIZER_CHOICES = ("word",)
 """Names in ``text.tokenize.TOKENIZERS``; kept here so configs fail early on a typo."""
-POOLING_CHOICES = ("last", "mean", "max")
+POOLING_CHOICES = ("last", "mean", "max", "attention")
+LAYER_CONNECTIONS = ("none", "residual", "highway")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "softplus", "softsign", "hard_sigmoid", "linear", "gelu")
+INITIALIZERS = (
+    "default",
+    "uniform",
+    "lecun_uniform",
+    "normal",
+    "zeros",
+    "glorot_normal",
+    "glorot_uniform",
+    "he_normal",
+    "he_uniform",
+    "orthogonal",
+)
+OPTIMIZERS = ("sgd", "rmsprop", "adagrad", "adadelta", "adam", "adamw", "adamax", "nadam")
 UNKNOWN_INIT_CHOICES = ("random", "mean", "zeros")
-LR_SCHEDULES = ("constant", "linear", "cosine")
+LR_SCHEDULES = ("constant", "linear", "cosine", "one_cycle", "reduce_on_plateau")
 MIN_VOCAB_SIZE = 3
 """Padding, unknown and at least one real word."""
 
@@ -91,6 +106,8 @@ class VectorsConfig:
     embedding_dim: int = 50
     """Only used when ``source`` is ``none``; otherwise the vectors' dimension is used."""
     freeze: bool = False
+    freeze_epochs: int = 0
+    """Keep the pretrained embeddings fixed for the first N epochs, then fine-tune them."""
     unknown_init: str = "random"
 
     def __post_init__(self) -> None:
@@ -99,38 +116,97 @@ class VectorsConfig:
 
 @dataclass
 class ModelConfig:
-    """Embedding → recurrent encoder → pooling → dropout → linear head."""
+    """Embedding → encoder → pooling → dropout → [dense] → linear head → logits.
+
+    ``architecture`` names the encoder (see ``models.registry.ARCHITECTURES``); the other
+    fields apply where they make sense (``hidden_size`` to recurrent encoders, ``conv_*`` to
+    convolutional ones) and are all saved with the model.
+    """
 
     architecture: str = "lstm"
-    """A registered architecture name (``lstm``, ``gru``)."""
+    """A registered architecture name: ``lstm``, ``gru``, ``cnn``, ``cnn_lstm``, ``cnn_gru``,
+    ``embedding_pool``."""
     hidden_size: int = 128
     num_layers: int = 1
+    hidden_sizes: list[int] = field(default_factory=list)
+    """Units per stacked layer (e.g. ``[64, 32]``); overrides ``hidden_size × num_layers``."""
     bidirectional: bool = True
+    layer_connection: str = "none"
+    """Between stacked recurrent layers: ``none``, ``residual`` or ``highway``."""
     pooling: list[str] = field(default_factory=lambda: ["max", "mean"])
+    """Any of ``last``, ``mean``, ``max``, ``attention`` (concatenated)."""
+    attention_heads: int = 1
+    attention_size: int = 64
+    """Hidden units of the additive attention scorer."""
+    attention_penalty: float = 0.0
+    """Weight of Lin et al.'s (2017) ‖AAᵀ − I‖²_F penalty that keeps heads apart."""
     embedding_pooling: list[str] = field(default_factory=list)
     """Also pool the word embeddings themselves (``mean``/``max``) into the head: a direct
-    lexical path beside the recurrent features (as in SWEM); empty = off."""
+    lexical path beside the encoder's features (as in SWEM); empty = off."""
+    conv_filters: int = 128
+    conv_kernel_sizes: list[int] = field(default_factory=lambda: [3, 5])
+    """One convolution per width, ``conv_filters`` each, concatenated."""
+    conv_activation: str = "relu"
+    conv_pool_size: int = 4
+    """Max-pooling stride between the convolution and the recurrent layer of ``cnn_lstm``."""
+    dense_size: int = 0
+    """Units of a dense layer before the output (0 = none)."""
+    dense_activation: str = "relu"
+    output: str = "softmax"
+    """``softmax`` (one logit per class) or ``sigmoid`` (one logit; two classes only)."""
     embedding_dropout: float = 0.3
     dropout: float = 0.3
-    """Dropout between recurrent layers and before the output layer."""
+    """Dropout between stacked layers (and before the output unless ``output_dropout`` is set)."""
+    output_dropout: float | None = None
+    recurrent_dropout: float = 0.0
+    """DropConnect on the hidden-to-hidden matrices (AWD-LSTM's weight drop)."""
+    init: str = "default"
+    """Initialiser of input/dense/convolution weights (``default`` keeps PyTorch's)."""
+    recurrent_init: str = "default"
+    """Initialiser of hidden-to-hidden matrices, e.g. ``orthogonal``."""
 
     def __post_init__(self) -> None:
-        if isinstance(self.pooling, str):
-            self.pooling = [p.strip() for p in self.pooling.split(",") if p.strip()]
+        self.pooling = _split_list(self.pooling)
+        self.embedding_pooling = _split_list(self.embedding_pooling)
         if not self.pooling:
             raise ConfigError(f"model.pooling needs at least one of {', '.join(POOLING_CHOICES)}")
-        if isinstance(self.embedding_pooling, str):
-            self.embedding_pooling = [
-                p.strip() for p in self.embedding_pooling.split(",") if p.strip()
-            ]
         for name in self.pooling:
             _check_choice("model.pooling", name, POOLING_CHOICES)
         for name in self.embedding_pooling:
             _check_choice("model.embedding_pooling", name, ("mean", "max"))
-        for key in ("embedding_dropout", "dropout"):
+        _check_choice("model.layer_connection", self.layer_connection, LAYER_CONNECTIONS)
+        _check_choice("model.conv_activation", self.conv_activation, ACTIVATIONS)
+        _check_choice("model.dense_activation", self.dense_activation, ACTIVATIONS)
+        _check_choice("model.output", self.output, ("softmax", "sigmoid"))
+        _check_choice("model.init", self.init, INITIALIZERS)
+        _check_choice("model.recurrent_init", self.recurrent_init, INITIALIZERS)
+        for key in ("embedding_dropout", "dropout", "recurrent_dropout"):
             value = getattr(self, key)
             if not 0.0 <= value < 1.0:
                 raise ConfigError(f"model.{key} must be in [0, 1), got {value}")
+        if self.output_dropout is not None and not 0.0 <= self.output_dropout < 1.0:
+            raise ConfigError(f"model.output_dropout must be in [0, 1), got {self.output_dropout}")
+        positive = ("hidden_size", "num_layers", "attention_heads", "attention_size")
+        for key in (*positive, "conv_filters", "conv_pool_size"):
+            if getattr(self, key) < 1:
+                raise ConfigError(f"model.{key} must be >= 1, got {getattr(self, key)}")
+        for key in ("hidden_sizes", "conv_kernel_sizes"):
+            if any(size < 1 for size in getattr(self, key)):
+                raise ConfigError(f"model.{key} must hold sizes >= 1, got {getattr(self, key)}")
+        if not self.conv_kernel_sizes:
+            raise ConfigError("model.conv_kernel_sizes needs at least one width, e.g. [3, 5]")
+        if self.dense_size < 0 or self.attention_penalty < 0:
+            raise ConfigError("model.dense_size and model.attention_penalty must be >= 0")
+
+    @property
+    def layer_sizes(self) -> list[int]:
+        """Hidden units of each stacked recurrent layer."""
+        return list(self.hidden_sizes) or [self.hidden_size] * self.num_layers
+
+    @property
+    def head_dropout(self) -> float:
+        """Dropout applied to the pooled features before the dense/output layers."""
+        return self.dropout if self.output_dropout is None else self.output_dropout
 
 
 @dataclass
@@ -153,14 +229,35 @@ class TrainConfig:
     threads: int = 0
     """Torch CPU threads (0 = all cores)."""
     lr_schedule: str = "constant"
-    """``constant``, ``linear`` (decay to 0 over all epochs) or ``cosine``."""
+    """``constant``, ``linear`` (decay to 0 over all epochs), ``cosine``, ``one_cycle``
+    (warm up to ``lr`` over the first 30% of steps, then anneal) or ``reduce_on_plateau``
+    (multiply by ``plateau_factor`` after ``plateau_patience`` epochs without improvement)."""
     warmup_steps: int = 0
+    plateau_factor: float = 0.5
+    plateau_patience: int = 1
+    optimizer: str = "adam"
+    """One of ``sgd``, ``rmsprop``, ``adagrad``, ``adadelta``, ``adam``, ``adamw``, ``adamax``,
+    ``nadam``."""
+    momentum: float = 0.9
+    """Momentum of ``sgd`` and ``rmsprop``."""
+    l1: float = 0.0
+    """L1 penalty on the weight matrices (embeddings excluded), added to the loss."""
+    l2: float = 0.0
+    """L2 penalty on the weight matrices (embeddings excluded), added to the loss; unlike
+    ``weight_decay`` it is part of the objective for every optimizer."""
+    log_embeddings: int = 0
+    """Write the N most frequent words' learned embeddings for TensorBoard's projector."""
 
     def __post_init__(self) -> None:
         _check_choice("train.monitor", self.monitor, ("accuracy", "macro_f1", "loss"))
         _check_choice("train.lr_schedule", self.lr_schedule, LR_SCHEDULES)
+        _check_choice("train.optimizer", self.optimizer, OPTIMIZERS)
         if self.epochs < 1 or self.batch_size < 1:
             raise ConfigError("train.epochs and train.batch_size must be >= 1")
+        if min(self.lr, self.l1, self.l2, self.weight_decay, self.momentum) < 0 or self.lr == 0:
+            raise ConfigError("train.lr must be > 0; l1, l2, weight_decay, momentum >= 0")
+        if not 0.0 < self.plateau_factor < 1.0:
+            raise ConfigError(f"train.plateau_factor must be in (0, 1), got {self.plateau_factor}")
 
 
 @dataclass
@@ -266,11 +363,17 @@ def _coerce(name: str, value: Any, hint: Any) -> Any:
             raise ConfigError(f"{name} must be a table of strings, got {value!r}")
         return {str(k): str(v) for k, v in value.items()}
     if origin is list:
+        (item,) = typing.get_args(hint)
         if isinstance(value, str):
-            return value  # comma-separated lists are split by the section's checks
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{name} must be a list of strings, got {value!r}")
-        return list(value)
+            value = _split_list(value)  # "max,mean" or "64,32" from the command line
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = [value]
+        if not isinstance(value, list):
+            raise ConfigError(f"{name} must be a list of {item.__name__}, got {value!r}")
+        try:
+            return [_coerce_item(v, item) for v in value]
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name} must be a list of {item.__name__}, got {value!r}") from None
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     expected = {int: int, float: float, bool: bool, str: str}.get(hint)
@@ -279,6 +382,22 @@ def _coerce(name: str, value: Any, hint: Any) -> Any:
     ):
         raise ConfigError(f"{name} must be {expected.__name__}, got {value!r}")
     return value
+
+
+def _coerce_item(value: Any, item: type) -> Any:
+    if item is int:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise TypeError(value)
+        return int(value)
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
+
+
+def _split_list(value: list[str] | str) -> list[str]:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return list(value)
 
 
 def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:

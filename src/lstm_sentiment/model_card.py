@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from lstm_sentiment.models.registry import describe
+
 if TYPE_CHECKING:
     from lstm_sentiment.bundle import Bundle
 
@@ -21,14 +23,11 @@ def _metric_lines(metrics: dict, split: str) -> list[str]:
 def render_model_card(bundle: Bundle, environment: dict[str, str], notes: str = "") -> str:
     """Markdown describing what the model is, what it was trained on and how well it does."""
     cfg = bundle.config
-    model = cfg.model
-    direction = "bidirectional " if model.bidirectional else ""
     lines = [
         "# lstm-sentiment model",
         "",
-        f"A {direction}{model.architecture.upper()} classifier ({model.num_layers} layer(s), "
-        f"hidden size {model.hidden_size}, pooling {'+'.join(model.pooling)}) over "
-        f"{bundle.encoder.vocab.__len__():,} vocabulary tokens, "
+        f"Architecture `{cfg.model.architecture}`: {describe(cfg.model)}; "
+        f"{len(bundle.encoder.vocab):,} vocabulary tokens, "
         f"embeddings initialised from `{cfg.vectors.source}`.",
         "",
         f"Labels: {', '.join(bundle.labels)}.",

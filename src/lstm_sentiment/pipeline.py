@@ -22,7 +22,7 @@ from lstm_sentiment.data import DataOptions, Example, load_splits, stratified_sp
 from lstm_sentiment.errors import ConfigError, DataError
 from lstm_sentiment.io_utils import write_json
 from lstm_sentiment.model_card import render_model_card
-from lstm_sentiment.models.registry import build_model
+from lstm_sentiment.models.registry import build_model, count_parameters
 from lstm_sentiment.text.encode import TextEncoder
 from lstm_sentiment.text.tokenize import build_tokenizer
 from lstm_sentiment.text.vocab import Vocabulary
@@ -140,6 +140,31 @@ def build_embeddings(
     return matrix.astype(np.float32), int(matrix.shape[1]), info
 
 
+def _log_to_tensorboard(
+    tensorboard: TensorBoardLogger,
+    config: RunConfig,
+    metrics: dict[str, Any],
+    model: torch.nn.Module,
+    vocab: Vocabulary,
+) -> None:
+    """Hyperparameters with final metrics (HPARAMS view) and, on request, the projector."""
+    final = {
+        f"hparam/{split}_{name}": float(metrics[split][name])
+        for split in ("validation", "test")
+        if split in metrics
+        for name in ("accuracy", "macro_f1", "log_loss")
+    }
+    tensorboard.log_hparams(config.to_dict(), final)
+    top = config.train.log_embeddings
+    embedding = getattr(model, "embedding", None)
+    if top and embedding is not None:
+        # Vocabulary ids are in frequency order after the special tokens.
+        ids = [i for i in range(len(vocab)) if i not in set(vocab.special_ids)][:top]
+        matrix = embedding.weight.detach()[torch.tensor(ids, dtype=torch.long)]
+        tensorboard.log_embeddings(matrix, [vocab.tokens[i] for i in ids])
+    tensorboard.close()
+
+
 def train(
     config: RunConfig,
     output_dir: str | Path,
@@ -219,12 +244,20 @@ def train(
         freeze_embeddings=config.vectors.freeze,
     )
     write_json(run_dir / "config.json", config.to_dict())
+    tensorboard = TensorBoardLogger(run_dir / "tensorboard")
     run_callbacks: list[Callback] = [
-        TensorBoardLogger(run_dir / "tensorboard"),
+        tensorboard,
         CsvLogger(run_dir / "metrics.csv", resume=resume),
         *callbacks,
     ]
-    trainer = Trainer(model, config.train, labels, run_dir / "checkpoints", run_callbacks)
+    trainer = Trainer(
+        model,
+        config.train,
+        labels,
+        run_dir / "checkpoints",
+        run_callbacks,
+        freeze_embedding_epochs=0 if config.vectors.freeze else config.vectors.freeze_epochs,
+    )
     if not resume and has_checkpoint(run_dir / "checkpoints"):
         logger.warning("%s has a checkpoint: starting anew (pass --resume to continue it)", run_dir)
     fit = trainer.fit(train_data, val_data, resume=resume)
@@ -238,6 +271,9 @@ def train(
         "epochs_run": len(fit.history),
         "train_examples": len(train_data),
         "train_tokens_per_second": fit.tokens_per_second,
+        "parameters": count_parameters(model),
+        "trainable_parameters": count_parameters(model, trainable_only=True),
+        "seconds_per_epoch": fit.train_seconds / max(1, len(fit.history)),
         **vector_info,
     }
     if test_data is not None:
@@ -247,6 +283,7 @@ def train(
         )
         timings["test_seconds"] = time.perf_counter() - started
     metrics["timings"] = timings
+    _log_to_tensorboard(tensorboard, config, metrics, model, vocab)
 
     plots = run_dir / "plots"
     plot_training_curves(fit.history, plots / "training_curves.png")

@@ -1,4 +1,4 @@
-"""The text classifier: embedding → encoder → pooling → dropout → linear head → logits."""
+"""The text classifier: embedding → encoder → pooling → dropout → [dense] → output → logits."""
 
 from __future__ import annotations
 
@@ -7,15 +7,22 @@ import torch
 from torch import nn
 
 from lstm_sentiment.config import ModelConfig
-from lstm_sentiment.models.pooling import pool
-from lstm_sentiment.models.recurrent import RecurrentEncoder
+from lstm_sentiment.errors import ConfigError
+from lstm_sentiment.models.layers import activation
+from lstm_sentiment.models.pooling import Pooler, pool
 
 
-class RecurrentClassifier(nn.Module):
-    """Recurrent sentiment classifier returning logits (softmax belongs to post-processing).
+class TextClassifier(nn.Module):
+    """Sentiment classifier returning logits (softmax belongs to post-processing).
+
+    A ``sigmoid`` output has one logit ``z``; the model returns ``[0, z]`` so that softmax gives
+    ``[1 − σ(z), σ(z)]`` and cross-entropy equals binary cross-entropy: everything downstream
+    handles both outputs the same way.
 
     Args:
         config: Model hyperparameters.
+        encoder: Maps ``(embedded, lengths)`` to ``(outputs, lengths)``; has ``output_size``
+            and ``bidirectional``.
         vocab_size: Rows of the embedding table.
         embedding_dim: Columns of the embedding table (taken from the pretrained vectors).
         num_classes: Output classes.
@@ -27,6 +34,7 @@ class RecurrentClassifier(nn.Module):
     def __init__(
         self,
         config: ModelConfig,
+        encoder: nn.Module,
         *,
         vocab_size: int,
         embedding_dim: int,
@@ -36,6 +44,11 @@ class RecurrentClassifier(nn.Module):
         freeze_embeddings: bool = False,
     ) -> None:
         super().__init__()
+        if config.output == "sigmoid" and num_classes != 2:
+            raise ConfigError(
+                f"model.output sigmoid needs exactly 2 classes, the data has {num_classes}: "
+                "use softmax"
+            )
         self.config = config
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=pad_id)
         if embeddings is not None:
@@ -43,25 +56,45 @@ class RecurrentClassifier(nn.Module):
                 self.embedding.weight.copy_(torch.from_numpy(np.asarray(embeddings)))
         self.embedding.weight.requires_grad_(not freeze_embeddings)
         self.embedding_dropout = nn.Dropout(config.embedding_dropout)
-        self.encoder = RecurrentEncoder(
-            config.architecture,
-            embedding_dim,
-            config.hidden_size,
-            num_layers=config.num_layers,
-            bidirectional=config.bidirectional,
-            dropout=config.dropout,
+        self.encoder = encoder
+        self.pooler = Pooler(
+            config.pooling,
+            encoder.output_size,
+            encoder.bidirectional,
+            attention_size=config.attention_size,
+            attention_heads=config.attention_heads,
         )
-        self.output_dropout = nn.Dropout(config.dropout)
-        features = self.encoder.output_size * len(config.pooling)
-        features += embedding_dim * len(config.embedding_pooling)
-        self.head = nn.Linear(features, num_classes)
+        self.output_dropout = nn.Dropout(config.head_dropout)
+        features = self.pooler.output_size + embedding_dim * len(config.embedding_pooling)
+        self.dense: nn.Module | None = None
+        if config.dense_size:
+            self.dense = nn.Sequential(
+                nn.Linear(features, config.dense_size),
+                activation(config.dense_activation),
+                nn.Dropout(config.head_dropout),
+            )
+            features = config.dense_size
+        self.head = nn.Linear(features, 1 if config.output == "sigmoid" else num_classes)
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Logits ``[batch, num_classes]`` for right-padded ``ids [batch, time]``."""
         embedded = self.embedding_dropout(self.embedding(ids))
-        outputs = self.encoder(embedded, lengths)
-        pooled = pool(outputs, lengths, self.config.pooling, self.config.bidirectional)
+        outputs, out_lengths = self.encoder(embedded, lengths)
+        pooled = self.pooler(outputs, out_lengths)
         if self.config.embedding_pooling:
             lexical = pool(embedded, lengths, self.config.embedding_pooling, bidirectional=False)
             pooled = torch.cat([pooled, lexical], dim=-1)
-        return self.head(self.output_dropout(pooled))
+        features = self.output_dropout(pooled)
+        if self.dense is not None:
+            features = self.dense(features)
+        logits = self.head(features)
+        if self.config.output == "sigmoid":
+            logits = torch.cat([torch.zeros_like(logits), logits], dim=-1)
+        return logits
+
+    def auxiliary_loss(self) -> torch.Tensor:
+        """Penalties from the last forward pass to add to the loss (attention diversity)."""
+        attention = self.pooler.attention
+        if attention is None or self.config.attention_penalty == 0 or attention.heads == 1:
+            return torch.zeros(())
+        return self.config.attention_penalty * attention.penalty

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import torch
+from torch import nn
 
+from lstm_sentiment.config import POOLING_CHOICES
 from lstm_sentiment.errors import ConfigError
 
 
@@ -28,7 +30,7 @@ def last_valid(outputs: torch.Tensor, lengths: torch.Tensor, bidirectional: bool
 def pool(
     outputs: torch.Tensor, lengths: torch.Tensor, methods: list[str], bidirectional: bool
 ) -> torch.Tensor:
-    """Concatenate the pooled vectors named in ``methods`` (``last``, ``mean``, ``max``)."""
+    """Concatenate the parameter-free pooled vectors named in ``methods`` (last, mean, max)."""
     mask = padding_mask(lengths, outputs.size(1)).unsqueeze(-1)
     pooled = []
     for method in methods:
@@ -42,3 +44,71 @@ def pool(
         else:
             raise ConfigError(f"unknown pooling {method!r}; valid: last, mean, max")
     return torch.cat(pooled, dim=-1)
+
+
+class AttentionPooling(nn.Module):
+    """Structured self-attention (Lin et al. 2017): ``A = softmax(W2 tanh(W1 Hᵀ))``, ``M = AH``.
+
+    With several heads, :attr:`penalty` holds ``‖AAᵀ − I‖²_F`` (batch mean) from the last call,
+    which the classifier adds to the loss so the heads attend to different words.
+    """
+
+    def __init__(self, input_size: int, attention_size: int, heads: int) -> None:
+        super().__init__()
+        self.score_hidden = nn.Linear(input_size, attention_size, bias=False)
+        self.score_heads = nn.Linear(attention_size, heads, bias=False)
+        self.heads = heads
+        self.output_size = input_size * heads
+        self.penalty = torch.zeros(())
+        self.weights: torch.Tensor | None = None
+
+    def forward(self, outputs: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        scores = self.score_heads(torch.tanh(self.score_hidden(outputs)))  # [batch, time, heads]
+        mask = padding_mask(lengths, outputs.size(1)).unsqueeze(-1)
+        attention = torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=1).transpose(1, 2)
+        self.weights = attention.detach()
+        if self.heads > 1:
+            identity = torch.eye(self.heads, device=outputs.device)
+            gram = attention @ attention.transpose(1, 2)
+            self.penalty = ((gram - identity) ** 2).sum(dim=(1, 2)).mean()
+        return (attention @ outputs).flatten(1)  # [batch, heads * features]
+
+
+class Pooler(nn.Module):
+    """All pooling methods of a model: the parameter-free ones and attention, concatenated."""
+
+    def __init__(
+        self,
+        methods: list[str],
+        input_size: int,
+        bidirectional: bool,
+        attention_size: int = 64,
+        attention_heads: int = 1,
+    ) -> None:
+        super().__init__()
+        for method in methods:
+            if method not in POOLING_CHOICES:
+                raise ConfigError(
+                    f"unknown pooling {method!r}; valid: {', '.join(POOLING_CHOICES)}"
+                )
+        self.methods = list(methods)
+        self.bidirectional = bidirectional
+        self.attention = (
+            AttentionPooling(input_size, attention_size, attention_heads)
+            if "attention" in methods
+            else None
+        )
+        plain = [m for m in methods if m != "attention"]
+        self.output_size = input_size * len(plain) + (
+            self.attention.output_size if self.attention is not None else 0
+        )
+
+    def forward(self, outputs: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        pooled = []
+        for method in self.methods:
+            if method == "attention":
+                assert self.attention is not None
+                pooled.append(self.attention(outputs, lengths))
+            else:
+                pooled.append(pool(outputs, lengths, [method], self.bidirectional))
+        return torch.cat(pooled, dim=-1)

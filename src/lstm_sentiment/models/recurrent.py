@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+from torch.func import functional_call
 
-_CELLS: dict[str, type[nn.LSTM] | type[nn.GRU]] = {"lstm": nn.LSTM, "gru": nn.GRU}
+from lstm_sentiment.models.layers import LayerConnection
+
+CELLS: dict[str, type[nn.LSTM] | type[nn.GRU]] = {"lstm": nn.LSTM, "gru": nn.GRU}
 
 
 def reverse_index(lengths: torch.Tensor, max_time: int) -> torch.Tensor:
@@ -30,64 +33,78 @@ def gather_time(values: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
 class RecurrentEncoder(nn.Module):
     """Stacked, optionally bidirectional LSTM/GRU returning per-step outputs.
 
+    Each layer's full output sequence feeds the next (Keras' ``return_sequences=True``).
+
     Args:
         cell: ``"lstm"`` or ``"gru"``.
         input_size: Embedding dimension.
-        hidden_size: Units per direction.
-        num_layers: Stacked layers; each layer's outputs feed the next.
+        layer_sizes: Units per direction of each stacked layer, e.g. ``[64, 32]``.
         bidirectional: Add a backward direction (outputs are concatenated).
         dropout: Dropout between stacked layers.
+        connection: ``none``, ``residual`` or ``highway`` between stacked layers.
+        recurrent_dropout: DropConnect on the hidden-to-hidden weights while training.
     """
 
     def __init__(
         self,
         cell: str,
         input_size: int,
-        hidden_size: int,
-        num_layers: int = 1,
+        layer_sizes: list[int],
         bidirectional: bool = False,
         dropout: float = 0.0,
+        connection: str = "none",
+        recurrent_dropout: float = 0.0,
     ) -> None:
         super().__init__()
-        rnn = _CELLS[cell]
+        rnn = CELLS[cell]
+        directions = 2 if bidirectional else 1
         self.bidirectional = bidirectional
-        self.num_layers = num_layers
-        self.output_size = hidden_size * (2 if bidirectional else 1)
+        self.recurrent_dropout = recurrent_dropout
         self.dropout = nn.Dropout(dropout)
+        outputs = [size * directions for size in layer_sizes]
+        inputs = [input_size, *outputs[:-1]]
+        self.output_size = outputs[-1]
+        self.forward_layers = nn.ModuleList(
+            rnn(size_in, size, batch_first=True)
+            for size_in, size in zip(inputs, layer_sizes, strict=True)
+        )
         if bidirectional:
-            sizes = [input_size] + [self.output_size] * (num_layers - 1)
-            self.forward_layers = nn.ModuleList(
-                rnn(size, hidden_size, batch_first=True) for size in sizes
-            )
             self.backward_layers = nn.ModuleList(
-                rnn(size, hidden_size, batch_first=True) for size in sizes
+                rnn(size_in, size, batch_first=True)
+                for size_in, size in zip(inputs, layer_sizes, strict=True)
             )
-        else:
-            # Unidirectional: the fused multi-layer kernel is already padding-exact.
-            self.rnn = rnn(
-                input_size,
-                hidden_size,
-                num_layers=num_layers,
-                batch_first=True,
-                dropout=dropout if num_layers > 1 else 0.0,
-            )
+        # The first layer reads embeddings; connections only join stacked layers.
+        self.connections = nn.ModuleList(
+            LayerConnection(connection if depth else "none", size_in, size_out)
+            for depth, (size_in, size_out) in enumerate(zip(inputs, outputs, strict=True))
+        )
 
-    def forward(self, inputs: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """Encode ``inputs [batch, time, input_size]``; returns ``[batch, time, output_size]``.
+    def _run(self, rnn: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
+        if not (self.training and self.recurrent_dropout > 0):
+            return rnn(inputs)[0]
+        # Weight drop: one dropout mask on the recurrent matrix for the whole sequence,
+        # applied functionally so the fused kernel still runs and the parameter is untouched.
+        params = dict(rnn.named_parameters())
+        params["weight_hh_l0"] = nn.functional.dropout(
+            params["weight_hh_l0"], self.recurrent_dropout, training=True
+        )
+        return functional_call(rnn, params, (inputs,))[0]
+
+    def forward(
+        self, inputs: torch.Tensor, lengths: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Encode ``inputs [batch, time, input_size]`` → ``([batch, time, output_size], lengths)``.
 
         Outputs at padded positions are meaningless and must be masked by the caller.
         """
-        if not self.bidirectional:
-            outputs, _ = self.rnn(inputs)
-            return outputs
-        index = reverse_index(lengths, inputs.size(1))
+        index = reverse_index(lengths, inputs.size(1)) if self.bidirectional else None
         layer_input = inputs
-        for depth, (fwd, bwd) in enumerate(
-            zip(self.forward_layers, self.backward_layers, strict=True)
-        ):
+        for depth, connection in enumerate(self.connections):
             if depth > 0:
                 layer_input = self.dropout(layer_input)
-            forward_out, _ = fwd(layer_input)
-            backward_out, _ = bwd(gather_time(layer_input, index))
-            layer_input = torch.cat([forward_out, gather_time(backward_out, index)], dim=-1)
-        return layer_input
+            output = self._run(self.forward_layers[depth], layer_input)
+            if index is not None:
+                backward = self._run(self.backward_layers[depth], gather_time(layer_input, index))
+                output = torch.cat([output, gather_time(backward, index)], dim=-1)
+            layer_input = connection(layer_input, output)
+        return layer_input, lengths

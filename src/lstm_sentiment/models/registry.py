@@ -1,4 +1,8 @@
-"""Named architectures: each name maps to a builder taking the model config and data sizes."""
+"""Named architectures: each name maps to a builder of the encoder between embedding and pooling.
+
+Every architecture is wrapped in the same :class:`TextClassifier`, so the bundle format, the
+trainer and prediction treat them alike.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +13,61 @@ from torch import nn
 
 from lstm_sentiment.config import ModelConfig
 from lstm_sentiment.errors import ConfigError
-from lstm_sentiment.models.classifier import RecurrentClassifier
+from lstm_sentiment.models.bag import EmbeddingEncoder
+from lstm_sentiment.models.classifier import TextClassifier
+from lstm_sentiment.models.conv import ConvEncoder, ConvRecurrentEncoder
+from lstm_sentiment.models.init import initialize
+from lstm_sentiment.models.recurrent import RecurrentEncoder
 
-Builder = Callable[..., nn.Module]
+EncoderBuilder = Callable[[ModelConfig, int], nn.Module]
 
-ARCHITECTURES: dict[str, Builder] = {
-    "lstm": RecurrentClassifier,
-    "gru": RecurrentClassifier,
+
+def _recurrent(cell: str) -> EncoderBuilder:
+    def build(config: ModelConfig, input_size: int) -> nn.Module:
+        return RecurrentEncoder(
+            cell,
+            input_size,
+            config.layer_sizes,
+            bidirectional=config.bidirectional,
+            dropout=config.dropout,
+            connection=config.layer_connection,
+            recurrent_dropout=config.recurrent_dropout,
+        )
+
+    return build
+
+
+def _conv(config: ModelConfig, input_size: int) -> ConvEncoder:
+    return ConvEncoder(
+        input_size, config.conv_filters, config.conv_kernel_sizes, config.conv_activation
+    )
+
+
+def _conv_recurrent(cell: str) -> EncoderBuilder:
+    def build(config: ModelConfig, input_size: int) -> nn.Module:
+        conv = _conv(config, input_size)
+        return ConvRecurrentEncoder(
+            conv, config.conv_pool_size, _recurrent(cell)(config, conv.output_size)
+        )
+
+    return build
+
+
+def _embedding_only(config: ModelConfig, input_size: int) -> nn.Module:
+    return EmbeddingEncoder(input_size)
+
+
+ARCHITECTURES: dict[str, EncoderBuilder] = {
+    "lstm": _recurrent("lstm"),
+    "gru": _recurrent("gru"),
+    "cnn": _conv,
+    "cnn_lstm": _conv_recurrent("lstm"),
+    "cnn_gru": _conv_recurrent("gru"),
+    "embedding_pool": _embedding_only,
 }
+"""Encoder builders by name. Stacking, direction, pooling and the head are config fields."""
+
+RECURRENT_ARCHITECTURES = ("lstm", "gru", "cnn_lstm", "cnn_gru")
 
 
 def build_model(
@@ -28,15 +79,16 @@ def build_model(
     pad_id: int,
     embeddings: np.ndarray | None = None,
     freeze_embeddings: bool = False,
-) -> nn.Module:
-    """Build the architecture named by ``config.architecture``."""
+) -> TextClassifier:
+    """Build the architecture named by ``config.architecture`` and initialise its weights."""
     builder = ARCHITECTURES.get(config.architecture)
     if builder is None:
         raise ConfigError(
             f"unknown model.architecture {config.architecture!r}; valid: {', '.join(ARCHITECTURES)}"
         )
-    return builder(
+    model = TextClassifier(
         config,
+        builder(config, embedding_dim),
         vocab_size=vocab_size,
         embedding_dim=embedding_dim,
         num_classes=num_classes,
@@ -44,3 +96,37 @@ def build_model(
         embeddings=embeddings,
         freeze_embeddings=freeze_embeddings,
     )
+    initialize(model, config.init, config.recurrent_init)
+    return model
+
+
+def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
+    """Number of parameters (optionally only those that train)."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+
+def describe(config: ModelConfig) -> str:
+    """One-line human description of an architecture, e.g. for model cards and tables."""
+    direction = "bidirectional " if config.bidirectional else ""
+    sizes = ", ".join(str(size) for size in config.layer_sizes)
+    layers = len(config.layer_sizes)
+    conv = f"Conv1D ({config.conv_filters} filters × widths {config.conv_kernel_sizes})"
+    cell = config.architecture.removeprefix("cnn_").upper()
+    recurrent = f"{direction}{cell} ({layers} layer{'s' if layers > 1 else ''}: {sizes} units)"
+    if config.layer_connection != "none" and layers > 1:
+        recurrent += f" with {config.layer_connection} connections"
+    encoder = {
+        "cnn": conv,
+        "embedding_pool": "bag of embeddings (no encoder)",
+    }.get(config.architecture)
+    if encoder is None:
+        encoder = (
+            f"{conv} → max-pool /{config.conv_pool_size} → {recurrent}"
+            if config.architecture.startswith("cnn_")
+            else recurrent
+        )
+    pooling = "+".join(config.pooling)
+    if "attention" in config.pooling and config.attention_heads > 1:
+        pooling += f" ({config.attention_heads} heads)"
+    head = f", dense {config.dense_size} {config.dense_activation}" if config.dense_size else ""
+    return f"{encoder}, {pooling} pooling{head}, {config.output} output"

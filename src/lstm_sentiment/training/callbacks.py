@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from lstm_sentiment.io_utils import write_text
 from lstm_sentiment.training.trainer import EpochRecord, FitResult
+
+HParam = bool | int | float | str
 
 
 class TensorBoardLogger:
@@ -42,7 +47,35 @@ class TensorBoardLogger:
         self.writer.flush()
 
     def on_train_end(self, result: FitResult) -> None:
+        self.writer.flush()
+
+    def log_hparams(self, config: dict[str, Any], metrics: dict[str, float]) -> None:
+        """The run's hyperparameters with its final metrics, for TensorBoard's HPARAMS view."""
+        self.writer.add_hparams(flatten_hparams(config), metrics, run_name="hparams")
+
+    def log_embeddings(self, matrix: torch.Tensor, words: list[str], step: int = 0) -> None:
+        """Learned word vectors with their words as labels, for the embedding projector."""
+        self.writer.add_embedding(matrix, metadata=words, tag="word_embeddings", global_step=step)
+
+    def close(self) -> None:
         self.writer.close()
+
+
+def flatten_hparams(config: dict[str, Any], prefix: str = "") -> dict[str, HParam]:
+    """``{"model": {"hidden_size": 128}}`` → ``{"model.hidden_size": 128}``; lists and tables
+    become strings (TensorBoard takes numbers, booleans and strings only)."""
+    flat: dict[str, HParam] = {}
+    for key, value in config.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and not prefix:  # a config section
+            flat.update(flatten_hparams(value, f"{name}."))
+        elif isinstance(value, bool | int | float | str):
+            flat[name] = value
+        elif value is None:
+            flat[name] = "none"
+        else:
+            flat[name] = json.dumps(value, ensure_ascii=False)
+    return flat
 
 
 def _number(text: str) -> int | float | str:

@@ -24,6 +24,12 @@ from lstm_sentiment.errors import LstmSentimentError
 from lstm_sentiment.training.batching import EncodedDataset
 from lstm_sentiment.training.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
 from lstm_sentiment.training.metrics import classification_metrics
+from lstm_sentiment.training.optim import (
+    build_optimizer,
+    lr_factor,
+    penalized_weights,
+    weight_penalty,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -75,18 +81,6 @@ class Callback(Protocol):
     def on_train_end(self, result: FitResult) -> None: ...
 
 
-def lr_factor(schedule: str, step: int, total_steps: int, warmup_steps: int) -> float:
-    """Multiplier of the base learning rate at optimisation ``step`` (0-based)."""
-    if warmup_steps and step < warmup_steps:
-        return (step + 1) / warmup_steps
-    if schedule == "constant" or total_steps <= warmup_steps:
-        return 1.0
-    progress = min(1.0, (step - warmup_steps) / (total_steps - warmup_steps))
-    if schedule == "linear":
-        return 1.0 - progress
-    return 0.5 * (1.0 + math.cos(math.pi * progress))
-
-
 def predict_probabilities(
     model: nn.Module, data: EncodedDataset, batch_size: int = 256
 ) -> np.ndarray:
@@ -114,6 +108,7 @@ class Trainer:
         labels: Label names in id order.
         checkpoint_dir: Where resumable checkpoints are written.
         callbacks: Loggers notified after steps and epochs.
+        freeze_embedding_epochs: Keep ``model.embedding`` fixed for the first N epochs.
     """
 
     def __init__(
@@ -123,14 +118,17 @@ class Trainer:
         labels: Sequence[str],
         checkpoint_dir: Path,
         callbacks: Sequence[Callback] = (),
+        freeze_embedding_epochs: int = 0,
     ) -> None:
         self.model = model
         self.config = config
         self.labels = list(labels)
         self.checkpoint_dir = checkpoint_dir
         self.callbacks = list(callbacks)
+        self.freeze_embedding_epochs = freeze_embedding_epochs
         params = [p for p in model.parameters() if p.requires_grad]
-        self.optimizer = torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
+        self.optimizer = build_optimizer(params, config)
+        self.penalized = penalized_weights(model) if config.l1 or config.l2 else []
         self.loss_fn = nn.CrossEntropyLoss()
 
     def _save(self, epoch: int, batch: int, state: dict[str, Any], best: dict[str, Any]) -> None:
@@ -143,6 +141,7 @@ class Trainer:
         """Train until ``epochs`` or early stopping; the best weights are restored at the end."""
         cfg = self.config
         state: dict[str, Any] = {"history": [], "global_step": 0, "elapsed": 0.0, "tokens": 0}
+        state.update(lr_scale=1.0, plateau_bad_epochs=0)
         state.update(epoch_loss=0.0, epoch_correct=0, epoch_seen=0, epoch_tokens=0)
         best: dict[str, Any] = {"score": -math.inf, "epoch": 0, "bad_epochs": 0}
         start_epoch, start_batch = 1, 0
@@ -170,12 +169,14 @@ class Trainer:
                     if cfg.monitor == "loss"
                     else (record.val_accuracy if cfg.monitor == "accuracy" else record.val_macro_f1)
                 )
-                if score > best["score"]:
+                improved = score > best["score"]
+                if improved:
                     best.update(score=score, epoch=epoch, bad_epochs=0)
                     best_weights = copy.deepcopy(self.model.state_dict())
                     self._store_best_weights(best_weights)
                 else:
                     best["bad_epochs"] += 1
+                self._update_plateau(state, improved)
                 # Close the epoch in one place so an interrupt never records it twice.
                 state["history"].append(asdict(record))
                 self._reset_epoch_state(state)
@@ -205,6 +206,30 @@ class Trainer:
         for callback in self.callbacks:
             callback.on_train_end(result)
         return result
+
+    def _update_plateau(self, state: dict[str, Any], improved: bool) -> None:
+        """``reduce_on_plateau``: scale the rate down after ``plateau_patience`` flat epochs."""
+        if self.config.lr_schedule != "reduce_on_plateau":
+            return
+        state["plateau_bad_epochs"] = 0 if improved else state["plateau_bad_epochs"] + 1
+        if state["plateau_bad_epochs"] >= self.config.plateau_patience:
+            state["lr_scale"] *= self.config.plateau_factor
+            state["plateau_bad_epochs"] = 0
+            logger.info("validation plateau: learning rate × %.2f", self.config.plateau_factor)
+
+    def _set_embedding_trainable(self, epoch: int) -> None:
+        embedding = getattr(self.model, "embedding", None)
+        if self.freeze_embedding_epochs and embedding is not None:
+            embedding.weight.requires_grad_(epoch > self.freeze_embedding_epochs)
+
+    def _loss(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        loss = self.loss_fn(logits, labels)
+        auxiliary = getattr(self.model, "auxiliary_loss", None)
+        if auxiliary is not None:
+            loss = loss + auxiliary()
+        if self.penalized:
+            loss = loss + weight_penalty(self.penalized, self.config.l1, self.config.l2)
+        return loss
 
     def _best_path(self) -> Path:
         return self.checkpoint_dir / "best.safetensors"
@@ -243,6 +268,7 @@ class Trainer:
             bucket_size=cfg.bucket_size,
         )
         self.model.train()
+        self._set_embedding_trainable(epoch)
         epoch_start = time.perf_counter()
         elapsed_before = state["elapsed"]
         bar = tqdm(
@@ -259,10 +285,10 @@ class Trainer:
             # The rate is a function of the step count, so a resumed run continues the schedule.
             factor = lr_factor(cfg.lr_schedule, state["global_step"], total_steps, cfg.warmup_steps)
             for group in self.optimizer.param_groups:
-                group["lr"] = cfg.lr * factor
+                group["lr"] = cfg.lr * factor * state["lr_scale"]
             self.optimizer.zero_grad(set_to_none=True)
             logits = self.model(batch.ids, batch.lengths)
-            loss = self.loss_fn(logits, batch.labels)
+            loss = self._loss(logits, batch.labels)
             loss.backward()
             if cfg.clip_grad_norm > 0:
                 nn.utils.clip_grad_norm_(self.model.parameters(), cfg.clip_grad_norm)
