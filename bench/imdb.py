@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 import torch
 
+import benchlib
+
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "configs" / "imdb_default.toml"
 RESULTS = ROOT / "bench" / "results" / "imdb.json"
@@ -127,36 +129,6 @@ def raw_kernel_throughput(config: Any, train_data: Any, input_size: int) -> dict
     }
 
 
-def tfidf_baseline(train: list, validation: list, test: list) -> dict[str, Any]:
-    """TF-IDF uni+bigram logistic regression; C chosen on the validation split."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import accuracy_score, f1_score
-
-    started = time.perf_counter()
-    vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_df=0.95, sublinear_tf=True)
-    x_train = vectorizer.fit_transform([ex.text for ex in train])
-    x_val = vectorizer.transform([ex.text for ex in validation])
-    y_train = [ex.label for ex in train]
-    y_val = [ex.label for ex in validation]
-    best: tuple[float, float] = (-1.0, 1.0)
-    for c in (1.0, 4.0, 16.0, 64.0):
-        clf = LogisticRegression(C=c, max_iter=2000).fit(x_train, y_train)
-        best = max(best, (accuracy_score(y_val, clf.predict(x_val)), c))
-    clf = LogisticRegression(C=best[1], max_iter=2000).fit(x_train, y_train)
-    train_seconds = time.perf_counter() - started
-    predicted = clf.predict(vectorizer.transform([ex.text for ex in test]))
-    y_test = [ex.label for ex in test]
-    return {
-        "model": "TF-IDF (1-2 grams, sublinear tf, min_df 2) + logistic regression",
-        "C": best[1],
-        "validation_accuracy": best[0],
-        "test_accuracy": float(accuracy_score(y_test, predicted)),
-        "test_macro_f1": float(f1_score(y_test, predicted, average="macro")),
-        "train_seconds": train_seconds,
-    }
-
-
 def summarise(values: list[float]) -> dict[str, float]:
     """Median, min and max."""
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
@@ -234,17 +206,6 @@ def ship_default(model_dir: Path, result: dict[str, Any]) -> None:
     card.write_text(card.read_text() + "\n## Benchmark\n" + notes)
 
 
-def cpu_name() -> str:
-    """CPU model name from /proc/cpuinfo."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def main() -> None:
     """Run the benchmark."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -274,7 +235,7 @@ def main() -> None:
     fit, validation = stratified_split(
         train_examples, config.data.validation_fraction, config.train.seed
     )
-    baseline = tfidf_baseline(fit, validation, test_examples)
+    baseline = benchlib.tfidf_baseline(fit, validation, test_examples)
 
     first = runs[0]
     prediction = prediction_throughput(first["model_dir"], [ex.text for ex in test_examples])
@@ -294,7 +255,7 @@ def main() -> None:
         "command": shlex.join([Path(sys.executable).name, "bench/imdb.py", *sys.argv[1:]]),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
-            "cpu": cpu_name(),
+            "cpu": benchlib.cpu_name(),
             "cores": os.cpu_count(),
             "python": platform.python_version(),
             "torch": torch.__version__,
