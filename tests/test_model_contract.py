@@ -28,38 +28,87 @@ VOCAB = Vocabulary.build([WORDS.split(" ")])
 EMBEDDING_DIM = 8
 HIDDEN_SIZE = 8
 NUM_CLASSES = 3
-POOLINGS = [["last"], ["mean"], ["max"], ["max", "mean", "last"]]
-
-VARIANTS = [
-    pytest.param(
-        arch, bidirectional, layers, pooling, id=f"{arch}-{bi}-{layers}l-{'+'.join(pooling)}"
-    )
-    for arch, (bidirectional, bi), layers, pooling in itertools.product(
-        sorted(ARCHITECTURES), [(False, "uni"), (True, "bi")], [1, 2], POOLINGS
-    )
-]
+POOLINGS = [["last"], ["mean"], ["max"], ["attention"], ["max", "mean", "last", "attention"]]
+RECURRENT = ("lstm", "gru", "cnn_lstm", "cnn_gru")
 
 
-def make_model(
-    architecture: str, bidirectional: bool, num_layers: int, pooling: list[str]
-) -> torch.nn.Module:
-    torch.manual_seed(0)
-    config = ModelConfig(
-        architecture=architecture,
-        hidden_size=HIDDEN_SIZE,
-        num_layers=num_layers,
-        bidirectional=bidirectional,
-        pooling=list(pooling),
+def _variants() -> list:
+    """Every registered architecture, with the options that change its structure."""
+    variants: list[tuple[str, dict]] = []
+    for arch in sorted(ARCHITECTURES):
+        if arch in RECURRENT:
+            for bidirectional, layers, pooling in itertools.product(
+                [False, True], [1, 2], POOLINGS if arch in ("lstm", "gru") else POOLINGS[2:]
+            ):
+                bi = "bi" if bidirectional else "uni"
+                variants.append(
+                    (
+                        f"{arch}-{bi}-{layers}l-{'+'.join(pooling)}",
+                        {
+                            "architecture": arch,
+                            "bidirectional": bidirectional,
+                            "num_layers": layers,
+                            "pooling": pooling,
+                        },
+                    )
+                )
+        else:
+            for pooling in POOLINGS:
+                variants.append(
+                    (f"{arch}-{'+'.join(pooling)}", {"architecture": arch, "pooling": pooling})
+                )
+    extras = {
+        "lstm-stacked-64-32": {"hidden_sizes": [8, 4]},
+        "lstm-residual": {"num_layers": 3, "layer_connection": "residual"},
+        "gru-highway-sizes": {
+            "architecture": "gru",
+            "hidden_sizes": [8, 6],
+            "layer_connection": "highway",
+        },
+        "lstm-attention-heads": {
+            "pooling": ["attention"],
+            "attention_heads": 3,
+            "attention_penalty": 1.0,
+        },
+        "lstm-dense-sigmoid": {"dense_size": 6, "dense_activation": "tanh", "output": "sigmoid"},
+        "lstm-weight-drop": {"recurrent_dropout": 0.5, "num_layers": 2},
+        "cnn-widths": {"architecture": "cnn", "conv_kernel_sizes": [2, 3, 4], "conv_filters": 5},
+        "cnn_lstm-pool3": {"architecture": "cnn_lstm", "conv_pool_size": 3, "conv_filters": 4},
+        "lstm-keras-init": {"init": "glorot_uniform", "recurrent_init": "orthogonal"},
+    }
+    variants += list(extras.items())
+    return [pytest.param(overrides, id=name) for name, overrides in variants]
+
+
+VARIANTS = _variants()
+
+
+def num_classes_for(overrides: dict) -> int:
+    return 2 if overrides.get("output") == "sigmoid" else NUM_CLASSES
+
+
+def model_config(overrides: dict) -> ModelConfig:
+    settings = {
+        "hidden_size": HIDDEN_SIZE,
+        "conv_filters": 6,
+        "conv_pool_size": 2,
+        "attention_size": 5,
         # The combined variant also exercises the lexical (embedding pooling) path.
-        embedding_pooling=["max", "mean"] if len(pooling) > 1 else [],
-        embedding_dropout=0.2,
-        dropout=0.2,  # must be inactive in eval mode
-    )
+        "embedding_pooling": ["max", "mean"] if len(overrides.get("pooling", [])) > 1 else [],
+        "embedding_dropout": 0.2,
+        "dropout": 0.2,  # must be inactive in eval mode
+        **overrides,
+    }
+    return ModelConfig(**settings)
+
+
+def make_model(overrides: dict) -> torch.nn.Module:
+    torch.manual_seed(0)
     model = build_model(
-        config,
+        model_config(overrides),
         vocab_size=len(VOCAB),
         embedding_dim=EMBEDDING_DIM,
-        num_classes=NUM_CLASSES,
+        num_classes=num_classes_for(overrides),
         pad_id=VOCAB.pad_id,
     )
     return model.eval()
@@ -80,25 +129,21 @@ def logits(model: torch.nn.Module, sequences: list[np.ndarray], extra: int = 0) 
         return model(ids, lengths)
 
 
-@pytest.mark.parametrize(("architecture", "bidirectional", "num_layers", "pooling"), VARIANTS)
-def test_model_output_shape_is_batch_by_classes(
-    architecture: str, bidirectional: bool, num_layers: int, pooling: list[str]
-) -> None:
-    model = make_model(architecture, bidirectional, num_layers, pooling)
+@pytest.mark.parametrize("overrides", VARIANTS)
+def test_model_output_shape_is_batch_by_classes(overrides: dict) -> None:
+    model = make_model(overrides)
     sequences = random_sequences(np.random.default_rng(0), [5, 1, 9, 3])
     out = logits(model, sequences)
-    assert out.shape == (4, NUM_CLASSES)
+    assert out.shape == (4, num_classes_for(overrides))
     assert out.dtype == torch.float32
     assert torch.isfinite(out).all()
     # Logits, not probabilities: softmax belongs to post-processing.
     assert not torch.allclose(out.sum(dim=-1), torch.ones(4))
 
 
-@pytest.mark.parametrize(("architecture", "bidirectional", "num_layers", "pooling"), VARIANTS)
-def test_model_is_padding_invariant(
-    architecture: str, bidirectional: bool, num_layers: int, pooling: list[str]
-) -> None:
-    model = make_model(architecture, bidirectional, num_layers, pooling)
+@pytest.mark.parametrize("overrides", VARIANTS)
+def test_model_is_padding_invariant(overrides: dict) -> None:
+    model = make_model(overrides)
 
     @settings(max_examples=12)
     @given(
@@ -115,12 +160,10 @@ def test_model_is_padding_invariant(
     check()
 
 
-@pytest.mark.parametrize(("architecture", "bidirectional", "num_layers", "pooling"), VARIANTS)
-def test_model_ignores_what_is_in_the_padding(
-    architecture: str, bidirectional: bool, num_layers: int, pooling: list[str]
-) -> None:
+@pytest.mark.parametrize("overrides", VARIANTS)
+def test_model_ignores_what_is_in_the_padding(overrides: dict) -> None:
     """Padded positions must be masked, not merely zero: garbage there changes nothing."""
-    model = make_model(architecture, bidirectional, num_layers, pooling)
+    model = make_model(overrides)
     rng = np.random.default_rng(1)
     sequences = random_sequences(rng, [2, 7, 4, 1])
     ids, lengths = pad_batch(sequences, VOCAB.pad_id)
@@ -131,37 +174,24 @@ def test_model_ignores_what_is_in_the_padding(
         assert torch.allclose(model(ids, lengths), model(garbage, lengths), atol=1e-5, rtol=0)
 
 
-@pytest.mark.parametrize(("architecture", "bidirectional", "num_layers", "pooling"), VARIANTS)
-def test_model_batch_equals_single_examples(
-    architecture: str, bidirectional: bool, num_layers: int, pooling: list[str]
-) -> None:
-    model = make_model(architecture, bidirectional, num_layers, pooling)
+@pytest.mark.parametrize("overrides", VARIANTS)
+def test_model_batch_equals_single_examples(overrides: dict) -> None:
+    model = make_model(overrides)
     sequences = random_sequences(np.random.default_rng(2), [6, 1, 11, 3, 6])
     batched = logits(model, sequences)
     single = torch.cat([logits(model, [seq]) for seq in sequences])
     assert torch.allclose(batched, single, atol=1e-5, rtol=0)
 
 
-@pytest.mark.parametrize(("architecture", "bidirectional", "num_layers", "pooling"), VARIANTS)
+@pytest.mark.parametrize("overrides", VARIANTS)
 def test_model_bundle_save_load_gives_identical_probabilities(
-    tmp_path: Path, architecture: str, bidirectional: bool, num_layers: int, pooling: list[str]
+    tmp_path: Path, overrides: dict
 ) -> None:
-    config = RunConfig.from_dict(
-        {
-            "text": {"max_length": 6, "truncation": "head+tail"},
-            "model": {
-                "architecture": architecture,
-                "hidden_size": HIDDEN_SIZE,
-                "num_layers": num_layers,
-                "bidirectional": bidirectional,
-                "pooling": pooling,
-                "embedding_pooling": ["max", "mean"] if len(pooling) > 1 else [],
-            },
-        }
-    )
-    model = make_model(architecture, bidirectional, num_layers, pooling)
+    config = RunConfig(model=model_config(overrides))
+    config.text.max_length, config.text.truncation = 6, "head+tail"
+    model = make_model(overrides)
     encoder = TextEncoder.from_config(config.text, VOCAB)
-    labels = ["negative", "neutral", "positive"]
+    labels = ["negative", "neutral", "positive"][: num_classes_for(overrides)]
     saved = Bundle(model=model, encoder=encoder, labels=labels, config=config, metrics={"n": 1})
     save_bundle(tmp_path / "bundle", saved, card="# tiny")
 
@@ -183,7 +213,7 @@ def test_model_bundle_save_load_gives_identical_probabilities(
 
 def test_bundle_keeps_the_encoder_it_was_saved_with(tmp_path: Path) -> None:
     config = RunConfig.from_dict({"model": {"hidden_size": HIDDEN_SIZE, "pooling": ["max"]}})
-    model = make_model(config.model.architecture, True, 1, ["max"])  # as config.model says
+    model = make_model({"pooling": ["max"], "embedding_dropout": 0.3, "dropout": 0.3})
     encoder = TextEncoder.from_config(config.text, VOCAB)
     encoder.max_length, encoder.truncation = 3, "tail"
     save_bundle(tmp_path / "b", Bundle(model, encoder, ["a", "b", "c"], config), card="")

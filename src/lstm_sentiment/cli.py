@@ -102,12 +102,45 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--text-column", help="text column of a CSV/TSV/JSONL input")
     predict.add_argument("--encoding", default="utf-8", help="input file encoding")
 
+    compare = commands.add_parser(
+        "compare", help="train several architectures on the same data and compare them"
+    )
+    compare.add_argument("--data", help="data source shared by every model")
+    compare.add_argument("--config", help="base TOML/JSON config applied to every model")
+    compare.add_argument(
+        "--models",
+        help="comma-separated presets: " + "lstm,stacked_lstm,bilstm,stacked_bilstm,gru,bigru,"
+        "cnn,cnn_lstm,embedding_pool,bilstm_attention",
+    )
+    compare.add_argument(
+        "--models-file",
+        help="TOML/JSON with an optional [base] table and one [models.NAME] table per model "
+        "(optional 'preset' plus section overrides)",
+    )
+    compare.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="override a base config value for every model (repeatable)",
+    )
+    compare.add_argument("--vectors", help="glove-6b-50d (default), a vectors file, or none")
+    compare.add_argument("--output", required=True, help="folder for the runs and the table")
+    compare.add_argument(
+        "--resume", action="store_true", help="continue an interrupted model from its checkpoint"
+    )
+    _add_data_options(compare)
+
     stats = commands.add_parser("data-stats", help="class counts, lengths and a histogram")
     stats.add_argument("--data", required=True, help="data source")
     stats.add_argument("--split", default="train", help="split of a folder/tarball (train)")
     stats.add_argument("--config", help="config whose text settings to use")
     stats.add_argument("--output", default="data-stats", help="folder for the histogram PNG")
     _add_data_options(stats)
+
+    from lstm_sentiment.cli_vectors import add_vectors_commands
+
+    add_vectors_commands(commands)
     return parser
 
 
@@ -129,6 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "evaluate": cmd_evaluate,
         "predict": cmd_predict,
         "data-stats": cmd_data_stats,
+        "compare": cmd_compare,
+        "vectors": cmd_vectors,
     }
     try:
         handlers[args.command](args)
@@ -181,6 +216,17 @@ def cmd_train(args: argparse.Namespace) -> None:
     config = _run_config(args)
     result = train(config, args.output, resume=args.resume)
     print_train_summary(result)
+
+
+def cmd_compare(args: argparse.Namespace) -> None:
+    """``compare``: train the listed models on the same data and print the table."""
+    from lstm_sentiment.compare import comparison_entries, run_comparison
+    from lstm_sentiment.reporting import print_comparison
+
+    models = [name.strip() for name in (args.models or "").split(",") if name.strip()]
+    base, entries = comparison_entries(_run_config(args), models, args.models_file)
+    result = run_comparison(base, entries, args.output, resume=args.resume)
+    print_comparison(result)
 
 
 def _data_options(args: argparse.Namespace) -> Any:
@@ -283,6 +329,13 @@ def cmd_predict(args: argparse.Namespace) -> None:
         sys.stdout.write(output)
 
 
+def cmd_vectors(args: argparse.Namespace) -> None:
+    """``vectors train|neighbors|analogy|coverage`` (see :mod:`lstm_sentiment.cli_vectors`)."""
+    from lstm_sentiment.cli_vectors import run_vectors_command
+
+    run_vectors_command(args)
+
+
 def cmd_data_stats(args: argparse.Namespace) -> None:
     """``data-stats``: counts per class, length percentiles, histogram, suggested max length."""
     from lstm_sentiment.config import RunConfig
@@ -290,12 +343,14 @@ def cmd_data_stats(args: argparse.Namespace) -> None:
     from lstm_sentiment.io_utils import write_json
     from lstm_sentiment.reporting import print_data_stats
     from lstm_sentiment.text.stats import describe
-    from lstm_sentiment.text.tokenize import build_tokenizer
+    from lstm_sentiment.text.tokenize import LearnedTokenizer, build_tokenizer
     from lstm_sentiment.training.plots import plot_length_histogram
 
     config = RunConfig.from_file(args.config) if args.config else RunConfig()
     examples = load_split(args.data, args.split, _data_options(args))
     tokenizer = build_tokenizer(config.text)
+    if isinstance(tokenizer, LearnedTokenizer):  # subword pieces: learn them from these texts
+        tokenizer.fit([ex.text for ex in examples])
     lengths = [len(tokenizer.tokenize(ex.text)) for ex in examples]
     stats = describe(lengths, [ex.label for ex in examples])
     output = Path(args.output)

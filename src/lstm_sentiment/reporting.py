@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
+    from lstm_sentiment.compare import ComparisonResult
     from lstm_sentiment.pipeline import TrainResult
     from lstm_sentiment.predict import Prediction
 
@@ -127,3 +128,38 @@ def print_data_stats(stats: dict[str, Any], output: Path) -> None:
         f"{stats['suggested_percentile']}% of texts whole; set text.max_length)"
     )
     console.print(f"histogram: {output / 'length_histogram.png'}")
+
+
+def print_comparison(result: ComparisonResult) -> None:
+    """One row per compared model, best test (else validation) accuracy first."""
+    table = Table(title=f"Comparison ({len(result.rows)} models, {result.seconds / 60:.1f} min)")
+    columns = ("model", "params", "val acc", "val F1", "test acc", "test F1", "s/epoch")
+    for column in (*columns, "tokens/s", "best epoch"):
+        table.add_column(column, justify="left" if column == "model" else "right")
+
+    def score(row: dict[str, Any]) -> float:
+        return (
+            row["test_accuracy"] if row["test_accuracy"] is not None else row["validation_accuracy"]
+        )
+
+    def number(value: float | None, spec: str) -> str:
+        return "-" if value is None else format(value, spec)
+
+    for row in sorted(result.rows, key=score, reverse=True):
+        table.add_row(
+            row["model"],
+            number(row["parameters"], ","),
+            number(row["validation_accuracy"], ".4f"),
+            number(row["validation_macro_f1"], ".4f"),
+            number(row["test_accuracy"], ".4f"),
+            number(row["test_macro_f1"], ".4f"),
+            number(row["seconds_per_epoch"], ".1f"),
+            number(row["train_tokens_per_second"], ",.0f"),
+            str(row["best_epoch"]),
+        )
+    console = _console()
+    console.print(table)
+    console.print(
+        f"table: {result.output_dir / 'comparison.md'} (and .csv); curves: "
+        f"{result.output_dir / 'comparison_curves.png'}; runs and bundles in {result.output_dir}/"
+    )

@@ -21,9 +21,7 @@ class ConvEncoder(nn.Module):
         self, input_size: int, filters: int, kernel_sizes: list[int], activation_name: str
     ) -> None:
         super().__init__()
-        self.convs = nn.ModuleList(
-            nn.Conv1d(input_size, filters, width, padding="same") for width in kernel_sizes
-        )
+        self.convs = nn.ModuleList(nn.Conv1d(input_size, filters, width) for width in kernel_sizes)
         self.activation = activation(activation_name)
         self.output_size = filters * len(kernel_sizes)
         self.bidirectional = False
@@ -33,7 +31,18 @@ class ConvEncoder(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         mask = padding_mask(lengths, inputs.size(1)).unsqueeze(-1)
         channels = inputs.masked_fill(~mask, 0.0).transpose(1, 2)
-        features = torch.cat([conv(channels) for conv in self.convs], dim=1)
+        # 'same' length for odd and even widths: (w - 1) // 2 zeros before, w // 2 after.
+        features = torch.cat(
+            [
+                conv(
+                    nn.functional.pad(
+                        channels, ((conv.kernel_size[0] - 1) // 2, conv.kernel_size[0] // 2)
+                    )
+                )
+                for conv in self.convs
+            ],
+            dim=1,
+        )
         return self.activation(features).transpose(1, 2), lengths
 
 

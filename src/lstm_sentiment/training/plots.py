@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from lstm_sentiment.io_utils import atomic_write
+from lstm_sentiment.training.calibration import ReliabilityBins
 from lstm_sentiment.training.trainer import EpochRecord
 
 
@@ -67,4 +68,50 @@ def plot_length_histogram(lengths: Sequence[int], suggested: int, path: Path) ->
     )
     ax.set(xlabel="tokens per text", ylabel="texts", title="Text length")
     ax.legend()
+    _save(fig, path)
+
+
+def plot_comparison_curves(histories: dict[str, Sequence[EpochRecord]], path: Path) -> None:
+    """Train and validation accuracy and loss per epoch, one line per model, overlaid."""
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8), sharex=True)
+    panels = [
+        (axes[0][0], "train_accuracy", "Train accuracy"),
+        (axes[0][1], "val_accuracy", "Validation accuracy"),
+        (axes[1][0], "train_loss", "Train loss"),
+        (axes[1][1], "val_loss", "Validation loss"),
+    ]
+    for name, history in histories.items():
+        epochs = [r.epoch for r in history]
+        for ax, field, _ in panels:
+            ax.plot(epochs, [getattr(r, field) for r in history], "o-", label=name)
+    for ax, _, title in panels:
+        ax.set(title=title, xlabel="epoch")
+        ax.grid(alpha=0.3)
+    axes[0][1].legend(fontsize="small", loc="lower right")
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def plot_reliability_diagram(
+    before: ReliabilityBins, after: ReliabilityBins, path: Path, title: str
+) -> None:
+    """Accuracy against confidence per bin, before and after temperature scaling."""
+    fig, (ax, ax_hist) = plt.subplots(
+        2, 1, figsize=(6, 7), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
+    )
+    ax.plot([0, 1], [0, 1], "--", color="grey", label="perfectly calibrated")
+    for bins, name, style in ((before, "before", "o-"), (after, "after", "s-")):
+        used = bins.counts > 0
+        ax.plot(
+            bins.confidence[used],
+            bins.accuracy[used],
+            style,
+            label=f"{name} scaling (ECE {bins.ece:.3f})",
+        )
+    ax.set(ylabel="accuracy", xlim=(0, 1), ylim=(0, 1), title=title)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left")
+    centres = (after.edges[:-1] + after.edges[1:]) / 2
+    ax_hist.bar(centres, after.counts, width=np.diff(after.edges), color="#4c72b0", alpha=0.7)
+    ax_hist.set(xlabel="confidence (top-class probability)", ylabel="predictions")
     _save(fig, path)
