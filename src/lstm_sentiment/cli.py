@@ -32,12 +32,46 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_INPUT_ERROR)
 
 
+ENCODING_ERRORS_HELP = (
+    "bytes invalid in the encoding: 'replace' them with U+FFFD and report how many rows and "
+    "where (default), or stop at the first one ('strict')"
+)
+
+
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}")
+    return value
+
+
 def _add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--text-column", help="text column of a CSV/TSV/JSONL (auto-detected)")
     parser.add_argument("--label-column", help="label column of a CSV/TSV/JSONL (auto-detected)")
     parser.add_argument("--encoding", default=None, help="file encoding (default utf-8)")
     parser.add_argument(
-        "--label-map", default=None, help="rename labels, e.g. neg=negative,pos=positive"
+        "--encoding-errors", choices=("replace", "strict"), default=None, help=ENCODING_ERRORS_HELP
+    )
+    parser.add_argument("--delimiter", help="CSV/TSV field separator (default: sniffed)")
+    parser.add_argument(
+        "--label-map",
+        default=None,
+        help="rename labels, e.g. neg=negative,pos=positive (evaluate: default is the mapping "
+        "the model was trained with)",
+    )
+    parser.add_argument(
+        "--confidence-column",
+        help="per-row confidence column for --min-confidence (default <label>_confidence)",
+    )
+    parser.add_argument(
+        "--min-confidence",
+        type=_probability,
+        default=None,
+        metavar="P",
+        help="drop rows whose confidence column is below P (e.g. annotator agreement 0.6)",
     )
 
 
@@ -101,6 +135,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     predict.add_argument("--text-column", help="text column of a CSV/TSV/JSONL input")
     predict.add_argument("--encoding", default="utf-8", help="input file encoding")
+    predict.add_argument(
+        "--encoding-errors", choices=("replace", "strict"), default="replace",
+        help=ENCODING_ERRORS_HELP,
+    )  # fmt: skip
+    predict.add_argument(
+        "--min-confidence",
+        type=_probability,
+        default=None,
+        metavar="P",
+        help="abstain (label 'abstain' in tables, null in JSON, empty in CSV, with the reason) "
+        "when the top calibrated probability is below P",
+    )
 
     compare = commands.add_parser(
         "compare", help="train several architectures on the same data and compare them"
@@ -199,6 +245,10 @@ def _run_config(args: argparse.Namespace) -> Any:
         ("data", "text_column"): args.text_column,
         ("data", "label_column"): args.label_column,
         ("data", "encoding"): args.encoding,
+        ("data", "encoding_errors"): args.encoding_errors,
+        ("data", "delimiter"): args.delimiter,
+        ("data", "confidence_column"): args.confidence_column,
+        ("data", "min_confidence"): args.min_confidence,
     }
     for (section, key), value in direct.items():
         if value is not None:
@@ -211,10 +261,11 @@ def _run_config(args: argparse.Namespace) -> Any:
 def cmd_train(args: argparse.Namespace) -> None:
     """``train``: fit a model and print a summary."""
     from lstm_sentiment.pipeline import train
-    from lstm_sentiment.reporting import print_train_summary
+    from lstm_sentiment.reporting import print_data_report, print_train_summary
 
     config = _run_config(args)
     result = train(config, args.output, resume=args.resume)
+    print_data_report(result.data_report)
     print_train_summary(result)
 
 
@@ -236,7 +287,11 @@ def _data_options(args: argparse.Namespace) -> Any:
         text_column=args.text_column,
         label_column=args.label_column,
         encoding=args.encoding or "utf-8",
+        encoding_errors=args.encoding_errors or "replace",
+        delimiter=args.delimiter,
         label_map=_parse_label_map(args.label_map),
+        confidence_column=args.confidence_column,
+        min_confidence=args.min_confidence or 0.0,
     )
 
 
@@ -247,7 +302,11 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     from lstm_sentiment.reporting import print_evaluation
 
     model = SentimentModel.load(args.model)
-    examples = load_split(args.data, args.split, _data_options(args))
+    options = _data_options(args)
+    if args.label_map is None:
+        # The renaming the model was trained with (aclImdb's neg/pos → negative/positive).
+        options.label_map = dict(model.bundle.config.data.label_map)
+    examples = load_split(args.data, args.split, options)
     labelled = [ex for ex in examples if ex.label is not None and ex.text.strip()]
     if not labelled:
         raise DataError(f"no labelled examples with text in {args.data} (split {args.split!r})")
@@ -279,31 +338,35 @@ def _read_inputs(args: argparse.Namespace) -> list[str]:
         if path.suffix.lower() in (".csv", ".tsv", ".jsonl", ".ndjson"):
             from lstm_sentiment.data import DataOptions, load_split
 
-            options = DataOptions(text_column=args.text_column, encoding=args.encoding)
+            options = DataOptions(
+                text_column=args.text_column,
+                encoding=args.encoding,
+                encoding_errors=args.encoding_errors,
+            )
             texts += [ex.text for ex in load_split(str(path), "test", options)]
         else:
-            try:
-                content = path.read_text(encoding=args.encoding)
-            except UnicodeDecodeError as exc:
-                raise DataError(
-                    f"{path} is not valid {args.encoding} (byte {exc.start}): "
-                    "pass --encoding, e.g. --encoding latin-1"
-                ) from None
-            texts += [line for line in content.splitlines() if line.strip()]
+            from lstm_sentiment.data.encoding import read_lines
+
+            texts += read_lines(path, args.encoding, args.encoding_errors)
     if not texts:
         raise DataError("nothing to classify: give texts as arguments or --input FILE")
     return texts
 
 
-def _format_predictions(predictions: list[Any], labels: list[str], fmt: str) -> str:
+def _format_predictions(
+    predictions: list[Any], labels: list[str], fmt: str, abstaining: bool = False
+) -> str:
     if fmt == "json":
         return "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in predictions)
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["text", "label", *[f"p_{label}" for label in labels]])
+        reason = ["abstain_reason"] if abstaining else []
+        writer.writerow(["text", "label", *[f"p_{label}" for label in labels], *reason])
         for p in predictions:
-            writer.writerow([p.text, p.label, *[f"{p.probabilities[lb]:.6f}" for lb in labels]])
+            why = [p.reason or ""] if abstaining else []
+            probabilities = [f"{p.probabilities[lb]:.6f}" for lb in labels]
+            writer.writerow([p.text, p.label or "", *probabilities, *why])
         return buffer.getvalue()
     from lstm_sentiment.reporting import render_predictions
 
@@ -317,9 +380,19 @@ def cmd_predict(args: argparse.Namespace) -> None:
 
     texts = _read_inputs(args)
     model = SentimentModel.load(args.model)
-    predictions = model.predict(texts)
+    predictions = model.predict(texts, min_confidence=args.min_confidence)
     fmt = args.format or ("table" if args.output is None and sys.stdout.isatty() else "json")
-    output = _format_predictions(predictions, model.labels, fmt)
+    output = _format_predictions(
+        predictions, model.labels, fmt, abstaining=args.min_confidence is not None
+    )
+    abstained = sum(p.abstained for p in predictions)
+    if abstained:
+        logging.getLogger(__name__).info(
+            "abstained on %d of %d texts (top probability below %g)",
+            abstained,
+            len(predictions),
+            args.min_confidence,
+        )
     if args.output:
         write_text(args.output, output)
         logging.getLogger(__name__).info(

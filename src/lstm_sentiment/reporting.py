@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from lstm_sentiment.predict import Prediction
 
 
+WIDE_OUTPUT = 160
+"""Columns used for tables written to a file or a pipe."""
+
+
 def _console(file: Any = None) -> Console:
     return Console(file=file or sys.stdout, soft_wrap=False)
 
@@ -59,9 +63,18 @@ def print_train_summary(result: TrainResult) -> None:
         if metrics:
             console.print(
                 f"{split}: accuracy {metrics['accuracy']:.4f}, macro-F1 "
-                f"{metrics['macro_f1']:.4f}, log loss {metrics['log_loss']:.4f} "
-                f"(n={metrics['n']:,})"
+                f"{metrics['macro_f1']:.4f}, log loss {metrics['log_loss']:.4f}"
+                + (f", ECE {metrics['ece']:.4f}" if "ece" in metrics else "")
+                + f" (n={metrics['n']:,})"
             )
+    calibration = result.metrics.get("calibration")
+    if calibration and calibration.get("fitted_on"):
+        eces = ", ".join(
+            f"{split} {values['ece_before']:.4f} → {values['ece_after']:.4f}"
+            for split, values in calibration.items()
+            if split in ("validation", "test")
+        )
+        console.print(f"calibration: temperature {calibration['temperature']:.3f}; ECE {eces}")
     console.print(
         f"best epoch {result.fit.best_epoch} (* above); model saved in {result.model_dir}"
     )
@@ -85,6 +98,13 @@ def print_evaluation(metrics: dict[str, Any]) -> None:
     console.print(
         f"accuracy {metrics['accuracy']:.4f}  macro-F1 {metrics['macro_f1']:.4f}  "
         f"log loss {metrics['log_loss']:.4f}"
+        + (f"  ECE {metrics['ece']:.4f}" if "ece" in metrics else "")
+        + (
+            f" (uncalibrated {metrics['ece_uncalibrated']:.4f}, temperature "
+            f"{metrics['temperature']:.3f})"
+            if "ece_uncalibrated" in metrics
+            else ""
+        )
     )
     matrix = Table(title="Confusion matrix (rows: true, columns: predicted)")
     matrix.add_column("")
@@ -102,10 +122,51 @@ def render_predictions(predictions: list[Prediction], labels: list[str]) -> str:
     table.add_column("label")
     for label in labels:
         table.add_column(f"p({label})", justify="right")
+    from lstm_sentiment.predict import ABSTAIN
+
+    abstained = any(p.abstained for p in predictions)
+    if abstained:
+        table.add_column("why abstained", overflow="fold", max_width=40)
     for p in predictions:
         text = p.text if len(p.text) <= 200 else p.text[:197] + "..."
-        table.add_row(text, p.label, *[f"{p.probabilities[lb]:.3f}" for lb in labels])
+        row = [text, p.label or ABSTAIN, *[f"{p.probabilities[lb]:.3f}" for lb in labels]]
+        table.add_row(*row, *([p.reason or ""] if abstained else []))
     return _render(table)
+
+
+def print_data_report(report: dict[str, Any]) -> None:
+    """What was read, kept and dropped per split, and where the file had invalid bytes."""
+    from lstm_sentiment.data.report import DROP_REASONS
+
+    if not report:
+        return
+    table = Table(title="Data: rows read, dropped and kept")
+    table.add_column("")
+    for split in report:
+        table.add_column(split, justify="right")
+    rows = [("rows read", "rows")]
+    rows += [(f"dropped: {reason.replace('_', ' ')}", reason) for reason in DROP_REASONS]
+    for name, key in [*rows, ("kept", "kept")]:
+        values = [
+            split_report["dropped"].get(key, 0) if key in DROP_REASONS else split_report[key]
+            for split_report in report.values()
+        ]
+        table.add_row(name, *(f"{value:,}" for value in values))
+    console = _console()
+    console.print(table)
+    for split, split_report in report.items():
+        invalid = split_report.get("invalid_bytes")
+        if invalid:
+            console.print(
+                f"{split}: {invalid['rows']:,} row(s) had bytes invalid in {invalid['encoding']} "
+                f"({invalid['bytes']:,} bytes, {invalid['text_rows']:,} rows in the text column; "
+                f"first at row {invalid['first_row']}, byte {invalid['first_offset']}), "
+                f"policy '{invalid['policy']}'"
+            )
+        labels = ", ".join(f"{label} {count:,}" for label, count in split_report["labels"].items())
+        console.print(f"{split} labels: {labels}")
+        for canonical, others in split_report.get("label_spellings", {}).items():
+            console.print(f"{split}: label spellings {', '.join(others)} merged into {canonical}")
 
 
 def print_data_stats(stats: dict[str, Any], output: Path) -> None:
@@ -158,6 +219,8 @@ def print_comparison(result: ComparisonResult) -> None:
             str(row["best_epoch"]),
         )
     console = _console()
+    if not console.is_terminal:
+        console.width = max(console.width, WIDE_OUTPUT)  # files and pipes: never truncate
     console.print(table)
     console.print(
         f"table: {result.output_dir / 'comparison.md'} (and .csv); curves: "
