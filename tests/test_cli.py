@@ -280,9 +280,9 @@ def test_cli_train_non_utf8_file(
     latin.write_bytes(rows.encode("latin-1"))
     code, _, err = run_cli(
         capsys, "-q", "train", "--data", latin, "--config", tiny_files.toml,
-        "--output", tmp_path / "run",
+        "--encoding-errors", "strict", "--output", tmp_path / "run",
     )  # fmt: skip
-    assert_input_error(code, err, "not valid utf-8", "--encoding")
+    assert_input_error(code, err, "not valid utf-8", "row 1, line 2, byte 14", "--encoding")
 
 
 def test_cli_train_unknown_config_key(
@@ -352,8 +352,11 @@ def test_cli_predict_non_utf8_input_file(
 ) -> None:
     source = tmp_path / "latin.txt"
     source.write_bytes("très bien\n".encode("latin-1"))
-    code, _, err = run_cli(capsys, "-q", "predict", "--model", trained["model"], "--input", source)
-    assert_input_error(code, err, "not valid utf-8", "--encoding")
+    code, _, err = run_cli(
+        capsys, "-q", "predict", "--model", trained["model"], "--input", source,
+        "--encoding-errors", "strict",
+    )  # fmt: skip
+    assert_input_error(code, err, "not valid utf-8", "line 1, byte 2", "--encoding")
 
 
 def test_cli_predict_truncated_weights(

@@ -36,7 +36,11 @@ def test_pipeline_overfitting_io(
     for name in ("metrics.json", "config.json", "metrics.csv"):
         assert (run / name).is_file(), name
     plots = sorted(p.name for p in (run / "plots").glob("*.png"))
-    assert plots == ["confusion_matrix_validation.png", "training_curves.png"]
+    assert plots == [
+        "confusion_matrix_validation.png",
+        "reliability_validation.png",
+        "training_curves.png",
+    ]
     assert any((run / "tensorboard").glob("events.out.tfevents.*"))
     assert (run / "checkpoints").is_dir() and any((run / "checkpoints").iterdir())
 
@@ -129,6 +133,7 @@ def test_pipeline_without_validation_split_fails(tiny_config: RunConfig, tmp_pat
 
 def test_pipeline_single_label_fails(tmp_path: Path, tiny_config: RunConfig) -> None:
     path = tmp_path / "one.csv"
-    path.write_text("text,label\n" + "great film,positive\n" * 8, encoding="utf-8")
+    rows = "".join(f"great film {i},positive\n" for i in range(8))  # distinct: not duplicates
+    path.write_text("text,label\n" + rows, encoding="utf-8")
     with pytest.raises(DataError, match="only one label"):
         pipeline.train(tiny_config.with_overrides([f"data.source={path}"]), tmp_path / "run")

@@ -24,7 +24,7 @@ from lstm_sentiment.errors import BundleError, LstmSentimentError
 from lstm_sentiment.io_utils import atomic_write, write_json, write_text
 from lstm_sentiment.models.registry import build_model
 from lstm_sentiment.text.encode import TextEncoder
-from lstm_sentiment.text.tokenize import tokenizer_from_dict
+from lstm_sentiment.text.tokenize import LearnedTokenizer, tokenizer_from_dict
 from lstm_sentiment.text.vocab import Vocabulary
 
 BUNDLE_FORMAT = "lstm-sentiment-bundle"
@@ -46,6 +46,8 @@ class Bundle:
     config: RunConfig
     metrics: dict[str, Any] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
+    temperature: float = 1.0
+    """Softmax temperature fitted on validation (calibration); 1 leaves the logits as they are."""
 
 
 def package_version() -> str:
@@ -84,9 +86,12 @@ def save_bundle(directory: str | Path, bundle: Bundle, card: str) -> Path:
         "truncation": bundle.encoder.truncation,
         "config": bundle.config.to_dict(),
         **bundle.info,
+        "temperature": bundle.temperature,
     }
     tensors = {k: v.detach().contiguous() for k, v in bundle.model.state_dict().items()}
     atomic_write(directory / WEIGHTS_FILE, lambda tmp: save_file(tensors, str(tmp)))
+    if isinstance(bundle.encoder.tokenizer, LearnedTokenizer):
+        bundle.encoder.tokenizer.save(directory)  # e.g. the SentencePiece model
     write_json(directory / VOCAB_FILE, bundle.encoder.vocab.to_dict())
     write_json(directory / METRICS_FILE, bundle.metrics)
     write_text(directory / CARD_FILE, card)
@@ -127,6 +132,9 @@ def load_bundle(directory: str | Path) -> Bundle:
         config = RunConfig.from_dict(header["config"])
         vocab = Vocabulary.from_dict(_read_json(directory / VOCAB_FILE))
         labels = [str(label) for label in header["labels"]]
+        temperature = float(header.get("temperature", 1.0))  # absent before calibration existed
+        if not temperature > 0:
+            raise ValueError(f"temperature must be > 0, got {temperature}")
         encoder = TextEncoder(
             tokenizer_from_dict(header["tokenizer"], directory),
             vocab,
@@ -159,5 +167,11 @@ def load_bundle(directory: str | Path) -> Bundle:
     metrics_path = directory / METRICS_FILE
     metrics = _read_json(metrics_path) if metrics_path.is_file() else {}
     return Bundle(
-        model=model, encoder=encoder, labels=labels, config=config, metrics=metrics, info=header
+        model=model,
+        encoder=encoder,
+        labels=labels,
+        config=config,
+        metrics=metrics,
+        info=header,
+        temperature=temperature,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import tomllib
 import types
 import typing
@@ -18,7 +19,7 @@ from typing import Any, get_type_hints
 from lstm_sentiment.errors import ConfigError
 
 TRUNCATION_POLICIES = ("head", "tail", "head+tail")
-TOKENIZER_CHOICES = ("word",)
+TOKENIZER_CHOICES = ("word", "tweet", "subword")
 """Names in ``text.tokenize.TOKENIZERS``; kept here so configs fail early on a typo."""
 POOLING_CHOICES = ("last", "mean", "max", "attention")
 LAYER_CONNECTIONS = ("none", "residual", "highway")
@@ -36,10 +37,17 @@ INITIALIZERS = (
     "orthogonal",
 )
 OPTIMIZERS = ("sgd", "rmsprop", "adagrad", "adadelta", "adam", "adamw", "adamax", "nadam")
+SUBWORD_MODELS = ("unigram", "bpe")
 UNKNOWN_INIT_CHOICES = ("random", "mean", "zeros")
 LR_SCHEDULES = ("constant", "linear", "cosine", "one_cycle", "reduce_on_plateau")
 MIN_VOCAB_SIZE = 3
 """Padding, unknown and at least one real word."""
+AUTO = 0
+"""``text.max_length``, ``text.max_vocab_size`` and ``train.batch_size`` set to this are
+derived from the training data (see ``text.auto``)."""
+ENCODING_ERRORS = ("replace", "strict")
+HASHTAG_MODES = ("split", "keep", "strip")
+TWEET_PLACEHOLDERS = ("user", "url", "number")
 
 
 @dataclass
@@ -55,7 +63,18 @@ class DataConfig:
     text_column: str | None = None
     label_column: str | None = None
     encoding: str = "utf-8"
+    encoding_errors: str = "replace"
+    """Bytes invalid in ``encoding``: ``replace`` them with U+FFFD (counted and reported) or
+    stop with their position (``strict``)."""
+    delimiter: str | None = None
+    """Field separator of a CSV/TSV file (sniffed when unset)."""
     label_map: dict[str, str] = field(default_factory=dict)
+    confidence_column: str | None = None
+    """Per-row confidence (e.g. annotator agreement); ``<label>_confidence`` when unset."""
+    min_confidence: float = 0.0
+    """Drop rows whose confidence is below this (0 = keep every row)."""
+    drop_duplicates: bool = True
+    """Drop training rows repeating an earlier row's text and label (reported)."""
     limit: int = 0
     """Use a seeded random sample of N training examples (0 = all); for quick experiments."""
 
@@ -64,6 +83,9 @@ class DataConfig:
             raise ConfigError(
                 f"data.validation_fraction must be in [0, 1), got {self.validation_fraction}"
             )
+        _check_choice("data.encoding_errors", self.encoding_errors, ENCODING_ERRORS)
+        if not 0.0 <= self.min_confidence <= 1.0:
+            raise ConfigError(f"data.min_confidence must be in [0, 1], got {self.min_confidence}")
 
 
 @dataclass
@@ -75,25 +97,55 @@ class TextConfig:
     keep_punctuation: str = "!?"
     """Punctuation characters kept as tokens; all other punctuation is dropped."""
     min_freq: int = 2
-    max_vocab_size: int = 50_000
-    max_length: int = 400
+    max_vocab_size: int = AUTO
+    """Largest vocabulary including padding and unknown; 0 = derived from the training data
+    (the most frequent words covering ``text.auto``'s share of the training tokens)."""
+    max_length: int = AUTO
+    """Tokens kept per text; 0 = derived from the training data (95th length percentile)."""
     truncation: str = "head+tail"
     padding: str = "bucket"
     """``bucket``: length-bucketed batches padded to their longest text; ``fixed``: every
     training batch padded to ``max_length``."""
+    tweet_hashtags: str = "split"
+    """``tweet`` tokenizer: ``split`` (``#MakeAmericaGreat`` → ``<hashtag> make america
+    great``), ``keep`` (one token ``#makeamericagreat``) or ``strip`` (``makeamericagreat``)."""
+    tweet_placeholders: list[str] = field(default_factory=lambda: list(TWEET_PLACEHOLDERS))
+    """``tweet`` tokenizer: which of ``user``, ``url``, ``number`` become ``<user>``,
+    ``<url>``, ``<number>``; mentions and numbers not listed stay as they are, URLs are
+    dropped."""
+    tweet_max_repeat: int = 2
+    """``tweet`` tokenizer: letters repeated more often are cut to this (``soooo`` → ``soo``);
+    0 keeps elongations."""
+    subword_model: str = "unigram"
+    """``subword`` tokenizer: SentencePiece ``unigram`` or ``bpe``, learned from the training
+    texts and saved in the bundle."""
+    subword_vocab_size: int = 8000
+    """``subword`` tokenizer: pieces to learn (fewer on a corpus too small for them)."""
 
     def __post_init__(self) -> None:
         _check_choice("text.truncation", self.truncation, TRUNCATION_POLICIES)
         _check_choice("text.tokenizer", self.tokenizer, TOKENIZER_CHOICES)
         _check_choice("text.padding", self.padding, ("bucket", "fixed"))
-        if self.max_length < 1:
-            raise ConfigError(f"text.max_length must be >= 1, got {self.max_length}")
+        _check_choice("text.tweet_hashtags", self.tweet_hashtags, HASHTAG_MODES)
+        self.tweet_placeholders = _split_list(self.tweet_placeholders)
+        for name in self.tweet_placeholders:
+            _check_choice("text.tweet_placeholders", name, TWEET_PLACEHOLDERS)
+        if self.max_length < 0:
+            raise ConfigError(f"text.max_length must be >= 1 or 0 (auto), got {self.max_length}")
         if self.min_freq < 1:
             raise ConfigError(f"text.min_freq must be >= 1, got {self.min_freq}")
-        if self.max_vocab_size != 0 and self.max_vocab_size < MIN_VOCAB_SIZE:
+        if self.max_vocab_size != AUTO and self.max_vocab_size < MIN_VOCAB_SIZE:
             raise ConfigError(
-                f"text.max_vocab_size must be 0 (unlimited) or >= {MIN_VOCAB_SIZE}, "
+                f"text.max_vocab_size must be 0 (auto) or >= {MIN_VOCAB_SIZE}, "
                 f"got {self.max_vocab_size}"
+            )
+        if self.tweet_max_repeat < 0:
+            raise ConfigError(f"text.tweet_max_repeat must be >= 0, got {self.tweet_max_repeat}")
+        _check_choice("text.subword_model", self.subword_model, SUBWORD_MODELS)
+        if self.subword_vocab_size < MIN_VOCAB_SIZE:
+            raise ConfigError(
+                f"text.subword_vocab_size must be >= {MIN_VOCAB_SIZE}, "
+                f"got {self.subword_vocab_size}"
             )
 
 
@@ -214,7 +266,8 @@ class TrainConfig:
     """The optimisation loop."""
 
     epochs: int = 10
-    batch_size: int = 64
+    batch_size: int = AUTO
+    """Examples per step; 0 = derived from the number of training examples."""
     lr: float = 1e-3
     weight_decay: float = 0.0
     clip_grad_norm: float = 1.0
@@ -247,13 +300,23 @@ class TrainConfig:
     ``weight_decay`` it is part of the objective for every optimizer."""
     log_embeddings: int = 0
     """Write the N most frequent words' learned embeddings for TensorBoard's projector."""
+    class_weights: str = "none"
+    """Loss weight per class: ``none``, ``balanced`` (inverse class frequency in the training
+    data, as scikit-learn's) or explicit ``label=weight,...`` (unlisted labels weigh 1)."""
+    calibrate: bool = True
+    """Fit a softmax temperature on the validation split (saved with the model)."""
+    calibration_bins: int = 15
+    """Equal-width confidence bins of the expected calibration error and reliability plot."""
 
     def __post_init__(self) -> None:
         _check_choice("train.monitor", self.monitor, ("accuracy", "macro_f1", "loss"))
         _check_choice("train.lr_schedule", self.lr_schedule, LR_SCHEDULES)
         _check_choice("train.optimizer", self.optimizer, OPTIMIZERS)
-        if self.epochs < 1 or self.batch_size < 1:
-            raise ConfigError("train.epochs and train.batch_size must be >= 1")
+        if self.epochs < 1 or self.batch_size < 0:
+            raise ConfigError("train.epochs must be >= 1 and train.batch_size >= 1 or 0 (auto)")
+        parse_class_weights(self.class_weights)
+        if self.calibration_bins < 1:
+            raise ConfigError(f"train.calibration_bins must be >= 1, got {self.calibration_bins}")
         if min(self.lr, self.l1, self.l2, self.weight_decay, self.momentum) < 0 or self.lr == 0:
             raise ConfigError("train.lr must be > 0; l1, l2, weight_decay, momentum >= 0")
         if not 0.0 < self.plateau_factor < 1.0:
@@ -301,6 +364,27 @@ class RunConfig:
                 raise ConfigError(_unknown(f"key in [{section}]", name, list(raw[section])))
             raw[section][name] = parse_value(value.strip())
         return RunConfig.from_dict(raw)
+
+
+def parse_class_weights(spec: str) -> str | dict[str, float]:
+    """``none``, ``balanced`` or a ``label=weight,...`` mapping (weights > 0)."""
+    text = spec.strip()
+    if text in ("none", "balanced"):
+        return text
+    weights: dict[str, float] = {}
+    for item in text.split(","):
+        label, sep, value = item.rpartition("=")
+        try:
+            weight = float(value)
+        except ValueError:
+            weight = math.nan
+        if not sep or not label.strip() or not weight > 0 or math.isinf(weight):
+            raise ConfigError(
+                f"train.class_weights must be none, balanced or label=weight,... with "
+                f"weights > 0; got {spec!r}"
+            )
+        weights[label.strip()] = weight
+    return weights
 
 
 def parse_value(text: str) -> Any:

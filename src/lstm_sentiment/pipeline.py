@@ -18,20 +18,29 @@ import torch
 
 from lstm_sentiment.bundle import Bundle, environment_info, save_bundle
 from lstm_sentiment.config import RunConfig
-from lstm_sentiment.data import DataOptions, Example, load_splits, stratified_split
+from lstm_sentiment.data import (
+    DataOptions,
+    DataReport,
+    Example,
+    load_splits_with_report,
+    stratified_split,
+)
+from lstm_sentiment.data.report import drop_duplicates
 from lstm_sentiment.errors import ConfigError, DataError
 from lstm_sentiment.io_utils import write_json
 from lstm_sentiment.model_card import render_model_card
 from lstm_sentiment.models.registry import build_model, count_parameters
+from lstm_sentiment.text.auto import resolve_auto
 from lstm_sentiment.text.encode import TextEncoder
-from lstm_sentiment.text.tokenize import build_tokenizer
+from lstm_sentiment.text.tokenize import LearnedTokenizer, build_tokenizer
 from lstm_sentiment.text.vocab import Vocabulary
 from lstm_sentiment.training.batching import EncodedDataset
 from lstm_sentiment.training.callbacks import CsvLogger, TensorBoardLogger
 from lstm_sentiment.training.checkpoint import has_checkpoint
-from lstm_sentiment.training.metrics import classification_metrics
+from lstm_sentiment.training.evaluation import evaluate_calibrated
 from lstm_sentiment.training.plots import plot_confusion_matrix, plot_training_curves
-from lstm_sentiment.training.trainer import Callback, FitResult, Trainer, predict_probabilities
+from lstm_sentiment.training.trainer import Callback, FitResult, Trainer
+from lstm_sentiment.training.weights import as_tensor, class_weights
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +54,8 @@ class TrainResult:
     metrics: dict[str, Any]
     fit: FitResult
     timings: dict[str, float] = field(default_factory=dict)
+    data_report: dict[str, Any] = field(default_factory=dict)
+    """Per split: rows read, kept, dropped and why, invalid bytes (``data_report.json``)."""
 
 
 def data_options(config: RunConfig) -> DataOptions:
@@ -54,26 +65,43 @@ def data_options(config: RunConfig) -> DataOptions:
         text_column=data.text_column,
         label_column=data.label_column,
         encoding=data.encoding,
+        encoding_errors=data.encoding_errors,
+        delimiter=data.delimiter,
         label_map=dict(data.label_map),
+        confidence_column=data.confidence_column,
+        min_confidence=data.min_confidence,
     )
 
 
 def load_training_data(config: RunConfig) -> tuple[list[Example], list[Example]]:
     """Labelled train examples and (if the source has one) the test split, read in one pass."""
+    train, test, _ = load_training_data_with_report(config)
+    return train, test
+
+
+def load_training_data_with_report(
+    config: RunConfig,
+) -> tuple[list[Example], list[Example], dict[str, DataReport]]:
+    """:func:`load_training_data` plus what was read, kept and dropped per split."""
     data = config.data
     if not data.source:
         raise ConfigError("no training data: pass --data SOURCE (or set data.source)")
     options = data_options(config)
     splits = [data.train_split] + ([data.test_split] if data.test_split else [])
     # The test split is optional: single files (CSV/JSONL) have none.
-    loaded = load_splits(data.source, splits, options, optional=splits[1:])
+    loaded, reports = load_splits_with_report(data.source, splits, options, optional=splits[1:])
     train = _usable(loaded[data.train_split], "training")
+    if data.drop_duplicates:
+        train = drop_duplicates(train, reports[data.train_split])
     test = _usable(loaded[data.test_split], "test") if data.test_split in loaded else []
     if data.limit and data.limit < len(train):
         # A seeded random sample: files are usually grouped by label.
         keep = np.random.default_rng(config.train.seed).permutation(len(train))[: data.limit]
         train = [train[i] for i in sorted(keep)]
-    return train, test
+    out = {"train": reports[data.train_split].finish(train)}
+    if test:
+        out["test"] = reports[data.test_split].finish(test)
+    return train, test, out
 
 
 def _usable(examples: list[Example], what: str) -> list[Example]:
@@ -193,10 +221,16 @@ def train(
 
     started = time.perf_counter()
     if examples is None:
-        train_examples, test_examples = load_training_data(config)
+        train_examples, test_examples, reports = load_training_data_with_report(config)
     else:
         train_examples = _usable(list(examples[0]), "training")
+        report = DataReport("(examples)", rows=len(examples[0]))
+        if config.data.drop_duplicates:
+            train_examples = drop_duplicates(train_examples, report)
         test_examples = _usable(list(examples[1]), "test") if examples[1] else []
+        reports = {"train": report.finish(train_examples)}
+    data_report = {split: report.to_dict() for split, report in reports.items()}
+    write_json(run_dir / "data_report.json", data_report)
     fit_examples, val_examples = stratified_split(
         train_examples, config.data.validation_fraction, config.train.seed
     )
@@ -216,7 +250,13 @@ def train(
 
     started = time.perf_counter()
     tokenizer = build_tokenizer(config.text)
+    if isinstance(tokenizer, LearnedTokenizer):
+        # Subword pieces are learned from the training texts only (never validation or test).
+        tokenizer.fit([ex.text for ex in fit_examples])
     fit_tokens = [tokenizer.tokenize(ex.text) for ex in fit_examples]
+    config, auto_settings = resolve_auto(config, fit_tokens)
+    for key, chosen in auto_settings.items():
+        logger.info("%s = %s (auto: %s)", key, chosen["value"], chosen["rule"])
     vocab = Vocabulary.build(
         fit_tokens, min_freq=config.text.min_freq, max_size=config.text.max_vocab_size
     )
@@ -244,6 +284,10 @@ def train(
         freeze_embeddings=config.vectors.freeze,
     )
     write_json(run_dir / "config.json", config.to_dict())
+    weights = class_weights(config.train.class_weights, labels, train_data.labels)
+    weight_of = None if weights is None else dict(zip(labels, weights.tolist(), strict=True))
+    if weight_of:
+        logger.info("class weights: %s", ", ".join(f"{a} {w:.3f}" for a, w in weight_of.items()))
     tensorboard = TensorBoardLogger(run_dir / "tensorboard")
     run_callbacks: list[Callback] = [
         tensorboard,
@@ -257,16 +301,22 @@ def train(
         run_dir / "checkpoints",
         run_callbacks,
         freeze_embedding_epochs=0 if config.vectors.freeze else config.vectors.freeze_epochs,
+        class_weights=as_tensor(weights),
     )
     if not resume and has_checkpoint(run_dir / "checkpoints"):
         logger.warning("%s has a checkpoint: starting anew (pass --resume to continue it)", run_dir)
     fit = trainer.fit(train_data, val_data, resume=resume)
     timings["train_seconds"] = fit.train_seconds
 
+    started = time.perf_counter()
+    splits = {"validation": val_data, **({"test": test_data} if test_data is not None else {})}
+    evaluation = evaluate_calibrated(model, splits, labels, config.train, run_dir / "plots")
+    timings["evaluate_seconds"] = time.perf_counter() - started
     metrics: dict[str, Any] = {
-        "validation": classification_metrics(
-            val_data.labels, predict_probabilities(model, val_data), labels
-        ),
+        **evaluation.metrics,
+        "calibration": evaluation.calibration,
+        "auto_settings": auto_settings,
+        "class_weights": weight_of,
         "best_epoch": fit.best_epoch,
         "epochs_run": len(fit.history),
         "train_examples": len(train_data),
@@ -276,12 +326,6 @@ def train(
         "seconds_per_epoch": fit.train_seconds / max(1, len(fit.history)),
         **vector_info,
     }
-    if test_data is not None:
-        started = time.perf_counter()
-        metrics["test"] = classification_metrics(
-            test_data.labels, predict_probabilities(model, test_data), labels
-        )
-        timings["test_seconds"] = time.perf_counter() - started
     metrics["timings"] = timings
     _log_to_tensorboard(tensorboard, config, metrics, model, vocab)
 
@@ -295,11 +339,23 @@ def train(
                 plots / f"confusion_matrix_{split}.png",
                 title=f"{split} (n={metrics[split]['n']})",
             )
-    bundle = Bundle(model=model, encoder=encoder, labels=labels, config=config, metrics=metrics)
+    bundle = Bundle(
+        model=model,
+        encoder=encoder,
+        labels=labels,
+        config=config,
+        metrics=metrics,
+        temperature=evaluation.temperature,
+    )
     model_dir = save_bundle(
         run_dir / "model", bundle, render_model_card(bundle, environment_info())
     )
     write_json(run_dir / "metrics.json", metrics)
     return TrainResult(
-        run_dir=run_dir, model_dir=model_dir, metrics=metrics, fit=fit, timings=timings
+        run_dir=run_dir,
+        model_dir=model_dir,
+        metrics=metrics,
+        fit=fit,
+        timings=timings,
+        data_report=data_report,
     )

@@ -1,5 +1,9 @@
 """Prediction: preprocess (encode) → forward → postprocess (softmax, id → label).
 
+Probabilities are calibrated: the logits are divided by the bundle's temperature (fitted on
+the validation split at training time) before the softmax. With ``min_confidence`` the model
+abstains (label ``None``, with the reason) when its top probability is below the threshold.
+
 The CLI, the Python API and (later) the HTTP service share :class:`SentimentModel`.
 """
 
@@ -14,10 +18,11 @@ from typing import Any
 import numpy as np
 
 from lstm_sentiment.bundle import Bundle, load_bundle
-from lstm_sentiment.errors import DataError
+from lstm_sentiment.errors import ConfigError, DataError
 from lstm_sentiment.training.batching import EncodedDataset
+from lstm_sentiment.training.calibration import expected_calibration_error, softmax
 from lstm_sentiment.training.metrics import classification_metrics
-from lstm_sentiment.training.trainer import predict_probabilities
+from lstm_sentiment.training.trainer import predict_logits
 
 DEFAULT_MODEL = "default"
 
@@ -27,22 +32,47 @@ def default_model_path() -> Path:
     return Path(str(resources.files("lstm_sentiment") / "pretrained" / DEFAULT_MODEL))
 
 
+ABSTAIN = "abstain"
+"""How an abstention is shown in tables."""
+
+
 @dataclass(frozen=True)
 class Prediction:
-    """A label and the probability of every class."""
+    """A label (``None`` when the model abstained) and the probability of every class."""
 
     text: str
-    label: str
+    label: str | None
     probabilities: dict[str, float]
+    reason: str | None = None
+    """Why the model abstained (``None`` when it did not)."""
+
+    @property
+    def top_label(self) -> str:
+        """The most probable label, even when the model abstained."""
+        return max(self.probabilities, key=self.probabilities.__getitem__)
 
     @property
     def confidence(self) -> float:
-        """Probability of the predicted label."""
-        return self.probabilities[self.label]
+        """Probability of the most probable label."""
+        return self.probabilities[self.top_label]
+
+    @property
+    def abstained(self) -> bool:
+        """Whether the confidence was below the requested minimum."""
+        return self.label is None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON-lines form printed by ``predict --format json``."""
-        return {"text": self.text, "label": self.label, "probabilities": self.probabilities}
+        """The JSON-lines form printed by ``predict --format json`` (``label`` null and a
+        ``reason`` when the model abstained)."""
+        out: dict[str, Any] = {
+            "text": self.text,
+            "label": self.label,
+            "probabilities": self.probabilities,
+        }
+        if self.abstained:
+            out["abstained"] = True
+            out["reason"] = self.reason
+        return out
 
 
 class SentimentModel:
@@ -77,32 +107,74 @@ class SentimentModel:
         encoder = self.bundle.encoder
         return EncodedDataset(encoder.encode_many(texts), None, encoder.vocab.pad_id)
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Class probabilities ``[len(texts), num_classes]``."""
+    @property
+    def temperature(self) -> float:
+        """Softmax temperature of the calibrated probabilities."""
+        return self.bundle.temperature
+
+    def predict_logits(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw logits ``[len(texts), num_outputs]`` (before calibration)."""
         if len(texts) == 0:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
-        return predict_probabilities(self.bundle.model, self._encode(texts), self.batch_size)
+        return predict_logits(self.bundle.model, self._encode(texts), self.batch_size)
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        """Label and class probabilities for each text."""
-        probabilities = self.predict_proba(texts)
-        return [
-            Prediction(
-                text=text,
-                label=self.labels[int(row.argmax())],
-                probabilities={label: float(p) for label, p in zip(self.labels, row, strict=True)},
-            )
-            for text, row in zip(texts, probabilities, strict=True)
-        ]
+    def predict_proba(self, texts: Sequence[str], *, calibrated: bool = True) -> np.ndarray:
+        """Class probabilities ``[len(texts), num_classes]``, calibrated unless told not to."""
+        if len(texts) == 0:
+            return np.zeros((0, len(self.labels)), dtype=np.float32)
+        temperature = self.temperature if calibrated else 1.0
+        return softmax(self.predict_logits(texts), temperature)
+
+    def predict(
+        self, texts: Sequence[str], *, min_confidence: float | None = None
+    ) -> list[Prediction]:
+        """Label and class probabilities for each text.
+
+        Args:
+            texts: The texts to classify.
+            min_confidence: Abstain (label ``None``, with a ``reason``) when the top
+                probability is below this; ``None`` never abstains.
+        """
+        if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
+            raise ConfigError(f"the minimum confidence must be in [0, 1], got {min_confidence}")
+        predictions = []
+        for text, row in zip(texts, self.predict_proba(texts), strict=True):
+            probabilities = {label: float(p) for label, p in zip(self.labels, row, strict=True)}
+            top = self.labels[int(row.argmax())]
+            if min_confidence is not None and probabilities[top] < min_confidence:
+                reason = (
+                    f"top probability {probabilities[top]:.3f} ({top}) is below the minimum "
+                    f"confidence {min_confidence:g}"
+                )
+                predictions.append(Prediction(text, None, probabilities, reason))
+            else:
+                predictions.append(Prediction(text, top, probabilities))
+        return predictions
 
     def evaluate(self, texts: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
-        """Metrics on labelled texts; a label the model never saw is an error."""
+        """Metrics on labelled texts with calibrated probabilities (and the uncalibrated ECE).
+
+        Labels match the model's ignoring case and surrounding spaces (``positive`` is
+        ``Positive``); a label the model never saw is an error.
+        """
         known = {label: i for i, label in enumerate(self.labels)}
-        unknown = sorted({label for label in labels if label not in known})
+        folded = {label.strip().casefold(): i for i, label in enumerate(self.labels)}
+
+        def class_id(label: str) -> int | None:
+            return known.get(label, folded.get(label.strip().casefold()))
+
+        unknown = sorted({label for label in labels if class_id(label) is None})
         if unknown:
             raise DataError(
                 f"labels {', '.join(map(repr, unknown))} were never seen in training; the model "
                 f"knows {', '.join(self.labels)} (map them with --label-map or fix the data)"
             )
-        y_true = np.array([known[label] for label in labels], dtype=np.int64)
-        return classification_metrics(y_true, self.predict_proba(texts), self.labels)
+        y_true = np.array([class_id(label) for label in labels], dtype=np.int64)
+        n_bins = self.bundle.config.train.calibration_bins
+        logits = self.predict_logits(texts)
+        metrics = classification_metrics(
+            y_true, softmax(logits, self.temperature), self.labels, n_bins
+        )
+        metrics["temperature"] = self.temperature
+        metrics["ece_uncalibrated"] = expected_calibration_error(softmax(logits), y_true, n_bins)
+        return metrics

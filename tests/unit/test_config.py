@@ -140,7 +140,7 @@ def test_config_wrong_type_fails(raw: dict, match: str) -> None:
     [
         ({"text": {"truncation": "middle"}}, "head, tail, head\\+tail"),
         ({"text": {"tokenizer": "bpe"}}, "text.tokenizer"),
-        ({"text": {"max_length": 0}}, "text.max_length"),
+        ({"text": {"max_length": -1}}, "text.max_length"),
         ({"text": {"min_freq": 0}}, "text.min_freq"),
         ({"model": {"pooling": []}}, "model.pooling"),
         ({"model": {"pooling": ["sum"]}}, "last, mean, max"),

@@ -161,6 +161,7 @@ def test_truncate_unknown_policy_lists_valid_ones() -> None:
 
 
 def _encoder(**text: object) -> TextEncoder:
+    text.setdefault("max_length", 400)  # the default, 0, is derived from training data
     config = TextConfig(**text)  # type: ignore[arg-type]
     tokenizer = WordTokenizer(config.lowercase, config.keep_punctuation)
     vocab = Vocabulary.build([tokenizer.tokenize("great film , awful plot ! do n't")])

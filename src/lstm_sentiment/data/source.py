@@ -15,6 +15,10 @@ examples for every required split: training carves its validation set out of the
 evaluation uses all of them. Splits passed as ``optional`` are left out of the result when the
 source does not have them (e.g. a ``test`` split to evaluate on only when it exists).
 The split ``unsup`` reads the unlabelled ``unsup`` folders (labels ``None``).
+
+Labels are mapped through the label map (keys matched exactly, else ignoring case and spaces)
+and spellings that differ only in case or spaces are merged (:func:`.report.normalise_labels`).
+:func:`load_splits_with_report` also says what was read, skipped and damaged per split.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lstm_sentiment.data.datasets import KNOWN_DATASETS, fetch_known_dataset
+from lstm_sentiment.data.encoding import DEFAULT_ENCODING_ERRORS
 from lstm_sentiment.data.example import Example
 from lstm_sentiment.data.readers import (
     UNLABELLED,
@@ -35,6 +40,7 @@ from lstm_sentiment.data.readers import (
     read_tarball,
     read_tarball_splits,
 )
+from lstm_sentiment.data.report import DataReport, normalise_labels
 from lstm_sentiment.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -46,14 +52,19 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
 @dataclass
 class DataOptions:
-    """How to read a source; columns and delimiter only matter for tables and JSONL."""
+    """How to read a source; columns, delimiter and confidence only matter for tables and JSONL."""
 
     text_column: str | None = None
     label_column: str | None = None
     encoding: str = "utf-8"
+    encoding_errors: str = DEFAULT_ENCODING_ERRORS
+    """``replace`` invalid bytes with U+FFFD (reported) or stop (``strict``)."""
     delimiter: str | None = None
     label_map: dict[str, str] = field(default_factory=dict)
     """Raw label → label used everywhere else; labels not in it are kept as they are."""
+    confidence_column: str | None = None
+    min_confidence: float = 0.0
+    """Drop rows whose confidence column is below this (0 = keep all)."""
 
 
 def is_known_dataset(name: str) -> bool:
@@ -78,7 +89,8 @@ def load_splits(
     Args:
         source: A known dataset name or a path (see the module docstring).
         splits: Split names such as ``["train", "test"]``.
-        options: Columns, encoding, delimiter and label map; defaults to :class:`DataOptions`.
+        options: Columns, encoding, delimiter, label map and filters; defaults to
+            :class:`DataOptions`.
         optional: Splits to leave out of the result when the source lacks them or they are
             empty, instead of raising (sources without split folders never provide them).
 
@@ -89,20 +101,36 @@ def load_splits(
         DataError: The source is missing or unsupported, a required split is missing or has no
             examples, or reading fails.
     """
+    return load_splits_with_report(source, splits, options, optional=optional)[0]
+
+
+def load_splits_with_report(
+    source: str | Path,
+    splits: Sequence[str],
+    options: DataOptions | None = None,
+    *,
+    optional: Collection[str] = (),
+) -> tuple[dict[str, list[Example]], dict[str, DataReport]]:
+    """:func:`load_splits`, plus a :class:`DataReport` per loaded split."""
     options = options or DataOptions()
     wanted = list(dict.fromkeys(splits))
     path, label_map = _resolve(source, options)
-    raw = _read(path, wanted, set(optional), options)
+    raw, reports = _read(path, wanted, set(optional), options)
+    present = {split: examples for split, examples in raw.items() if examples}
+    relabelled, spellings = normalise_labels(present, label_map)
     loaded: dict[str, list[Example]] = {}
     for split in wanted:
-        examples = raw.get(split)
-        if not examples:
+        if split not in relabelled:
             if split in optional:
                 continue
             raise DataError(f"no examples found in {source} (split '{split}')")
-        loaded[split] = _relabel(examples, label_map)
-        logger.info("loaded %d examples from %s (split '%s')", len(examples), source, split)
-    return loaded
+        loaded[split] = relabelled[split]
+        report = reports.get(split) or DataReport(str(source), rows=len(loaded[split]))
+        report.source = str(source)
+        report.label_spellings = spellings
+        reports[split] = report.finish(loaded[split])
+        logger.info("loaded %d examples from %s (split '%s')", len(loaded[split]), source, split)
+    return loaded, {split: reports[split] for split in loaded}
 
 
 def _resolve(source: str | Path, options: DataOptions) -> tuple[Path, dict[str, str]]:
@@ -122,37 +150,36 @@ def _resolve(source: str | Path, options: DataOptions) -> tuple[Path, dict[str, 
 
 def _read(
     path: Path, splits: list[str], optional: set[str], options: DataOptions
-) -> dict[str, list[Example]]:
-    """Examples per split, before relabelling; absent optional splits are missing keys."""
+) -> tuple[dict[str, list[Example]], dict[str, DataReport]]:
+    """Examples per split, before relabelling (absent optional splits are missing keys), and
+    the reports of tables and JSON Lines files."""
     name = path.name.lower()
     if path.is_dir():
-        return _read_folder(path, splits, optional, options.encoding)
+        return _read_folder(path, splits, optional, options.encoding), {}
     if name.endswith(TAR_SUFFIXES):
-        return _read_tarball(path, splits, optional, options.encoding)
+        return _read_tarball(path, splits, optional, options.encoding), {}
     if name.endswith(TABLE_SUFFIXES + JSONL_SUFFIXES):
         required = [split for split in splits if split not in optional]
         if not required:
-            return {}
+            return {}, {}
+        report = DataReport(str(path))
+        common = {
+            "text_column": options.text_column,
+            "label_column": options.label_column,
+            "encoding": options.encoding,
+            "encoding_errors": options.encoding_errors,
+            "confidence_column": options.confidence_column,
+            "min_confidence": options.min_confidence,
+            "report": report,
+        }
         if name.endswith(TABLE_SUFFIXES):
-            examples = list(
-                read_table(
-                    path,
-                    text_column=options.text_column,
-                    label_column=options.label_column,
-                    delimiter=options.delimiter,
-                    encoding=options.encoding,
-                )
-            )
+            examples = list(read_table(path, delimiter=options.delimiter, **common))
         else:
-            examples = list(
-                read_jsonl(
-                    path,
-                    text_column=options.text_column,
-                    label_column=options.label_column,
-                    encoding=options.encoding,
-                )
-            )
-        return {split: list(examples) for split in required}
+            examples = list(read_jsonl(path, **common))
+        return (
+            {split: list(examples) for split in required},
+            {split: report.copy() for split in required},
+        )
     raise DataError(
         f"unsupported data file {path}: give a folder, a {'/'.join(TAR_SUFFIXES)} archive, or a "
         f"{', '.join(TABLE_SUFFIXES + JSONL_SUFFIXES)} file"
@@ -199,12 +226,3 @@ def _read_tarball(
 
 def _no_split(path: Path, split: str, available: list[str]) -> DataError:
     return DataError(f"no split '{split}' in {path}; available: {', '.join(available)}")
-
-
-def _relabel(examples: list[Example], label_map: dict[str, str]) -> list[Example]:
-    if not label_map:
-        return examples
-    return [
-        Example(ex.text, label_map.get(ex.label, ex.label)) if ex.label is not None else ex
-        for ex in examples
-    ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lstm_sentiment.config import TRUNCATION_POLICIES, TextConfig
+from lstm_sentiment.config import AUTO, TRUNCATION_POLICIES, TextConfig
 from lstm_sentiment.errors import ConfigError
 from lstm_sentiment.text.tokenize import Tokenizer, build_tokenizer
 from lstm_sentiment.text.vocab import Vocabulary
@@ -39,7 +39,12 @@ class TextEncoder:
 
     @classmethod
     def from_config(cls, config: TextConfig, vocab: Vocabulary) -> TextEncoder:
-        """Build the encoder that the configuration describes."""
+        """Build the encoder that the configuration describes (``max_length`` must be set)."""
+        if config.max_length == AUTO:
+            raise ConfigError(
+                "text.max_length is 0 (auto): train() derives it from the training data; "
+                "set it to build an encoder directly"
+            )
         return cls(build_tokenizer(config), vocab, config.max_length, config.truncation)
 
     def encode(self, text: str) -> np.ndarray:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from lstm_sentiment.config import TextConfig
 from lstm_sentiment.errors import ConfigError
@@ -83,6 +83,15 @@ class Tokenizer(Protocol):
     def to_dict(self) -> dict[str, Any]: ...
 
 
+@runtime_checkable
+class LearnedTokenizer(Tokenizer, Protocol):
+    """A tokenizer learned from the training texts: ``fit`` before use, ``save`` into a bundle."""
+
+    def fit(self, texts: Iterable[str]) -> Any: ...
+
+    def save(self, directory: str | Path) -> Path: ...
+
+
 TokenizerFactory = Callable[[TextConfig], Tokenizer]
 TokenizerLoader = Callable[[dict[str, Any], Path | None], Tokenizer]
 
@@ -97,8 +106,42 @@ def _word_from_dict(saved: dict[str, Any], directory: Path | None) -> Tokenizer:
     )
 
 
+def _tweet_from_config(config: TextConfig) -> Tokenizer:
+    from lstm_sentiment.text.tweet import TweetTokenizer
+
+    return TweetTokenizer(
+        lowercase=config.lowercase,
+        keep_punctuation=config.keep_punctuation,
+        hashtags=config.tweet_hashtags,
+        placeholders=tuple(config.tweet_placeholders),
+        max_repeat=config.tweet_max_repeat,
+    )
+
+
+def _tweet_from_dict(saved: dict[str, Any], directory: Path | None) -> Tokenizer:
+    from lstm_sentiment.text.tweet import TweetTokenizer
+
+    return TweetTokenizer.from_dict(saved)
+
+
+def _subword_from_config(config: TextConfig) -> Tokenizer:
+    from lstm_sentiment.text.subword import SubwordTokenizer
+
+    return SubwordTokenizer(
+        config.subword_model, config.subword_vocab_size, lowercase=config.lowercase
+    )
+
+
+def _subword_from_dict(saved: dict[str, Any], directory: Path | None) -> Tokenizer:
+    from lstm_sentiment.text.subword import SubwordTokenizer
+
+    return SubwordTokenizer.from_dict(saved, directory)
+
+
 TOKENIZERS: dict[str, tuple[TokenizerFactory, TokenizerLoader]] = {
     "word": (_word_from_config, _word_from_dict),
+    "tweet": (_tweet_from_config, _tweet_from_dict),
+    "subword": (_subword_from_config, _subword_from_dict),
 }
 """name → (build from the text config, rebuild from the saved ``to_dict()`` and bundle folder).
 

@@ -14,16 +14,23 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
 )
 
+from lstm_sentiment.training.calibration import DEFAULT_BINS, expected_calibration_error
+
 
 def classification_metrics(
-    y_true: np.ndarray, probabilities: np.ndarray, labels: Sequence[str]
+    y_true: np.ndarray,
+    probabilities: np.ndarray,
+    labels: Sequence[str],
+    n_bins: int = DEFAULT_BINS,
 ) -> dict[str, Any]:
-    """Accuracy, per-class precision/recall/F1, macro-F1, log loss and the confusion matrix.
+    """Accuracy, per-class precision/recall/F1, macro-F1, log loss, expected calibration error
+    and the confusion matrix.
 
     Args:
         y_true: Label ids ``[n]``.
         probabilities: Class probabilities ``[n, num_classes]``.
         labels: Label names in id order.
+        n_bins: Equal-width confidence bins of the calibration error.
     """
     class_ids = list(range(len(labels)))
     y_pred = probabilities.argmax(axis=1)
@@ -37,6 +44,7 @@ def classification_metrics(
             f1_score(y_true, y_pred, labels=class_ids, average="macro", zero_division=0)
         ),
         "log_loss": float(log_loss(y_true, np.clip(probabilities, 1e-12, 1.0), labels=class_ids)),
+        "ece": expected_calibration_error(probabilities, y_true, n_bins),
         "labels": list(labels),
         "per_class": {
             label: {

@@ -81,22 +81,28 @@ class Callback(Protocol):
     def on_train_end(self, result: FitResult) -> None: ...
 
 
-def predict_probabilities(
-    model: nn.Module, data: EncodedDataset, batch_size: int = 256
-) -> np.ndarray:
-    """Class probabilities in dataset order (eval mode, no gradients, length-sorted batches)."""
+def predict_logits(model: nn.Module, data: EncodedDataset, batch_size: int = 256) -> np.ndarray:
+    """Logits in dataset order (eval mode, no gradients, length-sorted batches)."""
     model.eval()
     out: np.ndarray | None = None
     with torch.inference_mode():
         for positions in data.batches(batch_size):
             batch = data.make_batch(positions)
-            probs = torch.softmax(model(batch.ids, batch.lengths), dim=-1).numpy()
+            logits = model(batch.ids, batch.lengths).float().numpy()
             if out is None:
-                out = np.zeros((len(data), probs.shape[1]), dtype=np.float32)
-            out[positions] = probs
+                out = np.zeros((len(data), logits.shape[1]), dtype=np.float32)
+            out[positions] = logits
     if out is None:
         raise ValueError("cannot predict on an empty dataset")
     return out
+
+
+def predict_probabilities(
+    model: nn.Module, data: EncodedDataset, batch_size: int = 256
+) -> np.ndarray:
+    """Class probabilities in dataset order: the softmax of :func:`predict_logits`."""
+    logits = torch.from_numpy(predict_logits(model, data, batch_size))
+    return torch.softmax(logits, dim=-1).numpy()
 
 
 class Trainer:
@@ -109,6 +115,7 @@ class Trainer:
         checkpoint_dir: Where resumable checkpoints are written.
         callbacks: Loggers notified after steps and epochs.
         freeze_embedding_epochs: Keep ``model.embedding`` fixed for the first N epochs.
+        class_weights: Loss weight per class id (``None``: all 1).
     """
 
     def __init__(
@@ -119,6 +126,7 @@ class Trainer:
         checkpoint_dir: Path,
         callbacks: Sequence[Callback] = (),
         freeze_embedding_epochs: int = 0,
+        class_weights: torch.Tensor | None = None,
     ) -> None:
         self.model = model
         self.config = config
@@ -129,7 +137,7 @@ class Trainer:
         params = [p for p in model.parameters() if p.requires_grad]
         self.optimizer = build_optimizer(params, config)
         self.penalized = penalized_weights(model) if config.l1 or config.l2 else []
-        self.loss_fn = nn.CrossEntropyLoss()
+        self.loss_fn = nn.CrossEntropyLoss(weight=class_weights)
 
     def _save(self, epoch: int, batch: int, state: dict[str, Any], best: dict[str, Any]) -> None:
         progress = {"epoch": epoch, "batch": batch, **state, "best": best}

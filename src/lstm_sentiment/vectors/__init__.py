@@ -1,4 +1,7 @@
-"""Pretrained word vectors: reading, writing and aligning them with a vocabulary."""
+"""Word vectors: reading, writing, aligning with a vocabulary, neighbours; own word2vec.
+
+Training (:mod:`lstm_sentiment.vectors.train`) imports gensim, so it is not imported here.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,9 @@ from lstm_sentiment.vectors.align import (
     Coverage,
     build_embedding_matrix,
     lookup_words,
+    measure_coverage,
 )
+from lstm_sentiment.vectors.neighbors import Neighbor, NeighborIndex
 from lstm_sentiment.vectors.readers import (
     EMBEDDED_VECTORS,
     load_embedded_glove,
@@ -25,11 +30,14 @@ __all__ = [
     "EMBEDDED_VECTORS",
     "UNKNOWN_INITS",
     "Coverage",
+    "Neighbor",
+    "NeighborIndex",
     "WordVectors",
     "build_embedding_matrix",
     "load_embedded_glove",
     "load_vectors",
     "lookup_words",
+    "measure_coverage",
     "read_glove_text",
     "read_word2vec_binary",
     "read_word2vec_text",

@@ -63,6 +63,37 @@ def lookup_words(tokens: Iterable[str]) -> set[str]:
     return words
 
 
+def _find(index: Mapping[str, int], token: str) -> int | None:
+    """The row of ``token``'s vector: the same word, else its lowercase form, else None."""
+    row = index.get(token)
+    return index.get(token.lower()) if row is None else row
+
+
+def measure_coverage(
+    counts: Mapping[str, int], vectors: WordVectors
+) -> tuple[Coverage, list[tuple[str, int]]]:
+    """How many of the counted tokens (and types) have a vector, matched as in alignment.
+
+    Args:
+        counts: Token → number of occurrences, e.g. over a whole corpus.
+        vectors: The vectors (load them with ``restrict_to=lookup_words(counts)`` to save memory).
+
+    Returns:
+        The coverage, and the uncovered types with their counts, most frequent first.
+    """
+    index = vectors.index
+    missing = [(token, n) for token, n in counts.items() if _find(index, token) is None]
+    missing.sort(key=lambda item: (-item[1], item[0]))
+    tokens_total = sum(counts.values())
+    coverage = Coverage(
+        types_covered=len(counts) - len(missing),
+        types_total=len(counts),
+        tokens_covered=tokens_total - sum(n for _, n in missing),
+        tokens_total=tokens_total,
+    )
+    return coverage, missing
+
+
 def build_embedding_matrix(
     tokens: Sequence[str],
     vectors: WordVectors,
@@ -117,9 +148,7 @@ def build_embedding_matrix(
             continue
         weight = 1 if counts is None else counts.get(token, 0)
         tokens_total += weight
-        source = index.get(token)
-        if source is None:
-            source = index.get(token.lower())
+        source = _find(index, token)
         if source is None:
             missing_rows.append(token_id)
             continue
