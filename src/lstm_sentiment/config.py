@@ -298,6 +298,10 @@ class TrainConfig:
     l2: float = 0.0
     """L2 penalty on the weight matrices (embeddings excluded), added to the loss; unlike
     ``weight_decay`` it is part of the objective for every optimizer."""
+    adversarial_epsilon: float = 0.0
+    """Adversarial training on the embeddings (Goodfellow 2015; Miyato et al. 2017): each step
+    also fits the loss on the embeddings moved by ``ε·g/‖g‖`` (``g`` the loss gradient, norm over
+    each text); 0 = off. Costs about one more forward and backward pass per step."""
     log_embeddings: int = 0
     """Write the N most frequent words' learned embeddings for TensorBoard's projector."""
     class_weights: str = "none"
@@ -317,6 +321,10 @@ class TrainConfig:
         parse_class_weights(self.class_weights)
         if self.calibration_bins < 1:
             raise ConfigError(f"train.calibration_bins must be >= 1, got {self.calibration_bins}")
+        if self.adversarial_epsilon < 0:
+            raise ConfigError(
+                f"train.adversarial_epsilon must be >= 0, got {self.adversarial_epsilon}"
+            )
         if min(self.lr, self.l1, self.l2, self.weight_decay, self.momentum) < 0 or self.lr == 0:
             raise ConfigError("train.lr must be > 0; l1, l2, weight_decay, momentum >= 0")
         if not 0.0 < self.plateau_factor < 1.0:

@@ -230,3 +230,31 @@ def test_sigmoid_output_needs_two_classes() -> None:
         build_model(
             ModelConfig(output="sigmoid"), vocab_size=5, embedding_dim=4, num_classes=3, pad_id=0
         )
+
+
+@pytest.mark.parametrize("freeze", [False, True])
+def test_adversarial_training_adds_the_loss_at_the_worst_nearby_embeddings(
+    tmp_path: Path, toy_rows, freeze: bool
+) -> None:
+    data = toy_data(toy_rows)
+    model = toy_model(data)
+    model.embedding.weight.requires_grad_(not freeze)
+    batch = data.train.make_batch(list(range(8)))
+    model.eval()  # no dropout: the clean and the perturbed passes are comparable
+    trainer = Trainer(model, train_config(adversarial_epsilon=1.0), LABELS, tmp_path)
+    logits, loss = trainer._forward_loss(batch.ids, batch.lengths, batch.labels)
+    clean = trainer.loss_fn(logits, batch.labels)
+    assert loss.item() > 2 * clean.item()  # the perturbed term is larger than the clean one
+    loss.backward()
+    assert model.head.weight.grad is not None
+    plain = Trainer(model, train_config(), LABELS, tmp_path / "plain")
+    _, plain_loss = plain._forward_loss(batch.ids, batch.lengths, batch.labels)
+    assert plain_loss.item() == pytest.approx(clean.item(), rel=1e-6)
+
+
+def test_adversarial_training_learns_the_toy_task(tmp_path: Path, toy_rows) -> None:
+    data = toy_data(toy_rows)
+    model = toy_model(data)
+    cfg = train_config(epochs=12, lr=0.05, adversarial_epsilon=0.5)
+    result = Trainer(model, cfg, LABELS, tmp_path).fit(data.train, data.validation)
+    assert result.best_score >= 0.9

@@ -78,7 +78,14 @@ class TextClassifier(nn.Module):
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Logits ``[batch, num_classes]`` for right-padded ``ids [batch, time]``."""
-        embedded = self.embedding_dropout(self.embedding(ids))
+        return self.classify(self.embed(ids), lengths)
+
+    def embed(self, ids: torch.Tensor) -> torch.Tensor:
+        """Word embeddings (with embedding dropout while training): ``[batch, time, dim]``."""
+        return self.embedding_dropout(self.embedding(ids))
+
+    def classify(self, embedded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Logits from (possibly perturbed) embeddings; see :meth:`forward`."""
         outputs, out_lengths = self.encoder(embedded, lengths)
         pooled = self.pooler(outputs, out_lengths)
         if self.config.embedding_pooling:

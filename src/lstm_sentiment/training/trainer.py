@@ -34,6 +34,10 @@ from lstm_sentiment.training.optim import (
 logger = logging.getLogger(__name__)
 
 
+GRADIENT_NORM_FLOOR = 1e-12
+"""Keeps the adversarial direction finite when a gradient vanishes."""
+
+
 class TrainingInterrupted(LstmSentimentError):
     """Ctrl-C during training: a checkpoint was saved and ``--resume`` continues from it."""
 
@@ -230,6 +234,25 @@ class Trainer:
         if self.freeze_embedding_epochs and embedding is not None:
             embedding.weight.requires_grad_(epoch > self.freeze_embedding_epochs)
 
+    def _forward_loss(
+        self, ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Logits and training loss of a batch, with the adversarial term when configured."""
+        epsilon = self.config.adversarial_epsilon
+        if not epsilon or not hasattr(self.model, "classify"):
+            logits = self.model(ids, lengths)
+            return logits, self._loss(logits, labels)
+        embedded = self.model.embed(ids)
+        if not embedded.requires_grad:  # frozen embeddings: still differentiate w.r.t. them
+            embedded.requires_grad_(True)
+        logits = self.model.classify(embedded, lengths)
+        loss = self._loss(logits, labels)
+        (gradient,) = torch.autograd.grad(loss, embedded, retain_graph=True)
+        norm = gradient.flatten(1).norm(dim=1).clamp_min(GRADIENT_NORM_FLOOR).view(-1, 1, 1)
+        perturbed = embedded + (epsilon * gradient / norm).detach()
+        adversarial = self.loss_fn(self.model.classify(perturbed, lengths), labels)
+        return logits, loss + adversarial
+
     def _loss(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         loss = self.loss_fn(logits, labels)
         auxiliary = getattr(self.model, "auxiliary_loss", None)
@@ -295,8 +318,7 @@ class Trainer:
             for group in self.optimizer.param_groups:
                 group["lr"] = cfg.lr * factor * state["lr_scale"]
             self.optimizer.zero_grad(set_to_none=True)
-            logits = self.model(batch.ids, batch.lengths)
-            loss = self._loss(logits, batch.labels)
+            logits, loss = self._forward_loss(batch.ids, batch.lengths, batch.labels)
             loss.backward()
             if cfg.clip_grad_norm > 0:
                 nn.utils.clip_grad_norm_(self.model.parameters(), cfg.clip_grad_norm)
