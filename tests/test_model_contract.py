@@ -212,7 +212,9 @@ def test_model_bundle_save_load_gives_identical_probabilities(
 
 
 def test_bundle_keeps_the_encoder_it_was_saved_with(tmp_path: Path) -> None:
-    config = RunConfig.from_dict({"model": {"hidden_size": HIDDEN_SIZE, "pooling": ["max"]}})
+    config = RunConfig.from_dict(
+        {"text": {"max_length": 400}, "model": {"hidden_size": HIDDEN_SIZE, "pooling": ["max"]}}
+    )
     model = make_model({"pooling": ["max"], "embedding_dropout": 0.3, "dropout": 0.3})
     encoder = TextEncoder.from_config(config.text, VOCAB)
     encoder.max_length, encoder.truncation = 3, "tail"

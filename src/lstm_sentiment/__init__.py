@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["Prediction", "RunConfig", "SentimentModel", "train"]
+__all__ = ["LSTMSentimentClassifier", "Prediction", "RunConfig", "SentimentModel", "train"]
 
 if TYPE_CHECKING:
     from lstm_sentiment.config import RunConfig
+    from lstm_sentiment.estimator import LSTMSentimentClassifier
     from lstm_sentiment.pipeline import train
     from lstm_sentiment.predict import Prediction, SentimentModel
 
@@ -19,6 +20,7 @@ _LAZY = {
     "train": "lstm_sentiment.pipeline",
     "SentimentModel": "lstm_sentiment.predict",
     "Prediction": "lstm_sentiment.predict",
+    "LSTMSentimentClassifier": "lstm_sentiment.estimator",
 }
 
 

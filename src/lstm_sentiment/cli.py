@@ -187,6 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
     from lstm_sentiment.cli_vectors import add_vectors_commands
 
     add_vectors_commands(commands)
+    from lstm_sentiment.cli_tune import add_tune_command
+
+    add_tune_command(commands)
     return parser
 
 
@@ -210,6 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "data-stats": cmd_data_stats,
         "compare": cmd_compare,
         "vectors": cmd_vectors,
+        "tune": cmd_tune,
     }
     try:
         handlers[args.command](args)
@@ -407,6 +411,13 @@ def cmd_vectors(args: argparse.Namespace) -> None:
     from lstm_sentiment.cli_vectors import run_vectors_command
 
     run_vectors_command(args)
+
+
+def cmd_tune(args: argparse.Namespace) -> None:
+    """``tune``: hyperparameter search (see :mod:`lstm_sentiment.cli_tune`)."""
+    from lstm_sentiment.cli_tune import run_tune_command
+
+    run_tune_command(args)
 
 
 def cmd_data_stats(args: argparse.Namespace) -> None:

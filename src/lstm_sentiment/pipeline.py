@@ -97,6 +97,7 @@ def load_training_data_with_report(
     if data.limit and data.limit < len(train):
         # A seeded random sample: files are usually grouped by label.
         keep = np.random.default_rng(config.train.seed).permutation(len(train))[: data.limit]
+        reports[data.train_split].drop("over_limit", len(train) - data.limit)
         train = [train[i] for i in sorted(keep)]
     out = {"train": reports[data.train_split].finish(train)}
     if test:
@@ -305,7 +306,11 @@ def train(
     )
     if not resume and has_checkpoint(run_dir / "checkpoints"):
         logger.warning("%s has a checkpoint: starting anew (pass --resume to continue it)", run_dir)
-    fit = trainer.fit(train_data, val_data, resume=resume)
+    try:
+        fit = trainer.fit(train_data, val_data, resume=resume)
+    except BaseException:
+        tensorboard.close()  # a callback may end training early (a tuning pruner, Ctrl-C)
+        raise
     timings["train_seconds"] = fit.train_seconds
 
     started = time.perf_counter()

@@ -18,8 +18,16 @@ from lstm_sentiment.data.example import Example
 
 logger = logging.getLogger(__name__)
 
-DROP_REASONS = ("empty_text", "missing_label", "low_confidence", "missing_confidence", "duplicate")
-"""Why a row can be dropped, in the order reports list them."""
+DROP_REASONS = (
+    "empty_text",
+    "missing_label",
+    "low_confidence",
+    "missing_confidence",
+    "duplicate",
+    "over_limit",
+)
+"""Why a row can be dropped, in the order reports list them (``over_limit``: not in the
+``data.limit`` sample)."""
 
 
 @dataclass

@@ -338,7 +338,7 @@ class _RowTracker:
         if skipped and warn:
             logger.warning(
                 "skipped %s in %s",
-                ", ".join(f"{n} row(s) with {_REASON_TEXT[r]}" for r, n in skipped.items()),
+                ", ".join(f"{n} row(s) with {_REASON_TEXT.get(r, r)}" for r, n in skipped.items()),
                 decoder.path,
             )
 

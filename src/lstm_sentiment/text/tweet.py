@@ -143,7 +143,7 @@ class TweetTokenizer:
         return re.sub(rf"([^\W\d_])\1{{{limit},}}", lambda m: m.group(1) * limit, word)
 
     def _word(self, word: str) -> list[str]:
-        token = self._case(self._shorten(word))
+        token = self._shorten(self._case(word))
         clitic = _CLITICS.match(token) if "'" in token else None
         if clitic:
             stem, suffix = clitic.groups()
@@ -151,12 +151,12 @@ class TweetTokenizer:
         return [token]
 
     def _hashtag(self, tag: str) -> list[str]:
-        body = self._shorten(tag[1:])
         if self.hashtags == "keep":
-            return [self._case("#" + body)]
+            return [self._shorten(self._case(tag))]
         if self.hashtags == "strip":
-            return [self._case(body)]
-        return [HASHTAG_TOKEN, *(self._case(part) for part in split_hashtag(body))]
+            return [self._shorten(self._case(tag[1:]))]
+        parts = split_hashtag(tag[1:])  # before lowercasing: camel case marks the words
+        return [HASHTAG_TOKEN, *(self._shorten(self._case(part)) for part in parts)]
 
     def to_dict(self) -> dict[str, Any]:
         """Settings saved in a model bundle."""
