@@ -28,7 +28,13 @@ from lstm_sentiment.text.tokenize import LearnedTokenizer, tokenizer_from_dict
 from lstm_sentiment.text.vocab import Vocabulary
 
 BUNDLE_FORMAT = "lstm-sentiment-bundle"
-BUNDLE_VERSION = 1
+BUNDLE_VERSION = 2
+"""Newest bundle format this release reads. Version 2 added model kinds (``"kind"`` in the
+header: ``nbsvm`` and ``ensemble`` bundles say 2, so older releases ask for an upgrade)."""
+NEURAL_BUNDLE_VERSION = 1
+"""What neural bundles write: their layout did not change, older releases still read them."""
+KIND_NEURAL = "neural"
+"""``"kind"`` of a torch model bundle (bundles without a kind are neural)."""
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "config.json"
 VOCAB_FILE = "vocab.json"
@@ -75,7 +81,8 @@ def save_bundle(directory: str | Path, bundle: Bundle, card: str) -> Path:
     embedding = bundle.model.embedding  # type: ignore[union-attr]
     header = {
         "format": BUNDLE_FORMAT,
-        "format_version": BUNDLE_VERSION,
+        "format_version": NEURAL_BUNDLE_VERSION,
+        "kind": KIND_NEURAL,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "environment": environment_info(),
         "labels": bundle.labels,
@@ -99,7 +106,8 @@ def save_bundle(directory: str | Path, bundle: Bundle, card: str) -> Path:
     return directory
 
 
-def _read_json(path: Path) -> Any:
+def read_json(path: Path) -> Any:
+    """A JSON file of a bundle (a missing or corrupt file is a :class:`BundleError`)."""
     if not path.is_file():
         raise BundleError(
             f"model bundle {path.parent} is missing {path.name}; re-save or re-train it"
@@ -110,12 +118,12 @@ def _read_json(path: Path) -> Any:
         raise BundleError(f"{path} is corrupt ({exc}); re-save or re-train the model") from None
 
 
-def load_bundle(directory: str | Path) -> Bundle:
-    """Load a bundle folder, checking its format, version and files."""
+def read_header(directory: str | Path) -> dict[str, Any]:
+    """The checked ``config.json`` of a bundle folder of any kind (format and version)."""
     directory = Path(directory)
     if not directory.is_dir():
         raise BundleError(f"no model bundle at {directory} (expected a folder with {CONFIG_FILE})")
-    header = _read_json(directory / CONFIG_FILE)
+    header = read_json(directory / CONFIG_FILE)
     if not isinstance(header, dict) or header.get("format") != BUNDLE_FORMAT:
         raise BundleError(
             f"{directory} is not an lstm-sentiment model bundle ({CONFIG_FILE} has "
@@ -123,14 +131,28 @@ def load_bundle(directory: str | Path) -> Bundle:
         )
     version = header.get("format_version")
     if not isinstance(version, int) or version > BUNDLE_VERSION:
-        made_by = header.get("environment", {}).get("lstm_sentiment", "?")
+        environment = header.get("environment")
+        made_by = environment.get("lstm_sentiment", "?") if isinstance(environment, dict) else "?"
         raise BundleError(
             f"bundle {directory} has format version {version} (made by lstm-sentiment {made_by}); "
             f"this version reads up to {BUNDLE_VERSION}: upgrade lstm-sentiment"
         )
+    return header
+
+
+def load_bundle(directory: str | Path) -> Bundle:
+    """Load a neural bundle folder, checking its format, version and files."""
+    directory = Path(directory)
+    header = read_header(directory)
+    kind = header.get("kind", KIND_NEURAL)
+    if kind != KIND_NEURAL:
+        raise BundleError(
+            f"{directory} holds a {kind} model, not a neural one: load it with "
+            "lstm_sentiment.SentimentModel.load"
+        )
     try:
         config = RunConfig.from_dict(header["config"])
-        vocab = Vocabulary.from_dict(_read_json(directory / VOCAB_FILE))
+        vocab = Vocabulary.from_dict(read_json(directory / VOCAB_FILE))
         labels = [str(label) for label in header["labels"]]
         temperature = float(header.get("temperature", 1.0))  # absent before calibration existed
         if not temperature > 0:
@@ -165,7 +187,7 @@ def load_bundle(directory: str | Path) -> Bundle:
         ) from None
     model.eval()
     metrics_path = directory / METRICS_FILE
-    metrics = _read_json(metrics_path) if metrics_path.is_file() else {}
+    metrics = read_json(metrics_path) if metrics_path.is_file() else {}
     return Bundle(
         model=model,
         encoder=encoder,

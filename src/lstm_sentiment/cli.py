@@ -190,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     from lstm_sentiment.cli_tune import add_tune_command
 
     add_tune_command(commands)
+    from lstm_sentiment.cli_ensemble import add_ensemble_command
+
+    add_ensemble_command(commands)
     return parser
 
 
@@ -214,6 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "compare": cmd_compare,
         "vectors": cmd_vectors,
         "tune": cmd_tune,
+        "ensemble": cmd_ensemble,
     }
     try:
         handlers[args.command](args)
@@ -309,7 +313,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     options = _data_options(args)
     if args.label_map is None:
         # The renaming the model was trained with (aclImdb's neg/pos → negative/positive).
-        options.label_map = dict(model.bundle.config.data.label_map)
+        options.label_map = model.label_map
     examples = load_split(args.data, args.split, options)
     labelled = [ex for ex in examples if ex.label is not None and ex.text.strip()]
     if not labelled:
@@ -418,6 +422,13 @@ def cmd_tune(args: argparse.Namespace) -> None:
     from lstm_sentiment.cli_tune import run_tune_command
 
     run_tune_command(args)
+
+
+def cmd_ensemble(args: argparse.Namespace) -> None:
+    """``ensemble``: combine bundles (see :mod:`lstm_sentiment.cli_ensemble`)."""
+    from lstm_sentiment.cli_ensemble import run_ensemble_command
+
+    run_ensemble_command(args)
 
 
 def cmd_data_stats(args: argparse.Namespace) -> None:

@@ -60,6 +60,9 @@ class DataConfig:
     test_split: str = "test"
     """Evaluated once after training when the source has it (folders, tarballs, known datasets)."""
     validation_fraction: float = 0.1
+    split_seed: int | None = None
+    """Seed of the validation split; unset = ``train.seed``. Fix it to train several seeds on
+    one split (a seed ensemble can then fit its weights on the validation split they share)."""
     text_column: str | None = None
     label_column: str | None = None
     encoding: str = "utf-8"
@@ -177,7 +180,7 @@ class ModelConfig:
 
     architecture: str = "lstm"
     """A registered architecture name: ``lstm``, ``gru``, ``cnn``, ``cnn_lstm``, ``cnn_gru``,
-    ``embedding_pool``."""
+    ``embedding_pool``; or ``nbsvm``, the linear NB-weighted n-gram model set by ``[nbsvm]``."""
     hidden_size: int = 128
     num_layers: int = 1
     hidden_sizes: list[int] = field(default_factory=list)
@@ -331,6 +334,47 @@ class TrainConfig:
             raise ConfigError(f"train.plateau_factor must be in (0, 1), got {self.plateau_factor}")
 
 
+NBSVM_ARCHITECTURE = "nbsvm"
+"""``model.architecture`` of the linear NBSVM model (trained by ``linear.train``, not torch)."""
+
+
+@dataclass
+class NbsvmConfig:
+    """NBSVM (Wang & Manning 2012): logistic regression on binary n-grams scaled by NB ratios.
+
+    Used when ``model.architecture = "nbsvm"``: the longest n-gram and ``C`` are chosen on the
+    validation split (``train.monitor``) from the candidates below.
+    """
+
+    ngram_orders: list[int] = field(default_factory=lambda: [2, 3])
+    """Candidate longest n-grams (features are all 1..n-grams of the tokenizer's tokens)."""
+    c_values: list[float] = field(default_factory=lambda: [0.03, 0.1, 0.3, 1.0])
+    """Candidate inverse L2 regularisation strengths of the logistic regression."""
+    alpha: float = 1.0
+    """Smoothing of the naive Bayes log-count ratio ``r``."""
+    beta: float = 1.0
+    """Interpolation ``w' = (1 - β)·mean|w| + β·w`` (the paper's SVM used 0.25); 1 = none."""
+    min_df: int = 2
+    """Keep n-grams found in at least this many training texts."""
+    max_features: int = 0
+    """Keep only the most frequent (document frequency) n-grams; 0 = no limit."""
+    max_iter: int = 1000
+    """Iterations of the liblinear solver."""
+    refit: bool = False
+    """After choosing on validation, refit on train + validation. The bundle then records that
+    its validation split is not held out, and ensembles refuse to fit weights on it."""
+
+    def __post_init__(self) -> None:
+        if not self.ngram_orders or min(self.ngram_orders) < 1:
+            raise ConfigError(f"nbsvm.ngram_orders must hold orders >= 1, got {self.ngram_orders}")
+        if not self.c_values or min(self.c_values) <= 0:
+            raise ConfigError(f"nbsvm.c_values must hold values > 0, got {self.c_values}")
+        if self.alpha <= 0 or not 0.0 <= self.beta <= 1.0:
+            raise ConfigError("nbsvm.alpha must be > 0 and nbsvm.beta in [0, 1]")
+        if self.min_df < 1 or self.max_features < 0 or self.max_iter < 1:
+            raise ConfigError("nbsvm.min_df and max_iter must be >= 1, max_features >= 0")
+
+
 @dataclass
 class RunConfig:
     """Everything needed to reproduce a run; written to ``config.json`` and into the bundle."""
@@ -340,6 +384,12 @@ class RunConfig:
     vectors: VectorsConfig = field(default_factory=VectorsConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    nbsvm: NbsvmConfig = field(default_factory=NbsvmConfig)
+
+    @property
+    def validation_seed(self) -> int:
+        """Seed of the validation split: ``data.split_seed``, else ``train.seed``."""
+        return self.train.seed if self.data.split_seed is None else self.data.split_seed
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-serialisable dictionary."""
@@ -458,7 +508,7 @@ def _coerce(name: str, value: Any, hint: Any) -> Any:
         (item,) = typing.get_args(hint)
         if isinstance(value, str):
             value = _split_list(value)  # "max,mean" or "64,32" from the command line
-        if isinstance(value, int) and not isinstance(value, bool):
+        if isinstance(value, int | float) and not isinstance(value, bool):
             value = [value]
         if not isinstance(value, list):
             raise ConfigError(f"{name} must be a list of {item.__name__}, got {value!r}")
@@ -481,6 +531,10 @@ def _coerce_item(value: Any, item: type) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise TypeError(value)
         return int(value)
+    if item is float:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise TypeError(value)
+        return float(value)
     if not isinstance(value, str):
         raise TypeError(value)
     return value

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from lstm_sentiment.bundle import Bundle, environment_info, save_bundle
-from lstm_sentiment.config import RunConfig
+from lstm_sentiment.config import NBSVM_ARCHITECTURE, RunConfig
 from lstm_sentiment.data import (
     DataOptions,
     DataReport,
@@ -204,6 +204,9 @@ def train(
 ) -> TrainResult:
     """Train a model as ``config`` says and write the run folder (see the README's contract).
 
+    ``model.architecture = "nbsvm"`` trains the linear NBSVM model instead (same data, split and
+    tokenizer; :mod:`lstm_sentiment.linear.train`): no epochs, checkpoints or TensorBoard.
+
     Args:
         config: The full run configuration (data, text, vectors, model, train).
         output_dir: Run folder; receives ``model/``, ``metrics.json``, ``config.json``,
@@ -233,7 +236,7 @@ def train(
     data_report = {split: report.to_dict() for split, report in reports.items()}
     write_json(run_dir / "data_report.json", data_report)
     fit_examples, val_examples = stratified_split(
-        train_examples, config.data.validation_fraction, config.train.seed
+        train_examples, config.data.validation_fraction, config.validation_seed
     )
     if not val_examples:
         raise ConfigError("data.validation_fraction must be > 0: validation drives early stopping")
@@ -248,6 +251,11 @@ def train(
         len(test_examples),
         ", ".join(labels),
     )
+    if config.model.architecture == NBSVM_ARCHITECTURE:  # linear: no torch, no epochs
+        from lstm_sentiment.linear.train import train_nbsvm
+
+        splits = (fit_examples, val_examples, test_examples)
+        return train_nbsvm(config, run_dir, splits, labels, timings, data_report)
 
     started = time.perf_counter()
     tokenizer = build_tokenizer(config.text)

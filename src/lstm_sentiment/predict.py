@@ -4,7 +4,8 @@ Probabilities are calibrated: the logits are divided by the bundle's temperature
 the validation split at training time) before the softmax. With ``min_confidence`` the model
 abstains (label ``None``, with the reason) when its top probability is below the threshold.
 
-The CLI, the Python API and (later) the HTTP service share :class:`SentimentModel`.
+The CLI, the Python API and (later) the HTTP service share :class:`SentimentModel`, which works
+for every model kind (neural, NBSVM, ensemble; see :mod:`lstm_sentiment.scorer`).
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from lstm_sentiment.bundle import Bundle, load_bundle
+from lstm_sentiment.bundle import Bundle
+from lstm_sentiment.config import RunConfig
 from lstm_sentiment.errors import ConfigError, DataError
-from lstm_sentiment.training.batching import EncodedDataset
+from lstm_sentiment.scorer import NeuralScorer, Scorer, load_model
 from lstm_sentiment.training.calibration import expected_calibration_error, softmax
 from lstm_sentiment.training.metrics import classification_metrics
-from lstm_sentiment.training.trainer import predict_logits
 
 DEFAULT_MODEL = "default"
 
@@ -76,7 +77,7 @@ class Prediction:
 
 
 class SentimentModel:
-    """A trained model ready to predict.
+    """A trained model ready to predict: a neural bundle, an NBSVM model or an ensemble.
 
     Example:
         >>> model = SentimentModel.load()  # the shipped English model
@@ -84,39 +85,63 @@ class SentimentModel:
         'positive'
     """
 
-    def __init__(self, bundle: Bundle, batch_size: int = 256) -> None:
-        self.bundle = bundle
+    def __init__(self, model: Bundle | Scorer, batch_size: int = 256) -> None:
+        self.scorer: Scorer = NeuralScorer(model) if isinstance(model, Bundle) else model
         self.batch_size = batch_size
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> SentimentModel:
-        """Load a bundle folder; without ``path`` the shipped default model."""
-        return cls(load_bundle(default_model_path() if path is None else path))
+        """Load a bundle folder of any kind; without ``path`` the shipped default model."""
+        return cls(load_model(default_model_path() if path is None else path))
+
+    @property
+    def kind(self) -> str:
+        """``neural``, ``nbsvm`` or ``ensemble``."""
+        return self.scorer.kind
+
+    @property
+    def bundle(self) -> Bundle:
+        """The torch model bundle of a neural model."""
+        if not isinstance(self.scorer, NeuralScorer):
+            raise ConfigError(f"this is an {self.kind} model: it has no neural bundle")
+        return self.scorer.bundle
+
+    @property
+    def config(self) -> RunConfig | None:
+        """The configuration the model was trained with (``None`` for an ensemble)."""
+        return self.scorer.config
+
+    @property
+    def label_map(self) -> dict[str, str]:
+        """The label renaming the model was trained with (``neg`` → ``negative``)."""
+        return self.scorer.label_map
 
     @property
     def labels(self) -> list[str]:
         """Class names in output order."""
-        return self.bundle.labels
+        return self.scorer.labels
 
-    def _encode(self, texts: Sequence[str]) -> EncodedDataset:
+    @staticmethod
+    def _check(texts: Sequence[str]) -> None:
         if isinstance(texts, str):
             raise TypeError("predict() takes a list of texts, not a single string")
         for position, text in enumerate(texts, start=1):
             if not isinstance(text, str) or not text.strip():
                 raise DataError(f"text {position} is empty: give some words to classify")
-        encoder = self.bundle.encoder
-        return EncodedDataset(encoder.encode_many(texts), None, encoder.vocab.pad_id)
 
     @property
     def temperature(self) -> float:
-        """Softmax temperature of the calibrated probabilities."""
-        return self.bundle.temperature
+        """Softmax temperature of the calibrated probabilities (1 for an ensemble, whose
+        probabilities are averages of its members' calibrated ones)."""
+        return self.scorer.temperature
 
     def predict_logits(self, texts: Sequence[str]) -> np.ndarray:
-        """Raw logits ``[len(texts), num_outputs]`` (before calibration)."""
+        """Raw logits ``[len(texts), num_outputs]`` (before calibration; an ensemble gives the
+        log of its averaged probabilities)."""
         if len(texts) == 0:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
-        return predict_logits(self.bundle.model, self._encode(texts), self.batch_size)
+        self._check(texts)
+        return self.scorer.logits(texts, self.batch_size)
 
     def predict_proba(self, texts: Sequence[str], *, calibrated: bool = True) -> np.ndarray:
         """Class probabilities ``[len(texts), num_classes]``, calibrated unless told not to."""
@@ -170,7 +195,7 @@ class SentimentModel:
                 f"knows {', '.join(self.labels)} (map them with --label-map or fix the data)"
             )
         y_true = np.array([class_id(label) for label in labels], dtype=np.int64)
-        n_bins = self.bundle.config.train.calibration_bins
+        n_bins = self.scorer.calibration_bins
         logits = self.predict_logits(texts)
         metrics = classification_metrics(
             y_true, softmax(logits, self.temperature), self.labels, n_bins

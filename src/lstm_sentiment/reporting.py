@@ -30,8 +30,31 @@ def _render(table: Table) -> str:
     return buffer.getvalue()
 
 
+def _grid_table(result: TrainResult) -> Table:
+    """NBSVM: one row per (longest n-gram, C) candidate, the chosen one starred."""
+    chosen = result.fit.extra["chosen"]
+    table = Table(title=f"Training summary (NBSVM settings on validation): {result.run_dir}")
+    for column in ("n-grams", "C", "features", "val acc", "val macro-F1", "val loss", "seconds"):
+        table.add_column(column, justify="right")
+    for row in result.fit.extra["grid"]:
+        star = " *" if (row["max_order"], row["c"]) == (chosen["max_order"], chosen["c"]) else ""
+        table.add_row(
+            f"1..{row['max_order']}{star}",
+            f"{row['c']:g}",
+            f"{row['features']:,}",
+            f"{row['accuracy']:.4f}",
+            f"{row['macro_f1']:.4f}",
+            f"{row['log_loss']:.4f}",
+            f"{row['seconds']:.1f}",
+        )
+    return table
+
+
 def print_train_summary(result: TrainResult) -> None:
-    """Per-epoch table and final metrics of a training run."""
+    """Per-epoch table (NBSVM: per-setting table) and final metrics of a training run."""
+    if "grid" in result.fit.extra:
+        _print_final_metrics(result, _grid_table(result), "chosen setting")
+        return
     table = Table(title=f"Training summary: {result.run_dir}")
     for column in (
         "epoch",
@@ -56,6 +79,10 @@ def print_train_summary(result: TrainResult) -> None:
             f"{r.seconds:.0f}",
             f"{r.tokens_per_second:,.0f}",
         )
+    _print_final_metrics(result, table, f"best epoch {result.fit.best_epoch}")
+
+
+def _print_final_metrics(result: TrainResult, table: Table, best: str) -> None:
     console = _console()
     console.print(table)
     for split in ("validation", "test"):
@@ -75,9 +102,7 @@ def print_train_summary(result: TrainResult) -> None:
             if split in ("validation", "test")
         )
         console.print(f"calibration: temperature {calibration['temperature']:.3f}; ECE {eces}")
-    console.print(
-        f"best epoch {result.fit.best_epoch} (* above); model saved in {result.model_dir}"
-    )
+    console.print(f"{best} (* above); model saved in {result.model_dir}")
 
 
 def print_evaluation(metrics: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from torch import nn
 
 from lstm_sentiment.config import TrainConfig
@@ -56,8 +57,30 @@ def evaluate_calibrated(
         plots_dir: Where ``reliability_<split>.png`` go (``None``: no plots).
     """
     logits = {name: predict_logits(model, data) for name, data in splits.items()}
-    y_val = splits["validation"].labels
-    assert y_val is not None
+    targets = {}
+    for name, data in splits.items():
+        assert data.labels is not None
+        targets[name] = data.labels
+    return evaluate_logits(logits, targets, labels, config, plots_dir)
+
+
+def evaluate_logits(
+    logits: dict[str, np.ndarray],
+    targets: dict[str, np.ndarray],
+    labels: list[str],
+    config: TrainConfig,
+    plots_dir: Path | None = None,
+) -> CalibratedEvaluation:
+    """:func:`evaluate_calibrated` from already computed logits (any model kind).
+
+    Args:
+        logits: Uncalibrated logits per split; ``validation`` is required.
+        targets: True class ids per split.
+        labels: Label names in id order.
+        config: ``calibrate`` and ``calibration_bins`` are used.
+        plots_dir: Where ``reliability_<split>.png`` go (``None``: no plots).
+    """
+    y_val = targets["validation"]
     temperature = fit_temperature(logits["validation"], y_val) if config.calibrate else 1.0
     result = CalibratedEvaluation(temperature=temperature)
     result.calibration = {
@@ -65,22 +88,19 @@ def evaluate_calibrated(
         "fitted_on": "validation" if config.calibrate else None,
         "n_bins": config.calibration_bins,
     }
-    for name, data in splits.items():
-        assert data.labels is not None
+    for name, y in targets.items():
         probabilities = softmax(logits[name], temperature)
         result.metrics[name] = classification_metrics(
-            data.labels, probabilities, labels, config.calibration_bins
+            y, probabilities, labels, config.calibration_bins
         )
-        summary = calibration_summary(
-            logits[name], data.labels, temperature, config.calibration_bins
-        )
+        summary = calibration_summary(logits[name], y, temperature, config.calibration_bins)
         result.calibration[name] = summary
         if plots_dir is not None:
             plot_reliability_diagram(
-                reliability_bins(softmax(logits[name]), data.labels, config.calibration_bins),
-                reliability_bins(probabilities, data.labels, config.calibration_bins),
+                reliability_bins(softmax(logits[name]), y, config.calibration_bins),
+                reliability_bins(probabilities, y, config.calibration_bins),
                 plots_dir / f"reliability_{name}.png",
-                title=f"{name} (n={len(data)}, temperature {temperature:.2f})",
+                title=f"{name} (n={len(y)}, temperature {temperature:.2f})",
             )
         logger.info(
             "%s ECE %.4f → %.4f with temperature %.3f",

@@ -66,6 +66,8 @@ def plot_study(study: optuna.Study, folder: Path, target_name: str = "score") ->
         # Optuna's plots switch the global style to ggplot: keep that inside this block.
         with warnings.catch_warnings(), matplotlib.rc_context():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            # A parameter with one value so far gives matplotlib a flat axis: harmless.
+            warnings.filterwarnings("ignore", "Attempting to set identical", UserWarning)
             try:
                 axes = draw(study)
             except (ValueError, RuntimeError) as exc:  # e.g. no parameter varied yet

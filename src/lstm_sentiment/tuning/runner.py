@@ -33,13 +33,8 @@ from lstm_sentiment.tuning.objective import (
 from lstm_sentiment.tuning.plots import plot_study
 from lstm_sentiment.tuning.settings import METRICS, TuneSettings
 from lstm_sentiment.tuning.space import SearchSpace
-from lstm_sentiment.tuning.study import (
-    create_or_load_study,
-    finished_trials,
-    make_jobs,
-    recover_trials,
-    run_workers,
-)
+from lstm_sentiment.tuning.study import create_or_load_study, finished_trials, recover_trials
+from lstm_sentiment.tuning.workers import make_jobs, run_workers
 
 logger = logging.getLogger(__name__)
 

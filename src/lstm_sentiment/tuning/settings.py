@@ -41,6 +41,8 @@ GRACE_SECONDS = 180
 SQLITE_TIMEOUT_SECONDS = 60
 """How long a worker waits for another one's write lock on a SQLite study."""
 HYPERBAND_REDUCTION = 3
+FAILURES_BEFORE_ABORT = 3
+"""A study stops when its first trials fail this many times with one and the same error."""
 INTERRUPT_WAIT_SECONDS = 30
 """After Ctrl-C, how long to wait for the workers to record their interrupted trials."""
 
