@@ -119,7 +119,7 @@ def members_validation(
     config.data.test_split = ""  # the test split is not needed here
     train, _ = load_training_data(config)
     _, validation = stratified_split(train, config.data.validation_fraction, config.validation_seed)
-    for (name, scorer), _ in zip(members, configs, strict=True):
+    for name, scorer in members:
         expected = scorer.metrics.get("validation", {}).get("n")
         if expected is not None and expected != len(validation):
             raise ConfigError(
