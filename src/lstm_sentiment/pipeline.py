@@ -194,6 +194,91 @@ def _log_to_tensorboard(
     tensorboard.close()
 
 
+@dataclass
+class PreparedData:
+    """The examples of a run after reading, cleaning and carving the validation split."""
+
+    fit: list[Example]
+    validation: list[Example]
+    test: list[Example]
+    labels: list[str]
+    report: dict[str, Any]
+
+
+@dataclass
+class EncodedData:
+    """The encoder learned from the training texts and the three splits it encoded."""
+
+    config: RunConfig
+    """The run's config with the sizes derived from the data filled in."""
+    encoder: TextEncoder
+    train: EncodedDataset
+    validation: EncodedDataset
+    test: EncodedDataset | None
+    auto_settings: dict[str, Any]
+
+
+def prepare_data(
+    config: RunConfig, examples: tuple[list[Example], list[Example]] | None = None
+) -> PreparedData:
+    """Read (or take) the examples, drop what is unusable, carve the validation split."""
+    if examples is None:
+        train_examples, test_examples, reports = load_training_data_with_report(config)
+    else:
+        train_examples = _usable(list(examples[0]), "training")
+        report = DataReport("(examples)", rows=len(examples[0]))
+        if config.data.drop_duplicates:
+            train_examples = drop_duplicates(train_examples, report)
+        test_examples = _usable(list(examples[1]), "test") if examples[1] else []
+        reports = {"train": report.finish(train_examples)}
+    fit_examples, val_examples = stratified_split(
+        train_examples, config.data.validation_fraction, config.validation_seed
+    )
+    if not val_examples:
+        raise ConfigError("data.validation_fraction must be > 0: validation drives early stopping")
+    labels = sorted({str(ex.label) for ex in fit_examples})
+    if len(labels) < 2:
+        raise DataError(f"training data has only one label ({labels[0]}): need at least two")
+    logger.info(
+        "data: %d train, %d validation, %d test examples; labels: %s",
+        len(fit_examples),
+        len(val_examples),
+        len(test_examples),
+        ", ".join(labels),
+    )
+    report = {split: rep.to_dict() for split, rep in reports.items()}
+    return PreparedData(fit_examples, val_examples, test_examples, labels, report)
+
+
+def encode_data(config: RunConfig, data: PreparedData) -> EncodedData:
+    """Fit the tokenizer (if it learns) and the vocabulary on the training texts only, derive
+    the sizes left to the data, and encode every split."""
+    tokenizer = build_tokenizer(config.text)
+    if isinstance(tokenizer, LearnedTokenizer):
+        # Subword pieces are learned from the training texts only (never validation or test).
+        tokenizer.fit([ex.text for ex in data.fit])
+    fit_tokens = [tokenizer.tokenize(ex.text) for ex in data.fit]
+    config, auto_settings = resolve_auto(config, fit_tokens)
+    for key, chosen in auto_settings.items():
+        logger.info("%s = %s (auto: %s)", key, chosen["value"], chosen["rule"])
+    vocab = Vocabulary.build(
+        fit_tokens, min_freq=config.text.min_freq, max_size=config.text.max_vocab_size
+    )
+    logger.info("vocabulary: %d tokens (min_freq %d)", len(vocab), config.text.min_freq)
+    encoder = TextEncoder(tokenizer, vocab, config.text.max_length, config.text.truncation)
+    # "fixed" pads every training batch to max_length (as the tutorials do); "bucket" pads
+    # each length-sorted batch only to its longest text. Predictions are the same either way.
+    pad_to = config.text.max_length if config.text.padding == "fixed" else 0
+    return EncodedData(
+        config=config,
+        encoder=encoder,
+        train=_encode(encoder, data.fit, data.labels, fit_tokens, pad_to),
+        validation=_encode(encoder, data.validation, data.labels, None),
+        test=_encode(encoder, data.test, data.labels, None) if data.test else None,
+        auto_settings=auto_settings,
+    )
+
+
 def train(
     config: RunConfig,
     output_dir: str | Path,
@@ -224,138 +309,84 @@ def train(
     torch.manual_seed(config.train.seed)
 
     started = time.perf_counter()
-    if examples is None:
-        train_examples, test_examples, reports = load_training_data_with_report(config)
-    else:
-        train_examples = _usable(list(examples[0]), "training")
-        report = DataReport("(examples)", rows=len(examples[0]))
-        if config.data.drop_duplicates:
-            train_examples = drop_duplicates(train_examples, report)
-        test_examples = _usable(list(examples[1]), "test") if examples[1] else []
-        reports = {"train": report.finish(train_examples)}
-    data_report = {split: report.to_dict() for split, report in reports.items()}
-    write_json(run_dir / "data_report.json", data_report)
-    fit_examples, val_examples = stratified_split(
-        train_examples, config.data.validation_fraction, config.validation_seed
-    )
-    if not val_examples:
-        raise ConfigError("data.validation_fraction must be > 0: validation drives early stopping")
-    labels = sorted({str(ex.label) for ex in fit_examples})
-    if len(labels) < 2:
-        raise DataError(f"training data has only one label ({labels[0]}): need at least two")
+    data = prepare_data(config, examples)
+    write_json(run_dir / "data_report.json", data.report)
     timings["read_seconds"] = time.perf_counter() - started
-    logger.info(
-        "data: %d train, %d validation, %d test examples; labels: %s",
-        len(fit_examples),
-        len(val_examples),
-        len(test_examples),
-        ", ".join(labels),
-    )
     if config.model.architecture == NBSVM_ARCHITECTURE:  # linear: no torch, no epochs
         from lstm_sentiment.linear.train import train_nbsvm
 
-        splits = (fit_examples, val_examples, test_examples)
-        return train_nbsvm(config, run_dir, splits, labels, timings, data_report)
+        splits = (data.fit, data.validation, data.test)
+        return train_nbsvm(config, run_dir, splits, data.labels, timings, data.report)
 
     started = time.perf_counter()
-    tokenizer = build_tokenizer(config.text)
-    if isinstance(tokenizer, LearnedTokenizer):
-        # Subword pieces are learned from the training texts only (never validation or test).
-        tokenizer.fit([ex.text for ex in fit_examples])
-    fit_tokens = [tokenizer.tokenize(ex.text) for ex in fit_examples]
-    config, auto_settings = resolve_auto(config, fit_tokens)
-    for key, chosen in auto_settings.items():
-        logger.info("%s = %s (auto: %s)", key, chosen["value"], chosen["rule"])
-    vocab = Vocabulary.build(
-        fit_tokens, min_freq=config.text.min_freq, max_size=config.text.max_vocab_size
-    )
-    encoder = TextEncoder(tokenizer, vocab, config.text.max_length, config.text.truncation)
-    # "fixed" pads every training batch to max_length (as the tutorials do); "bucket" pads
-    # each length-sorted batch only to its longest text. Predictions are the same either way.
-    pad_to = config.text.max_length if config.text.padding == "fixed" else 0
-    train_data = _encode(encoder, fit_examples, labels, fit_tokens, pad_to)
-    val_data = _encode(encoder, val_examples, labels, None)
-    test_data = _encode(encoder, test_examples, labels, None) if test_examples else None
+    encoded = encode_data(config, data)
+    config = encoded.config
     timings["encode_seconds"] = time.perf_counter() - started
-    logger.info("vocabulary: %d tokens (min_freq %d)", len(vocab), config.text.min_freq)
 
     started = time.perf_counter()
+    vocab = encoded.encoder.vocab
     embeddings, embedding_dim, vector_info = build_embeddings(config, vocab)
     timings["vectors_seconds"] = time.perf_counter() - started
-
     model = build_model(
         config.model,
         vocab_size=len(vocab),
         embedding_dim=embedding_dim,
-        num_classes=len(labels),
+        num_classes=len(data.labels),
         pad_id=vocab.pad_id,
         embeddings=embeddings,
         freeze_embeddings=config.vectors.freeze,
     )
     write_json(run_dir / "config.json", config.to_dict())
-    weights = class_weights(config.train.class_weights, labels, train_data.labels)
-    weight_of = None if weights is None else dict(zip(labels, weights.tolist(), strict=True))
+    weights = class_weights(config.train.class_weights, data.labels, encoded.train.labels)
+    weight_of = None if weights is None else dict(zip(data.labels, weights.tolist(), strict=True))
     if weight_of:
         logger.info("class weights: %s", ", ".join(f"{a} {w:.3f}" for a, w in weight_of.items()))
     tensorboard = TensorBoardLogger(run_dir / "tensorboard")
-    run_callbacks: list[Callback] = [
-        tensorboard,
-        CsvLogger(run_dir / "metrics.csv", resume=resume),
-        *callbacks,
-    ]
     trainer = Trainer(
         model,
         config.train,
-        labels,
+        data.labels,
         run_dir / "checkpoints",
-        run_callbacks,
+        [tensorboard, CsvLogger(run_dir / "metrics.csv", resume=resume), *callbacks],
         freeze_embedding_epochs=0 if config.vectors.freeze else config.vectors.freeze_epochs,
         class_weights=as_tensor(weights),
     )
     if not resume and has_checkpoint(run_dir / "checkpoints"):
         logger.warning("%s has a checkpoint: starting anew (pass --resume to continue it)", run_dir)
     try:
-        fit = trainer.fit(train_data, val_data, resume=resume)
+        fit = trainer.fit(encoded.train, encoded.validation, resume=resume)
     except BaseException:
         tensorboard.close()  # a callback may end training early (a tuning pruner, Ctrl-C)
         raise
     timings["train_seconds"] = fit.train_seconds
 
     started = time.perf_counter()
-    splits = {"validation": val_data, **({"test": test_data} if test_data is not None else {})}
-    evaluation = evaluate_calibrated(model, splits, labels, config.train, run_dir / "plots")
+    splits = {"validation": encoded.validation}
+    if encoded.test is not None:
+        splits["test"] = encoded.test
+    evaluation = evaluate_calibrated(model, splits, data.labels, config.train, run_dir / "plots")
     timings["evaluate_seconds"] = time.perf_counter() - started
     metrics: dict[str, Any] = {
         **evaluation.metrics,
         "calibration": evaluation.calibration,
-        "auto_settings": auto_settings,
+        "auto_settings": encoded.auto_settings,
         "class_weights": weight_of,
         "best_epoch": fit.best_epoch,
         "epochs_run": len(fit.history),
-        "train_examples": len(train_data),
+        "train_examples": len(encoded.train),
         "train_tokens_per_second": fit.tokens_per_second,
         "parameters": count_parameters(model),
         "trainable_parameters": count_parameters(model, trainable_only=True),
         "seconds_per_epoch": fit.train_seconds / max(1, len(fit.history)),
         **vector_info,
+        "timings": timings,
     }
-    metrics["timings"] = timings
     _log_to_tensorboard(tensorboard, config, metrics, model, vocab)
-
-    plots = run_dir / "plots"
-    plot_training_curves(fit.history, plots / "training_curves.png")
-    for split in ("validation", "test"):
-        if split in metrics:
-            plot_confusion_matrix(
-                metrics[split]["confusion_matrix"],
-                labels,
-                plots / f"confusion_matrix_{split}.png",
-                title=f"{split} (n={metrics[split]['n']})",
-            )
+    _plot_run(run_dir / "plots", fit, metrics, data.labels)
     bundle = Bundle(
         model=model,
-        encoder=encoder,
-        labels=labels,
+        encoder=encoded.encoder,
+        labels=data.labels,
         config=config,
         metrics=metrics,
         temperature=evaluation.temperature,
@@ -370,5 +401,17 @@ def train(
         metrics=metrics,
         fit=fit,
         timings=timings,
-        data_report=data_report,
+        data_report=data.report,
     )
+
+
+def _plot_run(plots: Path, fit: FitResult, metrics: dict[str, Any], labels: list[str]) -> None:
+    plot_training_curves(fit.history, plots / "training_curves.png")
+    for split in ("validation", "test"):
+        if split in metrics:
+            plot_confusion_matrix(
+                metrics[split]["confusion_matrix"],
+                labels,
+                plots / f"confusion_matrix_{split}.png",
+                title=f"{split} (n={metrics[split]['n']})",
+            )
