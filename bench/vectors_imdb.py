@@ -10,8 +10,8 @@ full 25,000-review test split:
   train`` on the train + unsup splits (75,000 reviews; never the test split). The classifier's
   validation reviews are train reviews, so the vectors have seen their (unlabelled) text;
 * ``subword-8k``: an 8,000-piece SentencePiece unigram tokenizer learned from the training
-  texts, random 100-d embeddings, ``max_length`` 1,050 pieces (IMDB reviews have ~1.31 pieces
-  per word token, so this keeps the same text as 800 words).
+  texts, random 100-d embeddings, ``max_length`` 1.31× the words' (IMDB reviews have ~1.31
+  pieces per word token, so this keeps the same text).
 
 Recorded per variant: the vector-training time, the coverage of the classifier's vocabulary,
 the model's training time and the test metrics. Writes ``bench/results/vectors_imdb.json`` and
@@ -47,7 +47,8 @@ W2V_EPOCHS = 5
 """Skip-gram 300-d on 75,000 reviews: ~5 s per epoch per 5,000 reviews measured on 2 threads,
 so ~6.5 minutes for 5 epochs (the bar is 10 minutes)."""
 SUBWORD_PIECES = 8000
-SUBWORD_MAX_LENGTH = 1050
+PIECES_PER_WORD = 1.31
+"""IMDB reviews have ~1.31 SentencePiece pieces (8k unigram) per word token."""
 VECTOR_BAR_SECONDS = 600
 README_INTRO = """\
 `bench/vectors_imdb.py` trains the default BiLSTM (`configs/imdb_default.toml`) on the IMDB
@@ -55,8 +56,8 @@ train split (10% carved out for validation) with five embedding inputs, each in 
 and measures on the full 25,000-review test split: random 100-d embeddings, the embedded GloVe
 50-d, own skip-gram word2vec 100-d and 300-d (`lstm-sentiment vectors train` on train + unsup,
 5 epochs, window 5, 5 negatives, min count 5) and 8,000 SentencePiece unigram pieces with random
-100-d embeddings (max length 1,050 pieces ≈ 800 words). Pretrained vectors are fine-tuned;
-words without a vector start random in the vectors' scale."""
+100-d embeddings (1.31× as many pieces as the word models' max length, the same text).
+Pretrained vectors are fine-tuned; words without a vector start random in the vectors' scale."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,6 @@ VARIANTS = [
             "text.subword_model=unigram",
             f"text.subword_vocab_size={SUBWORD_PIECES}",
             "text.min_freq=1",
-            f"text.max_length={SUBWORD_MAX_LENGTH}",
         ],
     ),
 ]
@@ -171,7 +171,8 @@ def write_readme_table(result: dict[str, Any]) -> None:
         f"Command: `{result['command']}`  ",
         f"Date: {result['date']}; machine: {result['machine']['cpu']} "
         f"({result['machine']['cores']} cores); torch {result['machine'].get('torch')}, "
-        f"Python {result['machine']['python']}.",
+        f"Python {result['machine']['python']}.  ",
+        f"Settings on top of the config: `{' '.join(result['common_overrides'])}`.",
         "",
         "| embeddings | vocabulary | coverage (tokens / types) | vector training (s) "
         "| model training (s) | best epoch | test accuracy | test macro-F1 | test log loss |",
@@ -240,7 +241,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--limit", type=int, default=0, help="smoke test: N training reviews")
     parser.add_argument("--w2v-limit", type=int, default=0, help="smoke test: N w2v texts")
-    parser.add_argument("--epochs", type=int, default=0, help="smoke test: classifier epochs")
+    parser.add_argument(
+        "--epochs", type=int, default=0, help="classifier epochs (default: the config's)"
+    )
+    parser.add_argument(
+        "--max-length",
+        type=int,
+        default=0,
+        help="classifier max length in words (default: the config's); subwords get "
+        f"{PIECES_PER_WORD}× as many pieces",
+    )
     parser.add_argument(
         "--output-dir",
         help="smoke test: write the results JSON and README.md here, not into bench/",
@@ -263,11 +273,17 @@ def main() -> None:
         common.append(f"data.limit={args.limit}")
     if args.epochs:
         common.append(f"train.epochs={args.epochs}")
+    from lstm_sentiment.config import RunConfig
+
+    max_length = args.max_length or RunConfig.from_file(CONFIG).text.max_length
+    common.append(f"text.max_length={max_length}")
 
     variants = []
     for name in chosen:
         variant = known[name]
         overrides = common + variant.overrides
+        if name.startswith("subword"):
+            overrides.append(f"text.max_length={round(max_length * PIECES_PER_WORD)}")
         w2v = None
         if variant.w2v_dim:
             w2v = train_vectors(args.data, variant.w2v_dim, work, args)
@@ -279,6 +295,7 @@ def main() -> None:
     result = {
         **benchlib.header(NAME),
         "config": str(CONFIG.relative_to(benchlib.ROOT)),
+        "common_overrides": common,
         "notes": (
             "word2vec trained on IMDB train + unsup (75,000 reviews), never on test; the "
             "classifier's validation reviews are part of train, so the vectors saw their "

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from lstm_sentiment.errors import ConfigError, DataError, LstmSentimentError
+from lstm_sentiment.models.presets import PRESETS
 
 EXIT_INPUT_ERROR = 2
 EXIT_UNEXPECTED = 1
@@ -75,6 +76,19 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_config_options(parser: argparse.ArgumentParser, config_help: str) -> None:
+    """``--config``, ``--set`` and ``--vectors``: the run configuration of a command."""
+    parser.add_argument("--config", help=config_help)
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="override a config value, e.g. --set train.lr=3e-4 (repeatable)",
+    )
+    parser.add_argument("--vectors", help="glove-6b-50d (default), a vectors file, or none")
+
+
 def _parse_label_map(text: str | None) -> dict[str, str]:
     if not text:
         return {}
@@ -101,15 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--data", help="folder, .tar.gz, .csv, .tsv, .jsonl, or a dataset name (imdb)"
     )
-    train.add_argument("--config", help="TOML or JSON config file (see configs/)")
-    train.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="SECTION.KEY=VALUE",
-        help="override a config value, e.g. --set train.lr=3e-4 (repeatable)",
-    )
-    train.add_argument("--vectors", help="glove-6b-50d (default), a vectors file, or none")
+    add_config_options(train, "TOML or JSON config file (see configs/)")
     train.add_argument("--output", required=True, help="run folder to create")
     train.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     _add_data_options(train)
@@ -152,25 +158,13 @@ def build_parser() -> argparse.ArgumentParser:
         "compare", help="train several architectures on the same data and compare them"
     )
     compare.add_argument("--data", help="data source shared by every model")
-    compare.add_argument("--config", help="base TOML/JSON config applied to every model")
-    compare.add_argument(
-        "--models",
-        help="comma-separated presets: " + "lstm,stacked_lstm,bilstm,stacked_bilstm,gru,bigru,"
-        "cnn,cnn_lstm,embedding_pool,bilstm_attention",
-    )
+    add_config_options(compare, "base TOML/JSON config applied to every model")
+    compare.add_argument("--models", help="comma-separated presets: " + ",".join(PRESETS))
     compare.add_argument(
         "--models-file",
         help="TOML/JSON with an optional [base] table and one [models.NAME] table per model "
         "(optional 'preset' plus section overrides)",
     )
-    compare.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="SECTION.KEY=VALUE",
-        help="override a base config value for every model (repeatable)",
-    )
-    compare.add_argument("--vectors", help="glove-6b-50d (default), a vectors file, or none")
     compare.add_argument("--output", required=True, help="folder for the runs and the table")
     compare.add_argument(
         "--resume", action="store_true", help="continue an interrupted model from its checkpoint"

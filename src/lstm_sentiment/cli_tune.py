@@ -15,7 +15,7 @@ import argparse
 import logging
 from typing import TYPE_CHECKING
 
-from lstm_sentiment.cli import _add_data_options, _run_config
+from lstm_sentiment.cli import _add_data_options, _run_config, add_config_options
 
 if TYPE_CHECKING:
     from lstm_sentiment.tuning import TuneResult
@@ -46,15 +46,7 @@ def add_tune_command(commands: argparse._SubParsersAction) -> None:
         f"{GRACE_SECONDS} s without a heartbeat).",
     )
     tune.add_argument("--data", help="folder, .tar.gz, .csv, .tsv, .jsonl, or a dataset name")
-    tune.add_argument("--config", help="base TOML/JSON config every trial starts from")
-    tune.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="SECTION.KEY=VALUE",
-        help="override a base config value (repeatable)",
-    )
-    tune.add_argument("--vectors", help="glove-6b-50d (default), a vectors file, or none")
+    add_config_options(tune, "base TOML/JSON config every trial starts from")
     tune.add_argument(
         "--space", required=True, help="search space: TOML/JSON of dotted config keys"
     )
