@@ -13,7 +13,7 @@ from lstm_sentiment.compare import comparison_entries
 from lstm_sentiment.config import ModelConfig, RunConfig
 from lstm_sentiment.errors import ConfigError
 from lstm_sentiment.models.presets import PRESETS
-from lstm_sentiment.models.registry import build_model
+from lstm_sentiment.models.registry import ARCHITECTURES, build_model
 from lstm_sentiment.predict import SentimentModel
 from lstm_sentiment.training.trainer import Trainer, predict_probabilities
 from test_cli import assert_input_error, run_cli
@@ -29,11 +29,18 @@ TINY_MODEL = {
 }
 
 
-@pytest.mark.parametrize("preset", sorted(PRESETS))
-def test_every_preset_learns_the_separable_toy_task(tmp_path: Path, toy_rows, preset) -> None:
+@pytest.mark.parametrize(
+    "overrides",
+    [pytest.param({"preset": name}, id=name) for name in sorted(PRESETS)]
+    + [pytest.param({"architecture": name}, id=f"arch-{name}") for name in sorted(ARCHITECTURES)],
+)
+def test_every_preset_and_architecture_learns_the_separable_toy_task(
+    tmp_path: Path, toy_rows, overrides: dict
+) -> None:
+    preset = overrides.get("preset", "")
     data = toy_data(toy_rows)
     overrides = {
-        **PRESETS[preset],
+        **PRESETS.get(preset, overrides),
         **{k: v for k, v in TINY_MODEL.items() if k not in ("hidden_sizes",)},
     }
     if preset == "stacked_bilstm":
@@ -49,7 +56,7 @@ def test_every_preset_learns_the_separable_toy_task(tmp_path: Path, toy_rows, pr
     cfg = train_config(epochs=25, patience=0, lr=0.02)
     Trainer(model, cfg, LABELS, tmp_path).fit(data.train, data.train)
     accuracy = (predict_probabilities(model, data.train).argmax(1) == data.train.labels).mean()
-    assert accuracy >= 0.95, f"{preset} fits the toy training set to {accuracy:.2f} only"
+    assert accuracy >= 0.95, f"{overrides} fits the toy training set to {accuracy:.2f} only"
 
 
 def models_file(path: Path) -> Path:
