@@ -102,6 +102,8 @@ def tiny_config_dict(source: Path | str, vectors: Path | str) -> dict:
             "epochs": 15,
             "batch_size": 8,
             "lr": 0.02,
+            "lr_schedule": "constant",  # tiny data: a fixed, high rate learns in a few steps
+            "warmup_steps": 0,
             "patience": 3,
             "seed": 7,
             "checkpoint_every": 4,

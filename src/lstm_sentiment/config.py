@@ -271,7 +271,7 @@ class TrainConfig:
     epochs: int = 10
     batch_size: int = AUTO
     """Examples per step; 0 = derived from the number of training examples."""
-    lr: float = 1e-3
+    lr: float = 2e-3
     weight_decay: float = 0.0
     clip_grad_norm: float = 1.0
     patience: int = 2
@@ -284,11 +284,12 @@ class TrainConfig:
     """Batches per length-sorted pool: larger pools pad less, smaller pools shuffle more."""
     threads: int = 0
     """Torch CPU threads (0 = all cores)."""
-    lr_schedule: str = "constant"
+    lr_schedule: str = "linear"
     """``constant``, ``linear`` (decay to 0 over all epochs), ``cosine``, ``one_cycle``
     (warm up to ``lr`` over the first 30% of steps, then anneal) or ``reduce_on_plateau``
     (multiply by ``plateau_factor`` after ``plateau_patience`` epochs without improvement)."""
-    warmup_steps: int = 0
+    warmup_steps: int = 100
+    """Linear warm-up from 0 (capped at 10% of all steps, so tiny data sets still train)."""
     plateau_factor: float = 0.5
     plateau_patience: int = 1
     optimizer: str = "adam"

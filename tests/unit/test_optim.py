@@ -124,10 +124,18 @@ def test_one_cycle_rises_to_the_peak_then_anneals() -> None:
 
 
 def test_linear_and_cosine_decay_after_warmup() -> None:
-    assert lr_factor("linear", 0, 10, 2) == pytest.approx(0.5)
-    assert lr_factor("linear", 2, 10, 2) == pytest.approx(1.0)
-    assert lr_factor("cosine", 6, 10, 2) == pytest.approx(0.5)
-    assert lr_factor("reduce_on_plateau", 9, 10, 0) == 1.0
+    assert lr_factor("linear", 0, 100, 10) == pytest.approx(0.1)
+    assert lr_factor("linear", 10, 100, 10) == pytest.approx(1.0)
+    assert lr_factor("linear", 55, 100, 10) == pytest.approx(0.5)
+    assert lr_factor("cosine", 55, 100, 10) == pytest.approx(0.5)
+    assert lr_factor("reduce_on_plateau", 99, 100, 0) == 1.0
+
+
+def test_warmup_takes_at_most_a_tenth_of_the_steps() -> None:
+    # 100 warm-up steps asked for a 50-step run: 5 steps of warm-up, then the decay.
+    assert lr_factor("linear", 0, 50, 100) == pytest.approx(1 / 5)
+    assert lr_factor("linear", 5, 50, 100) == pytest.approx(1.0)
+    assert lr_factor("constant", 30, 50, 100) == 1.0
 
 
 def test_reduce_on_plateau_scales_the_rate_after_flat_epochs(tmp_path: Path, toy_rows) -> None:

@@ -67,7 +67,15 @@ def toy_model(data: ToyData, seed: int = 0, hidden_size: int = 8) -> torch.nn.Mo
 
 def train_config(**changes: object) -> TrainConfig:
     base = TrainConfig(
-        epochs=3, batch_size=8, lr=0.02, patience=0, seed=3, checkpoint_every=0, bucket_size=2
+        epochs=3,
+        batch_size=8,
+        lr=0.02,
+        lr_schedule="constant",  # the rate must not depend on the epoch budget (resume tests)
+        warmup_steps=0,
+        patience=0,
+        seed=3,
+        checkpoint_every=0,
+        bucket_size=2,
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 

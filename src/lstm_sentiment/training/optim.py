@@ -11,6 +11,8 @@ from torch import nn
 from lstm_sentiment.config import OPTIMIZERS, TrainConfig
 from lstm_sentiment.errors import ConfigError
 
+MAX_WARMUP_FRACTION = 0.1
+"""Warm-up never takes more than this share of the run's steps."""
 ONE_CYCLE_WARM_FRACTION = 0.3
 """Share of the steps spent rising to the peak rate (PyTorch's ``OneCycleLR`` default)."""
 ONE_CYCLE_START_DIVISOR = 25.0
@@ -49,6 +51,7 @@ def lr_factor(schedule: str, step: int, total_steps: int, warmup_steps: int) -> 
     """
     if schedule == "one_cycle":
         return _one_cycle(step, total_steps)
+    warmup_steps = min(warmup_steps, int(MAX_WARMUP_FRACTION * total_steps))
     if warmup_steps and step < warmup_steps:
         return (step + 1) / warmup_steps
     if schedule in ("constant", "reduce_on_plateau") or total_steps <= warmup_steps:
