@@ -75,6 +75,8 @@ def _variants() -> list:
         "cnn-widths": {"architecture": "cnn", "conv_kernel_sizes": [2, 3, 4], "conv_filters": 5},
         "cnn_lstm-pool3": {"architecture": "cnn_lstm", "conv_pool_size": 3, "conv_filters": 4},
         "lstm-keras-init": {"init": "glorot_uniform", "recurrent_init": "orthogonal"},
+        "gru-bigrams": {"architecture": "gru", "ngram_buckets": 50, "ngram_dim": 4},
+        "embedding_pool-bigrams": {"architecture": "embedding_pool", "ngram_buckets": 7},
     }
     variants += list(extras.items())
     return [pytest.param(overrides, id=name) for name, overrides in variants]

@@ -198,6 +198,10 @@ class ModelConfig:
     embedding_pooling: list[str] = field(default_factory=list)
     """Also pool the word embeddings themselves (``mean``/``max``) into the head: a direct
     lexical path beside the encoder's features (as in SWEM); empty = off."""
+    ngram_buckets: int = 0
+    """Hashed word-bigram features beside the encoder (fastText-style; 0 = off): each pair of
+    adjacent words is hashed into one of this many learned vectors, averaged over the text."""
+    ngram_dim: int = 32
     conv_filters: int = 128
     conv_kernel_sizes: list[int] = field(default_factory=lambda: [3, 5])
     """One convolution per width, ``conv_filters`` each, concatenated."""
@@ -250,6 +254,8 @@ class ModelConfig:
                 raise ConfigError(f"model.{key} must hold sizes >= 1, got {getattr(self, key)}")
         if not self.conv_kernel_sizes:
             raise ConfigError("model.conv_kernel_sizes needs at least one width, e.g. [3, 5]")
+        if self.ngram_buckets < 0 or self.ngram_dim < 1:
+            raise ConfigError("model.ngram_buckets must be >= 0 and model.ngram_dim >= 1")
         if self.dense_size < 0 or self.attention_penalty < 0:
             raise ConfigError("model.dense_size and model.attention_penalty must be >= 0")
 

@@ -9,7 +9,29 @@ from torch import nn
 from lstm_sentiment.config import ModelConfig
 from lstm_sentiment.errors import ConfigError
 from lstm_sentiment.models.layers import activation
-from lstm_sentiment.models.pooling import Pooler, pool
+from lstm_sentiment.models.pooling import Pooler, padding_mask, pool
+
+BIGRAM_HASH_MULTIPLIER = 1_000_003
+"""A prime larger than any vocabulary: ``(a · p + b) mod buckets`` spreads word pairs."""
+
+
+class HashedBigrams(nn.Module):
+    """Mean of learned vectors of the hashed adjacent word pairs of each text (padding never
+    forms a pair), a direct lexical path for short texts."""
+
+    def __init__(self, buckets: int, dim: int) -> None:
+        super().__init__()
+        self.buckets = buckets
+        self.embedding = nn.Embedding(buckets, dim)
+        self.output_size = dim
+
+    def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        if ids.size(1) < 2:
+            return ids.new_zeros((ids.size(0), self.output_size), dtype=torch.float32)
+        pairs = (ids[:, :-1] * BIGRAM_HASH_MULTIPLIER + ids[:, 1:]) % self.buckets
+        valid = padding_mask(lengths - 1, pairs.size(1)).unsqueeze(-1)
+        total = self.embedding(pairs).masked_fill(~valid, 0.0).sum(dim=1)
+        return total / (lengths - 1).clamp_min(1).unsqueeze(1).to(total.dtype)
 
 
 class TextClassifier(nn.Module):
@@ -66,6 +88,10 @@ class TextClassifier(nn.Module):
         )
         self.output_dropout = nn.Dropout(config.head_dropout)
         features = self.pooler.output_size + embedding_dim * len(config.embedding_pooling)
+        self.bigrams: HashedBigrams | None = None
+        if config.ngram_buckets:
+            self.bigrams = HashedBigrams(config.ngram_buckets, config.ngram_dim)
+            features += config.ngram_dim
         self.dense: nn.Module | None = None
         if config.dense_size:
             self.dense = nn.Sequential(
@@ -78,19 +104,23 @@ class TextClassifier(nn.Module):
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Logits ``[batch, num_classes]`` for right-padded ``ids [batch, time]``."""
-        return self.classify(self.embed(ids), lengths)
+        return self.classify(self.embed(ids), lengths, ids)
 
     def embed(self, ids: torch.Tensor) -> torch.Tensor:
         """Word embeddings (with embedding dropout while training): ``[batch, time, dim]``."""
         return self.embedding_dropout(self.embedding(ids))
 
-    def classify(self, embedded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """Logits from (possibly perturbed) embeddings; see :meth:`forward`."""
+    def classify(
+        self, embedded: torch.Tensor, lengths: torch.Tensor, ids: torch.Tensor
+    ) -> torch.Tensor:
+        """Logits from (possibly perturbed) embeddings of ``ids``; see :meth:`forward`."""
         outputs, out_lengths = self.encoder(embedded, lengths)
         pooled = self.pooler(outputs, out_lengths)
         if self.config.embedding_pooling:
             lexical = pool(embedded, lengths, self.config.embedding_pooling, bidirectional=False)
             pooled = torch.cat([pooled, lexical], dim=-1)
+        if self.bigrams is not None:
+            pooled = torch.cat([pooled, self.bigrams(ids, lengths)], dim=-1)
         features = self.output_dropout(pooled)
         if self.dense is not None:
             features = self.dense(features)

@@ -245,12 +245,12 @@ class Trainer:
         embedded = self.model.embed(ids)
         if not embedded.requires_grad:  # frozen embeddings: still differentiate w.r.t. them
             embedded.requires_grad_(True)
-        logits = self.model.classify(embedded, lengths)
+        logits = self.model.classify(embedded, lengths, ids)
         loss = self._loss(logits, labels)
         (gradient,) = torch.autograd.grad(loss, embedded, retain_graph=True)
         norm = gradient.flatten(1).norm(dim=1).clamp_min(GRADIENT_NORM_FLOOR).view(-1, 1, 1)
         perturbed = embedded + (epsilon * gradient / norm).detach()
-        adversarial = self.loss_fn(self.model.classify(perturbed, lengths), labels)
+        adversarial = self.loss_fn(self.model.classify(perturbed, lengths, ids), labels)
         return logits, loss + adversarial
 
     def _loss(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
