@@ -20,7 +20,6 @@ import platform
 import shlex
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -59,18 +58,12 @@ def run_training(data: str, seed: int, run_dir: Path) -> dict[str, Any]:
         "--output",
         str(run_dir),
     ]
-    started = time.perf_counter()
-    process = subprocess.Popen(command)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"training seed {seed} failed: {shlex.join(command)}")
+    cost = benchlib.run_child(command)
     metrics = json.loads((run_dir / "metrics.json").read_text())
     return {
         "seed": seed,
         "command": shlex.join(command),
-        "wall_seconds": wall,
-        "peak_rss_mb": usage.ru_maxrss / 1024,
+        **cost,
         "train_seconds": metrics["timings"]["train_seconds"],
         "train_tokens_per_second": metrics["train_tokens_per_second"],
         "best_epoch": metrics["best_epoch"],
