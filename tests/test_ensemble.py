@@ -13,7 +13,6 @@ import pytest
 
 from conftest import toy_texts
 from lstm_sentiment import pipeline
-from lstm_sentiment.cli import main
 from lstm_sentiment.config import RunConfig
 from lstm_sentiment.ensemble import ValidationData, build_ensemble
 from lstm_sentiment.ensemble.model import EnsembleMember, EnsembleModel, label_columns
@@ -26,8 +25,8 @@ from lstm_sentiment.ensemble.weights import (
 )
 from lstm_sentiment.errors import BundleError, ConfigError
 from lstm_sentiment.predict import SentimentModel
+from test_cli import assert_input_error, run_cli
 
-INPUT_ERROR = 2
 NBSVM = ["model.architecture=nbsvm", "nbsvm.min_df=1", "nbsvm.c_values=0.3,1"]
 
 
@@ -60,22 +59,6 @@ def members(tmp_path_factory: pytest.TempPathFactory, tiny_files) -> Members:
 
 def all_members(m: Members) -> list[Path]:
     return [m.lstm, m.cnn_tweet, m.nbsvm]
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("COLUMNS", "200")
-        code = main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def one_line_error(code: int, err: str, *words: str) -> None:
-    assert code == INPUT_ERROR, err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), err
-    for word in words:
-        assert word in lines[0], (word, lines[0])
 
 
 # --- weights (no models needed) ---
@@ -230,7 +213,7 @@ def test_ensemble_refuses_members_with_other_labels(
     code, _, err = run_cli(
         capsys, "ensemble", "--models", members.lstm, other, "--output", tmp_path / "e"
     )
-    one_line_error(code, err, "same labels", "bad, good")
+    assert_input_error(code, err, "same labels", "bad, good")
 
 
 def test_ensemble_refuses_a_validation_split_the_members_do_not_share(
@@ -261,7 +244,7 @@ def test_ensemble_corrupt_member_is_a_bundle_error(
     with pytest.raises(BundleError, match="corrupt"):
         SentimentModel.load(output)
     code, _, err = run_cli(capsys, "predict", "--model", output, "great film")
-    one_line_error(code, err, "members/01", "corrupt")
+    assert_input_error(code, err, "members/01", "corrupt")
 
     (output / "weights.json").write_text('{"weights": [0.2, 0.2]}', encoding="utf-8")
     with pytest.raises(BundleError, match="sum to 1"):
@@ -272,20 +255,20 @@ def test_ensemble_cli_usage_errors(
     members: Members, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _, err = run_cli(capsys, "ensemble", "--models", members.lstm, "--output", tmp_path / "e")
-    one_line_error(code, err, "at least 2")
+    assert_input_error(code, err, "at least 2")
     not_ensemble = tmp_path / "occupied"
     not_ensemble.mkdir()
     (not_ensemble / "notes.txt").write_text("mine", encoding="utf-8")
     code, _, err = run_cli(
         capsys, "ensemble", "--models", members.lstm, members.nbsvm, "--output", not_ensemble
     )
-    one_line_error(code, err, "not an ensemble bundle")
+    assert_input_error(code, err, "not an ensemble bundle")
     assert (not_ensemble / "notes.txt").is_file()
     code, _, err = run_cli(
         capsys, "ensemble", "--models", members.lstm, members.nbsvm, "--output", tmp_path / "e",
         "--text-column", "review",
     )  # fmt: skip
-    one_line_error(code, err, "--validation-data")
+    assert_input_error(code, err, "--validation-data")
 
 
 def test_seed_ensemble_shares_a_split_through_data_split_seed(
