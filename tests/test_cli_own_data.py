@@ -99,13 +99,14 @@ def test_train_reports_what_was_read_and_dropped(own: dict) -> None:
     dropped = report["dropped"]
     assert dropped["empty_text"] == 1 and dropped["missing_label"] == 1
     assert dropped["low_confidence"] == 3 * 5  # i % 5 == 0 for 5 of 24 per class
-    assert dropped["duplicate"] == 1
+    assert dropped["duplicate"] == 0 and report["repeated_rows"] == 1  # kept by default
     assert report["kept"] == report["rows"] - sum(dropped.values())
     assert report["invalid_bytes"]["rows"] == 1 and report["invalid_bytes"]["policy"] == "replace"
     assert set(report["labels"]) == {"Positive", "Negative", "Neutral"}
     assert report["label_spellings"]["Positive"] == ["positive"]
     assert "1 row(s) have bytes that are not valid utf-8" in own["err"]
-    assert "dropped: duplicate" in own["stdout"] and "calibration: temperature" in own["stdout"]
+    assert "1 row(s) repeat an earlier row's text and label (kept" in own["stdout"]
+    assert "calibration: temperature" in own["stdout"]
 
 
 def test_auto_settings_calibration_and_weights_are_saved(own: dict) -> None:

@@ -76,8 +76,10 @@ class DataConfig:
     """Per-row confidence (e.g. annotator agreement); ``<label>_confidence`` when unset."""
     min_confidence: float = 0.0
     """Drop rows whose confidence is below this (0 = keep every row)."""
-    drop_duplicates: bool = True
-    """Drop training rows repeating an earlier row's text and label (reported)."""
+    drop_duplicates: bool = False
+    """Drop training rows repeating an earlier row's text and label. Off by default: repeated
+    texts (retweets, copied posts) tend to recur in the texts a model is used on, and the
+    repetition weighs them; the repeats are counted in the data report either way."""
     limit: int = 0
     """Use a seeded random sample of N training examples (0 = all); for quick experiments."""
 
@@ -164,9 +166,15 @@ class VectorsConfig:
     freeze_epochs: int = 0
     """Keep the pretrained embeddings fixed for the first N epochs, then fine-tune them."""
     unknown_init: str = "random"
+    extra_words: int = 20000
+    """Also give ids to up to N pretrained words the training vocabulary lacks (the vectors' most
+    frequent first, rare training words included), so that words unseen in training still carry
+    their pretrained meaning at prediction time; 0 = only the training vocabulary."""
 
     def __post_init__(self) -> None:
         _check_choice("vectors.unknown_init", self.unknown_init, UNKNOWN_INIT_CHOICES)
+        if self.freeze_epochs < 0 or self.extra_words < 0:
+            raise ConfigError("vectors.freeze_epochs and vectors.extra_words must be >= 0")
 
 
 @dataclass
@@ -282,7 +290,10 @@ class TrainConfig:
     clip_grad_norm: float = 1.0
     patience: int = 2
     """Epochs without validation improvement before stopping (0 disables early stopping)."""
-    monitor: str = "accuracy"
+    monitor: str = "macro_f1"
+    """Validation metric of early stopping and of the best epoch: ``macro_f1`` (the default:
+    every class counts, whatever its size; equal to accuracy on balanced data), ``accuracy``
+    or ``loss``."""
     seed: int = 13
     checkpoint_every: int = 200
     """Also checkpoint every N optimisation steps (0 = only at epoch ends)."""
@@ -312,11 +323,18 @@ class TrainConfig:
     """Adversarial training on the embeddings (Goodfellow 2015; Miyato et al. 2017): each step
     also fits the loss on the embeddings moved by ``ε·g/‖g‖`` (``g`` the loss gradient, norm over
     each text); 0 = off. Costs about one more forward and backward pass per step."""
+    crop_probability: float = 0.0
+    """Share of training texts replaced, each epoch, by a random contiguous span of themselves
+    (log-uniform length from ``crop_min_tokens`` to the whole text), so that a model trained on
+    long reviews also reads single sentences and short posts; 0 = off."""
+    crop_min_tokens: int = 4
+    """Shortest span a random crop keeps."""
     log_embeddings: int = 0
     """Write the N most frequent words' learned embeddings for TensorBoard's projector."""
-    class_weights: str = "none"
-    """Loss weight per class: ``none``, ``balanced`` (inverse class frequency in the training
-    data, as scikit-learn's) or explicit ``label=weight,...`` (unlisted labels weigh 1)."""
+    class_weights: str = "balanced"
+    """Loss weight per class: ``balanced`` (the default: inverse class frequency in the training
+    data, as scikit-learn's; all 1 on balanced data), ``none`` or explicit
+    ``label=weight,...`` (unlisted labels weigh 1)."""
     calibrate: bool = True
     """Fit a softmax temperature on the validation split (saved with the model)."""
     calibration_bins: int = 15
@@ -334,6 +352,11 @@ class TrainConfig:
         if self.adversarial_epsilon < 0:
             raise ConfigError(
                 f"train.adversarial_epsilon must be >= 0, got {self.adversarial_epsilon}"
+            )
+        if not 0.0 <= self.crop_probability <= 1.0 or self.crop_min_tokens < 1:
+            raise ConfigError(
+                "train.crop_probability must be in [0, 1] and train.crop_min_tokens >= 1, got "
+                f"{self.crop_probability} and {self.crop_min_tokens}"
             )
         if min(self.lr, self.l1, self.l2, self.weight_decay, self.momentum) < 0 or self.lr == 0:
             raise ConfigError("train.lr must be > 0; l1, l2, weight_decay, momentum >= 0")

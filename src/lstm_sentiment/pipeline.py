@@ -5,6 +5,7 @@ The CLI's ``train`` command is a thin wrapper over this function.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import time
@@ -41,6 +42,7 @@ from lstm_sentiment.training.evaluation import evaluate_calibrated
 from lstm_sentiment.training.plots import plot_confusion_matrix, plot_training_curves
 from lstm_sentiment.training.trainer import Callback, FitResult, Trainer
 from lstm_sentiment.training.weights import as_tensor, class_weights
+from lstm_sentiment.vectors.word_vectors import WordVectors
 
 logger = logging.getLogger(__name__)
 
@@ -91,8 +93,7 @@ def load_training_data_with_report(
     # The test split is optional: single files (CSV/JSONL) have none.
     loaded, reports = load_splits_with_report(data.source, splits, options, optional=splits[1:])
     train = _usable(loaded[data.train_split], "training")
-    if data.drop_duplicates:
-        train = drop_duplicates(train, reports[data.train_split])
+    train = drop_duplicates(train, reports[data.train_split], drop=data.drop_duplicates)
     test = _usable(loaded[data.test_split], "test") if data.test_split in loaded else []
     if data.limit and data.limit < len(train):
         # A seeded random sample: files are usually grouped by label.
@@ -141,16 +142,59 @@ def _encode(
     return EncodedDataset(ids, y, encoder.vocab.pad_id, pad_to=pad_to)
 
 
+def uses_pretrained(config: RunConfig) -> bool:
+    """Whether the run initialises its embeddings from a vectors source."""
+    return config.vectors.source.lower() not in ("", "none", "random")
+
+
+def extend_with_pretrained(
+    config: RunConfig, vocab: Vocabulary, fit_tokens: Sequence[Sequence[str]]
+) -> tuple[Vocabulary, WordVectors]:
+    """``vocab`` plus up to ``vectors.extra_words`` pretrained words it lacks, and the vectors.
+
+    The vectors are read once, restricted to the training words and the file's first words;
+    candidates come in file order (most frequent first), so rare training words with a vector
+    and common words the training texts never used both get ids. With ``text.lowercase`` only
+    lowercase words are candidates: the tokenizer never produces the others.
+    """
+    from lstm_sentiment.vectors import load_vectors, lookup_words
+
+    extra = config.vectors.extra_words
+    training_words = lookup_words({token for tokens in fit_tokens for token in tokens})
+    vectors = load_vectors(
+        config.vectors.source, restrict_to=training_words, first=extra + len(vocab)
+    )
+    lowercase = config.text.lowercase
+    candidates = (
+        word
+        for word in vectors.words
+        if word not in vocab and (not lowercase or word == word.lower())
+    )
+    added = list(itertools.islice(candidates, extra))
+    logger.info(
+        "vocabulary: %d pretrained words without enough training occurrences added "
+        "(vectors.extra_words %d)",
+        len(added),
+        extra,
+    )
+    return vocab.extended(added), vectors
+
+
 def build_embeddings(
-    config: RunConfig, vocab: Vocabulary
+    config: RunConfig, vocab: Vocabulary, vectors: WordVectors | None = None
 ) -> tuple[np.ndarray | None, int, dict[str, Any]]:
-    """Pretrained embedding matrix aligned to ``vocab`` (or None for random init)."""
+    """Pretrained embedding matrix aligned to ``vocab`` (or None for random init).
+
+    ``vectors`` already read (see :func:`extend_with_pretrained`) are used as they are;
+    otherwise ``vectors.source`` is read, restricted to the vocabulary.
+    """
     spec = config.vectors.source
-    if spec.lower() in ("", "none", "random"):
+    if not uses_pretrained(config):
         return None, config.vectors.embedding_dim, {"vectors": "none"}
     from lstm_sentiment.vectors import build_embedding_matrix, load_vectors, lookup_words
 
-    vectors = load_vectors(spec, restrict_to=lookup_words(vocab.tokens))
+    if vectors is None:
+        vectors = load_vectors(spec, restrict_to=lookup_words(vocab.tokens))
     matrix, coverage = build_embedding_matrix(
         vocab.tokens,
         vectors,
@@ -216,6 +260,8 @@ class EncodedData:
     validation: EncodedDataset
     test: EncodedDataset | None
     auto_settings: dict[str, Any]
+    vectors: WordVectors | None = None
+    """The pretrained vectors, when reading them was needed to build the vocabulary."""
 
 
 def prepare_data(
@@ -227,8 +273,7 @@ def prepare_data(
     else:
         train_examples = _usable(list(examples[0]), "training")
         report = DataReport("(examples)", rows=len(examples[0]))
-        if config.data.drop_duplicates:
-            train_examples = drop_duplicates(train_examples, report)
+        train_examples = drop_duplicates(train_examples, report, drop=config.data.drop_duplicates)
         test_examples = _usable(list(examples[1]), "test") if examples[1] else []
         reports = {"train": report.finish(train_examples)}
     fit_examples, val_examples = stratified_split(
@@ -265,6 +310,9 @@ def encode_data(config: RunConfig, data: PreparedData) -> EncodedData:
         fit_tokens, min_freq=config.text.min_freq, max_size=config.text.max_vocab_size
     )
     logger.info("vocabulary: %d tokens (min_freq %d)", len(vocab), config.text.min_freq)
+    vectors = None
+    if uses_pretrained(config) and config.vectors.extra_words:
+        vocab, vectors = extend_with_pretrained(config, vocab, fit_tokens)
     encoder = TextEncoder(tokenizer, vocab, config.text.max_length, config.text.truncation)
     # "fixed" pads every training batch to max_length (as the tutorials do); "bucket" pads
     # each length-sorted batch only to its longest text. Predictions are the same either way.
@@ -276,6 +324,7 @@ def encode_data(config: RunConfig, data: PreparedData) -> EncodedData:
         validation=_encode(encoder, data.validation, data.labels, None),
         test=_encode(encoder, data.test, data.labels, None) if data.test else None,
         auto_settings=auto_settings,
+        vectors=vectors,
     )
 
 
@@ -325,7 +374,7 @@ def train(
 
     started = time.perf_counter()
     vocab = encoded.encoder.vocab
-    embeddings, embedding_dim, vector_info = build_embeddings(config, vocab)
+    embeddings, embedding_dim, vector_info = build_embeddings(config, vocab, encoded.vectors)
     timings["vectors_seconds"] = time.perf_counter() - started
     model = build_model(
         config.model,

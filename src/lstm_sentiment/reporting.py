@@ -188,6 +188,12 @@ def print_data_report(report: dict[str, Any]) -> None:
                 f"first at row {invalid['first_row']}, byte {invalid['first_offset']}), "
                 f"policy '{invalid['policy']}'"
             )
+        repeated = split_report.get("repeated_rows", 0)
+        if repeated and not split_report["dropped"].get("duplicate"):
+            console.print(
+                f"{split}: {repeated:,} row(s) repeat an earlier row's text and label (kept; "
+                "data.drop_duplicates=true drops them)"
+            )
         labels = ", ".join(f"{label} {count:,}" for label, count in split_report["labels"].items())
         console.print(f"{split} labels: {labels}")
         for canonical, others in split_report.get("label_spellings", {}).items():

@@ -132,3 +132,39 @@ def test_fixed_padding_config_trains(tiny_config, tmp_path) -> None:
     config = tiny_config.with_overrides(["text.padding=fixed", "train.epochs=2"])
     result = train(config, tmp_path / "run")
     assert result.fit.history[-1].epoch == 2
+
+
+@given(
+    lengths=st.lists(st.integers(min_value=1, max_value=60), min_size=1, max_size=40),
+    probability=st.floats(min_value=0.0, max_value=1.0),
+    min_tokens=st.integers(min_value=1, max_value=8),
+    seed=st.integers(min_value=0, max_value=2**16),
+)
+def test_cropped_keeps_contiguous_spans_of_each_text(
+    lengths: list[int], probability: float, min_tokens: int, seed: int
+) -> None:
+    ids = [np.arange(100 * i, 100 * i + n, dtype=np.int64) for i, n in enumerate(lengths)]
+    labels = np.arange(len(ids), dtype=np.int64)
+    data = EncodedDataset(ids, labels, pad_id=-1)
+    cropped = data.cropped(np.random.default_rng(seed), probability, min_tokens)
+
+    assert len(cropped) == len(data) and cropped.labels is labels
+    for original, span in zip(ids, cropped.ids, strict=True):
+        assert min(min_tokens, len(original)) <= len(span) <= len(original)
+        start = int(span[0] - original[0])
+        np.testing.assert_array_equal(span, original[start : start + len(span)])
+    np.testing.assert_array_equal(cropped.lengths, [len(s) for s in cropped.ids])
+
+
+def test_cropped_probability_bounds_and_short_span_share() -> None:
+    ids = [np.arange(400, dtype=np.int64) for _ in range(2000)]
+    data = EncodedDataset(ids, None, pad_id=0)
+    rng = np.random.default_rng(0)
+
+    assert all(len(s) == 400 for s in data.cropped(rng, 0.0, 4).ids)
+    every = data.cropped(rng, 1.0, 4).lengths
+    assert (every < 400).mean() > 0.95
+    # log-uniform lengths in [4, 400]: about half the spans are under 40 tokens (sentence-sized)
+    assert 0.4 < (every <= 40).mean() < 0.6
+    half = data.cropped(rng, 0.5, 4).lengths
+    assert 0.45 < (half < 400).mean() < 0.55

@@ -206,7 +206,14 @@ def test_drop_duplicates_keeps_first_and_counts_conflicts() -> None:
     kept = drop_duplicates(examples, report)
     assert kept == [Example("same", "pos"), Example("same", "neg"), Example("other", "neg")]
     assert report.dropped == {"duplicate": 1}
-    assert report.conflicting_duplicates == 1
+    assert report.conflicting_duplicates == 1 and report.repeated_rows == 1
+
+
+def test_drop_duplicates_can_keep_and_only_count_repeats() -> None:
+    examples = [Example("same", "pos"), Example("same", "pos"), Example("other", "neg")]
+    report = DataReport("x")
+    assert drop_duplicates(examples, report, drop=False) == examples
+    assert report.dropped == {} and report.repeated_rows == 1
 
 
 def test_label_spellings_are_merged_and_mapped() -> None:

@@ -276,6 +276,25 @@ def test_trainer_resume_after_interrupt_matches_uninterrupted_run(tmp_path: Path
     assert comparable(resumed.history) == pytest.approx(comparable(straight.history), rel=1e-6)
 
 
+def test_trainer_random_crops_learn_and_resume_identically(tmp_path: Path, toy_rows) -> None:
+    data = toy_data(toy_rows)
+    cfg = train_config(epochs=12, lr=0.05, crop_probability=0.5, crop_min_tokens=2)
+    straight = Trainer(toy_model(data), cfg, LABELS, tmp_path / "straight").fit(
+        data.train, data.validation
+    )
+    assert straight.best_score >= 0.9
+    assert straight.train_tokens < 12 * data.train.num_tokens  # some texts were cropped
+
+    model = toy_model(data)
+    trainer = Trainer(model, cfg, LABELS, tmp_path / "cut", [Recorder(model, interrupt_at_step=8)])
+    with pytest.raises(TrainingInterrupted):
+        trainer.fit(data.train, data.validation)
+    resumed = Trainer(toy_model(data), cfg, LABELS, tmp_path / "cut").fit(
+        data.train, data.validation, resume=True
+    )
+    assert comparable(resumed.history) == pytest.approx(comparable(straight.history), rel=1e-6)
+
+
 def test_trainer_interrupt_at_epoch_end_resumes_without_duplicate_epochs(
     tmp_path: Path, toy_rows
 ) -> None:

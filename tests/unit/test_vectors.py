@@ -102,6 +102,25 @@ def test_restrict_to_keeps_only_requested_words(
     np.testing.assert_array_equal(loaded.matrix, vectors.matrix[[2, 10]])
 
 
+@pytest.mark.parametrize(("name", "write", "read"), FORMATS)
+def test_restrict_to_with_first_also_keeps_the_leading_words(
+    tmp_path: Path, name: str, write: Writer, read: Reader
+) -> None:
+    vectors = make_vectors()
+    path = write(vectors, tmp_path / name)
+    loaded = read(path, restrict_to=["w10", "absent"], first=3)
+    assert loaded.words == ["w0", "the", "Café", "w10"]  # file order
+    np.testing.assert_array_equal(loaded.matrix, vectors.matrix[[0, 1, 2, 10]])
+    assert load_vectors(str(path), restrict_to=["w10"], first=3).words == loaded.words
+
+
+def test_embedded_glove_first_words_are_the_most_frequent(embedded: WordVectors) -> None:
+    loaded = load_embedded_glove(restrict_to={"movie"}, first=5)
+    assert loaded.words[:5] == embedded.words[:5]
+    assert loaded.words[5:] == ["movie"]
+    assert "the" in loaded.words[:5]
+
+
 @pytest.mark.parametrize("name", ["big.bin", "big.bin.gz"])
 def test_binary_restrict_reads_record_by_record(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
@@ -335,3 +354,14 @@ def test_lookup_words_feeds_restricted_load(tmp_path: Path) -> None:
     full, _ = build_embedding_matrix(tokens, vectors, special_ids={0})
     small, _ = build_embedding_matrix(tokens, restricted, special_ids={0})
     np.testing.assert_array_equal(small, full)
+
+
+def test_alignment_leaves_uncounted_added_words_out_of_the_coverage() -> None:
+    tokens = ["<pad>", "<unk>", "good", "zzz", "movie", "bad"]  # "movie", "bad": added words
+    matrix, coverage = build_embedding_matrix(
+        tokens, hand_vectors(), special_ids=[0, 1], counts={"good": 3, "zzz": 1}
+    )
+    assert (coverage.types_covered, coverage.types_total) == (1, 2)
+    assert (coverage.tokens_covered, coverage.tokens_total) == (3, 4)
+    np.testing.assert_array_equal(matrix[4], hand_vectors().get("movie"))
+    np.testing.assert_array_equal(matrix[5], hand_vectors().get("bad"))

@@ -100,6 +100,21 @@ def test_vocab_lookup_maps_unknown_tokens_to_unk_id() -> None:
     assert ids == [good, vocab.unk_id, film, vocab.unk_id]
 
 
+def test_vocab_extended_appends_only_new_tokens_in_order() -> None:
+    vocab = Vocabulary.build([["good", "good", "film"]])
+    wider = vocab.extended(["film", "great", "awful", "great"])
+
+    assert wider.tokens == [*vocab.tokens, "great", "awful"]
+    assert wider.lookup(["good", "great", "awful", "zzz"]) == [
+        vocab.lookup(["good"])[0],
+        len(vocab),
+        len(vocab) + 1,
+        wider.unk_id,
+    ]
+    assert wider.counts == vocab.counts and "great" not in wider.counts
+    assert vocab.tokens == ["<pad>", "<unk>", "good", "film"]  # the original is unchanged
+
+
 def test_vocab_to_dict_from_dict_round_trip_through_json() -> None:
     vocab = Vocabulary(["x", "<u>", "<p>", "good"], pad_token="<p>", unk_token="<u>")
     restored = Vocabulary.from_dict(json.loads(json.dumps(vocab.to_dict())))

@@ -74,6 +74,9 @@ class DataReport:
     """Canonical label → the other spellings merged into it (``Positive`` ← ``positive``)."""
     conflicting_duplicates: int = 0
     """Texts that occur with more than one label (kept: annotators disagreed)."""
+    repeated_rows: int = 0
+    """Rows repeating an earlier row's text and label (dropped as ``duplicate`` or kept, per
+    ``data.drop_duplicates``)."""
     labels: dict[str, int] = field(default_factory=dict)
 
     def drop(self, reason: str, count: int = 1) -> None:
@@ -175,11 +178,15 @@ def normalise_labels(
     return relabelled, merged
 
 
-def drop_duplicates(examples: list[Example], report: DataReport | None = None) -> list[Example]:
+def drop_duplicates(
+    examples: list[Example], report: DataReport | None = None, *, drop: bool = True
+) -> list[Example]:
     """Keep the first of rows with the same text (ignoring surrounding spaces) and label.
 
-    Texts repeated with different labels are all kept and counted in
-    :attr:`DataReport.conflicting_duplicates`.
+    With ``drop=False`` every row is kept and the repeats are only counted: texts repeated in
+    a data set (retweets, copied reviews) are usually repeated in the texts it is tested on,
+    and the repetition tells the model what matters most. Texts repeated with different labels
+    are all kept and counted in :attr:`DataReport.conflicting_duplicates`.
     """
     seen: set[tuple[str, str | None]] = set()
     labels_of: dict[str, set[str | None]] = {}
@@ -191,16 +198,23 @@ def drop_duplicates(examples: list[Example], report: DataReport | None = None) -
             continue
         seen.add(key)
         kept.append(ex)
-    dropped = len(examples) - len(kept)
+    repeated = len(examples) - len(kept)
     conflicting = sum(1 for labels in labels_of.values() if len(labels) > 1)
     if report is not None:
-        if dropped:
-            report.drop("duplicate", dropped)
+        if repeated and drop:
+            report.drop("duplicate", repeated)
+        report.repeated_rows = repeated
         report.conflicting_duplicates = conflicting
-    if dropped:
+    if repeated and drop:
         logger.warning(
-            "dropped %d duplicate row(s) (same text and label) from the training data", dropped
+            "dropped %d duplicate row(s) (same text and label) from the training data", repeated
+        )
+    elif repeated:
+        logger.info(
+            "%d training row(s) repeat an earlier row's text and label (kept; "
+            "data.drop_duplicates=true drops them)",
+            repeated,
         )
     if conflicting:
         logger.info("%d text(s) occur with more than one label (all kept)", conflicting)
-    return kept
+    return kept if drop else list(examples)

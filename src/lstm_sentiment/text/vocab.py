@@ -47,6 +47,11 @@ class Vocabulary:
         )[:limit]
         return cls(tokens=specials + [tok for tok, _ in ranked], counts=dict(ranked))
 
+    def extended(self, tokens: Iterable[str]) -> Vocabulary:
+        """This vocabulary with ``tokens`` appended (those it lacks, in order, without counts)."""
+        extra = list(dict.fromkeys(t for t in tokens if t not in self._index))
+        return Vocabulary(self.tokens + extra, self.pad_token, self.unk_token, dict(self.counts))
+
     @property
     def pad_id(self) -> int:
         """Id of the padding token."""

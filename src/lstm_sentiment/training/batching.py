@@ -80,6 +80,27 @@ class EncodedDataset:
         """Real tokens over the whole dataset."""
         return int(self.lengths.sum())
 
+    def cropped(
+        self, rng: np.random.Generator, probability: float, min_tokens: int
+    ) -> EncodedDataset:
+        """A view where a ``probability`` share of the texts is a random span of itself.
+
+        Span lengths are log-uniform between ``min_tokens`` and the text's length (short spans
+        as often as long ones); texts no longer than ``min_tokens`` stay whole. The arrays are
+        slices of the originals, not copies.
+        """
+        count = len(self.ids)
+        chosen = (rng.random(count) < probability) & (self.lengths > min_tokens)
+        low = np.log(min_tokens)
+        spans = np.exp(low + rng.random(count) * (np.log(np.maximum(self.lengths, 1)) - low))
+        spans = np.clip(np.round(spans).astype(np.int64), min_tokens, self.lengths)
+        starts = np.floor(rng.random(count) * (self.lengths - spans + 1)).astype(np.int64)
+        ids = [
+            seq[start : start + span] if crop else seq
+            for seq, crop, start, span in zip(self.ids, chosen, starts, spans, strict=True)
+        ]
+        return EncodedDataset(ids, self.labels, self.pad_id, self.pad_to)
+
     def batches(
         self,
         batch_size: int,

@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 
 GRADIENT_NORM_FLOOR = 1e-12
 """Keeps the adversarial direction finite when a gradient vanishes."""
+CROP_STREAM = 1
+"""Third seed word of the random-crop generator (``[seed, epoch, CROP_STREAM]``), apart from
+the batch order's ``[seed, epoch]``."""
 
 
 class TrainingInterrupted(LstmSentimentError):
@@ -293,6 +296,10 @@ class Trainer:
         state: dict[str, Any],
     ) -> EpochRecord:
         cfg = self.config
+        if cfg.crop_probability > 0:
+            # Seeded per epoch, so a resumed epoch crops (and batches) exactly as before.
+            crop_rng = np.random.default_rng([cfg.seed, epoch, CROP_STREAM])
+            train = train.cropped(crop_rng, cfg.crop_probability, cfg.crop_min_tokens)
         plan = train.batches(
             cfg.batch_size,
             rng=np.random.default_rng([cfg.seed, epoch]),

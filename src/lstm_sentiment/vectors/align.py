@@ -142,12 +142,16 @@ def build_embedding_matrix(
     target_rows: list[int] = []
     source_rows: list[int] = []
     missing_rows: list[int] = []
-    tokens_covered = tokens_total = 0
+    tokens_covered = tokens_total = types_covered = types_total = 0
     for token_id, token in enumerate(tokens):
         if token_id in special:
             continue
+        # Words added from the vectors (``vectors.extra_words``) have no training count: they
+        # get their rows but are not part of the training vocabulary's coverage.
+        counted = not counts or token in counts
         weight = 1 if counts is None else counts.get(token, 0)
         tokens_total += weight
+        types_total += counted
         source = _find(index, token)
         if source is None:
             missing_rows.append(token_id)
@@ -155,6 +159,7 @@ def build_embedding_matrix(
         target_rows.append(token_id)
         source_rows.append(source)
         tokens_covered += weight
+        types_covered += counted
 
     matrix = np.zeros((len(tokens), vectors.dim), dtype=np.float32)
     found = np.asarray(vectors.matrix[source_rows], dtype=np.float32)
@@ -163,8 +168,8 @@ def build_embedding_matrix(
         matrix[missing_rows] = _unknown_rows(len(missing_rows), found, vectors, unknown_init, seed)
 
     coverage = Coverage(
-        types_covered=len(target_rows),
-        types_total=len(target_rows) + len(missing_rows),
+        types_covered=types_covered,
+        types_total=types_total,
         tokens_covered=tokens_covered,
         tokens_total=tokens_total,
     )

