@@ -77,6 +77,8 @@ def _variants() -> list:
         "lstm-keras-init": {"init": "glorot_uniform", "recurrent_init": "orthogonal"},
         "gru-bigrams": {"architecture": "gru", "ngram_buckets": 50, "ngram_dim": 4},
         "embedding_pool-bigrams": {"architecture": "embedding_pool", "ngram_buckets": 7},
+        "lstm-nb-trigrams": {"nb_ngrams": 3, "nb_buckets": 31, "nb_dropout": 0.3},
+        "gru-nb-bigrams-sigmoid": {"architecture": "gru", "nb_ngrams": 2, "output": "sigmoid"},
     }
     variants += list(extras.items())
     return [pytest.param(overrides, id=name) for name, overrides in variants]
@@ -113,6 +115,9 @@ def make_model(overrides: dict) -> torch.nn.Module:
         num_classes=num_classes_for(overrides),
         pad_id=VOCAB.pad_id,
     )
+    if getattr(model, "nb", None) is not None:  # as if fitted: every n-gram counts
+        with torch.no_grad():
+            model.nb.ratios.normal_()
     return model.eval()
 
 

@@ -210,6 +210,18 @@ class ModelConfig:
     """Hashed word-bigram features beside the encoder (fastText-style; 0 = off): each pair of
     adjacent words is hashed into one of this many learned vectors, averaged over the text."""
     ngram_dim: int = 32
+    nb_ngrams: int = 0
+    """Longest word n-gram of an NB-weighted n-gram path added to the logits (NBSVM, Wang &
+    Manning 2012, inside the network: binary n-gram features scaled by naive-Bayes log-count
+    ratios from the training texts, with learned weights); 0 = off."""
+    nb_buckets: int = 524288
+    """Hash-table rows of the 2..n-grams of the NB path (unigrams use the vocabulary ids)."""
+    nb_alpha: float = 1.0
+    """Smoothing count of the NB path's log-count ratios."""
+    nb_init: float = 0.1
+    """Starting weight of every NB feature (1 would start as multinomial naive Bayes)."""
+    nb_dropout: float = 0.0
+    """Share of each text's n-grams dropped while training (the NB path's regulariser)."""
     conv_filters: int = 128
     conv_kernel_sizes: list[int] = field(default_factory=lambda: [3, 5])
     """One convolution per width, ``conv_filters`` each, concatenated."""
@@ -264,6 +276,12 @@ class ModelConfig:
             raise ConfigError("model.conv_kernel_sizes needs at least one width, e.g. [3, 5]")
         if self.ngram_buckets < 0 or self.ngram_dim < 1:
             raise ConfigError("model.ngram_buckets must be >= 0 and model.ngram_dim >= 1")
+        if self.nb_ngrams < 0 or self.nb_buckets < 1 or self.nb_alpha <= 0:
+            raise ConfigError(
+                "model.nb_ngrams must be >= 0, model.nb_buckets >= 1 and model.nb_alpha > 0"
+            )
+        if not 0.0 <= self.nb_dropout < 1.0:
+            raise ConfigError(f"model.nb_dropout must be in [0, 1), got {self.nb_dropout}")
         if self.dense_size < 0 or self.attention_penalty < 0:
             raise ConfigError("model.dense_size and model.attention_penalty must be >= 0")
 

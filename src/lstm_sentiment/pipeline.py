@@ -385,6 +385,9 @@ def train(
         embeddings=embeddings,
         freeze_embeddings=config.vectors.freeze,
     )
+    nb_path = getattr(model, "nb", None)
+    if nb_path is not None:  # NB-weighted n-grams: ratios from the training texts only
+        nb_path.fit_ratios(encoded.train.ids, encoded.train.labels, config.model.nb_alpha)
     write_json(run_dir / "config.json", config.to_dict())
     weights = class_weights(config.train.class_weights, data.labels, encoded.train.labels)
     weight_of = None if weights is None else dict(zip(data.labels, weights.tolist(), strict=True))

@@ -9,6 +9,7 @@ from torch import nn
 from lstm_sentiment.config import ModelConfig
 from lstm_sentiment.errors import ConfigError
 from lstm_sentiment.models.layers import activation
+from lstm_sentiment.models.nb_ngrams import NbNgramLogits
 from lstm_sentiment.models.pooling import Pooler, padding_mask, pool
 
 BIGRAM_HASH_MULTIPLIER = 1_000_003
@@ -101,6 +102,17 @@ class TextClassifier(nn.Module):
             )
             features = config.dense_size
         self.head = nn.Linear(features, 1 if config.output == "sigmoid" else num_classes)
+        self.nb: NbNgramLogits | None = None
+        if config.nb_ngrams:
+            self.nb = NbNgramLogits(
+                vocab_size,
+                config.nb_buckets,
+                config.nb_ngrams,
+                self.head.out_features,
+                pad_id,
+                init=config.nb_init,
+                dropout=config.nb_dropout,
+            )
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Logits ``[batch, num_classes]`` for right-padded ``ids [batch, time]``."""
@@ -125,6 +137,8 @@ class TextClassifier(nn.Module):
         if self.dense is not None:
             features = self.dense(features)
         logits = self.head(features)
+        if self.nb is not None:
+            logits = logits + self.nb(ids, lengths)
         if self.config.output == "sigmoid":
             logits = torch.cat([torch.zeros_like(logits), logits], dim=-1)
         return logits

@@ -1,0 +1,133 @@
+"""An NB-weighted n-gram path beside the encoder: NBSVM (Wang & Manning 2012) inside the network.
+
+Each text's distinct word n-grams (1..n, ids hashed into a fixed table) are binary features
+``x``; their naive-Bayes log-count ratios ``r`` (one column per class, that class against the
+rest, from the training texts) are computed once before training and kept as a buffer. The path
+adds ``Σ_b x_b · r_b · w_b`` to the classifier's logits, with ``w`` learned (starting at
+``nb_init``), so the network starts from a naive-Bayes classifier, learns NBSVM's reweighting,
+and leaves the recurrent encoder to learn what bags of n-grams miss (negation scope, order,
+long-range contrast).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from lstm_sentiment.models.pooling import padding_mask
+
+HASH_MULTIPLIERS = (1_000_003, 998_244_353)
+"""Primes for ``(a · p + b) mod table``: larger than any vocabulary, so pairs spread."""
+FIT_BATCH = 256
+"""Texts per step when counting n-grams for the ratios."""
+
+
+class NbNgramLogits(nn.Module):
+    """Logits of the NB-weighted n-gram features of right-padded ``ids``.
+
+    Args:
+        vocab_size: Unigrams use their own ids (rows ``0..vocab_size-1``).
+        buckets: Rows for the hashed 2..n-grams (after the unigram rows).
+        orders: The longest n-gram (1 = words only).
+        outputs: Logit columns (classes, or 1 for a sigmoid output).
+        pad_id: N-grams touching padding are never features.
+        init: Starting value of every learned weight ``w``.
+        dropout: Share of a text's n-grams dropped while training.
+    """
+
+    def __init__(
+        self,
+        vocab_size: int,
+        buckets: int,
+        orders: int,
+        outputs: int,
+        pad_id: int,
+        init: float,
+        dropout: float,
+    ) -> None:
+        super().__init__()
+        self.vocab_size = vocab_size
+        self.buckets = buckets
+        self.orders = orders
+        self.pad_id = pad_id
+        self.dropout = dropout
+        rows = vocab_size + (buckets if orders > 1 else 0)
+        self.register_buffer("ratios", torch.zeros(rows, outputs))
+        self.weight = nn.Parameter(torch.full((rows, outputs), float(init)))
+        self.bias = nn.Parameter(torch.zeros(outputs))
+
+    def feature_ids(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Distinct feature rows per text, ``[batch, n]``, ``-1`` where there is none."""
+        ids = ids.long()
+        rows = [ids.masked_fill(~padding_mask(lengths, ids.size(1)), -1)]
+        hashed = ids
+        for order in range(2, self.orders + 1):
+            if ids.size(1) < order:
+                break
+            multiplier = HASH_MULTIPLIERS[(order - 2) % len(HASH_MULTIPLIERS)]
+            hashed = (hashed[:, :-1] * multiplier + ids[:, order - 1 :]) % self.buckets
+            valid = padding_mask(lengths - (order - 1), hashed.size(1))
+            rows.append((hashed + self.vocab_size).masked_fill(~valid, -1))
+        features = torch.cat(rows, dim=1)
+        # Binary features: keep each row once per text (sort, then drop repeats).
+        features, _ = torch.sort(features, dim=1)
+        repeat = torch.zeros_like(features, dtype=torch.bool)
+        repeat[:, 1:] = features[:, 1:] == features[:, :-1]
+        return features.masked_fill(repeat, -1)
+
+    def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """``[batch, outputs]`` logits."""
+        features = self.feature_ids(ids, lengths)
+        keep = features >= 0
+        if self.training and self.dropout > 0:
+            keep &= torch.rand(features.shape, device=features.device) >= self.dropout
+        rows = features.clamp_min(0)
+        contributions = self.weight[rows] * self.ratios[rows]
+        return (contributions * keep.unsqueeze(-1)).sum(dim=1) + self.bias
+
+    @torch.no_grad()
+    def fit_ratios(
+        self, texts: Sequence[np.ndarray], labels: np.ndarray, alpha: float = 1.0
+    ) -> None:
+        """Set the naive-Bayes log-count ratios from encoded training texts and label ids.
+
+        Column ``c`` is ``log((p_c/‖p_c‖₁) / (q_c/‖q_c‖₁))`` with ``p_c`` (``q_c``) the
+        ``alpha``-smoothed counts of texts of class ``c`` (of the other classes) holding each
+        feature. A sigmoid output has one column: the ratio of class 1 against class 0.
+        """
+        num_classes = int(labels.max()) + 1 if len(labels) else 1
+        counts = torch.zeros(self.ratios.size(0), max(num_classes, 2), dtype=torch.float64)
+        for start, batch_ids, lengths in _batches(texts, self.pad_id):
+            rows = self.feature_ids(batch_ids, lengths)
+            label = torch.from_numpy(labels[start : start + len(lengths)]).long()
+            keep = rows >= 0
+            flat_rows = rows[keep]
+            flat_labels = label.unsqueeze(1).expand_as(rows)[keep]
+            counts.index_put_((flat_rows, flat_labels), torch.ones(len(flat_rows)).double(), True)
+        smoothed = counts + alpha
+        total = smoothed.sum(dim=1, keepdim=True)
+        columns = []
+        for c in range(counts.size(1)):
+            p = smoothed[:, c]
+            q = total[:, 0] - p - alpha * (counts.size(1) - 2)  # the rest, smoothed by one α
+            columns.append(torch.log(p / p.sum()) - torch.log(q / q.sum()))
+        ratios = torch.stack(columns, dim=1)
+        if self.ratios.size(1) == 1:
+            ratios = ratios[:, 1:]
+        self.ratios.copy_(ratios[:, : self.ratios.size(1)].float())
+
+
+def _batches(
+    texts: Sequence[np.ndarray], pad_id: int
+) -> Iterable[tuple[int, torch.Tensor, torch.Tensor]]:
+    """``(start, ids, lengths)`` of right-padded batches of :data:`FIT_BATCH` texts."""
+    for start in range(0, len(texts), FIT_BATCH):
+        chunk = texts[start : start + FIT_BATCH]
+        lengths = torch.tensor([len(t) for t in chunk], dtype=torch.long)
+        ids = torch.full((len(chunk), int(lengths.max())), pad_id, dtype=torch.long)
+        for row, text in enumerate(chunk):
+            ids[row, : len(text)] = torch.from_numpy(np.asarray(text, dtype=np.int64))
+        yield start, ids, lengths
