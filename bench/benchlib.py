@@ -122,3 +122,33 @@ def tfidf_baseline(train: list, validation: list, test: list) -> dict[str, Any]:
         "test_macro_f1": float(f1_score(y_test, predicted, average="macro")),
         "train_seconds": train_seconds,
     }
+
+
+SENTENCE_END = r"(?<=[.!?])\s+"
+"""Where a review's sentences are cut (after ., ! or ? and spaces)."""
+LINE_BREAK = "<br />"
+
+
+def short_texts(
+    examples: list, seed: int, *, min_words: int = 6, max_words: int = 40
+) -> list[tuple[str, str]]:
+    """One random sentence per review (``min_words``..``max_words`` words), with the review's
+    label: short, out-of-context texts to check a review model on.
+
+    The review's label is only a noisy label for one of its sentences (a positive review may
+    describe a bad scene), so the numbers compare models; they do not measure sentence accuracy.
+    """
+    import random
+    import re
+
+    rng = random.Random(seed)
+    pairs: list[tuple[str, str]] = []
+    for ex in examples:
+        sentences = [
+            s.strip()
+            for s in re.split(SENTENCE_END, ex.text.replace(LINE_BREAK, " "))
+            if min_words <= len(s.split()) <= max_words
+        ]
+        if sentences:
+            pairs.append((rng.choice(sentences), str(ex.label)))
+    return pairs

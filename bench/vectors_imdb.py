@@ -5,7 +5,8 @@ out for validation) with five embedding inputs, each in its own process, and mea
 full 25,000-review test split:
 
 * ``random``: random embeddings (100-d), no pretrained vectors;
-* ``glove-50``: the embedded GloVe 6B 50-d vectors (the default configuration);
+* ``glove-50``: the embedded GloVe 6B 50-d vectors, frozen for the first epoch like the own
+  vectors below; ``glove-50-tuned``: the same, fine-tuned from the start (the default);
 * ``w2v-100`` / ``w2v-300``: own skip-gram word2vec vectors trained by ``lstm-sentiment vectors
   train`` on the train + unsup splits (75,000 reviews; never the test split). The classifier's
   validation reviews are train reviews, so the vectors have seen their (unlabelled) text;
@@ -52,14 +53,16 @@ PIECES_PER_WORD = 1.31
 VECTOR_BAR_SECONDS = 600
 README_INTRO = """\
 `bench/vectors_imdb.py` trains the default BiLSTM (`configs/imdb_default.toml`) on the IMDB
-train split (10% carved out for validation) with five embedding inputs, each in its own process,
+train split (10% carved out for validation) with six embedding inputs, each in its own process,
 and measures on the full 25,000-review test split: random 100-d embeddings, the embedded GloVe
 50-d, own skip-gram word2vec 100-d and 300-d (`lstm-sentiment vectors train` on train + unsup,
 5 epochs, window 5, 5 negatives, min count 5) and 8,000 SentencePiece unigram pieces with random
 100-d embeddings (1.31× as many pieces as the word models' max length, the same text).
 Pretrained vectors stay fixed for the first epoch and are fine-tuned after it
-(`vectors.freeze_epochs=1`); words without a vector start random in the vectors' scale, and up
-to 20,000 more words of each vectors file get ids (`vectors.extra_words`, the default)."""
+(`vectors.freeze_epochs=1`); GloVe is also run fine-tuned from the start (the default), and the
+bar compares own vectors with the better GloVe run. Words without a vector start random in the
+vectors' scale, and up to 20,000 more words of each vectors file get ids
+(`vectors.extra_words`, the default)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,11 @@ exploratory fine-tuned-from-the-start run on own 300-d vectors peaked at epoch 2
 VARIANTS = [
     Variant("random", f"random {RANDOM_DIM}-d", ["vectors.source=none"]),
     Variant("glove-50", "GloVe 6B 50-d (embedded)", ["vectors.source=glove-6b-50d", *PRETRAINED]),
+    Variant(
+        "glove-50-tuned",
+        "GloVe 6B 50-d (embedded), fine-tuned from the start (the default)",
+        ["vectors.source=glove-6b-50d"],
+    ),
     Variant("w2v-100", "own word2vec 100-d (train + unsup)", PRETRAINED, w2v_dim=100),
     Variant("w2v-300", "own word2vec 300-d (train + unsup)", PRETRAINED, w2v_dim=300),
     Variant(
@@ -218,11 +226,10 @@ def bar_status(variants: list[dict[str, Any]]) -> dict[str, Any]:
     """Whether the issue's bar is met by these runs."""
     by_name = {run["name"]: run for run in variants}
     own = [run["test_accuracy"] for run in variants if run.get("w2v")]
+    glove = [run["test_accuracy"] for name, run in by_name.items() if name.startswith("glove")]
     status: dict[str, Any] = {"w2v300_max_seconds": VECTOR_BAR_SECONDS}
-    if own and "glove-50" in by_name:
-        status["own_beats_glove"] = max(own) > by_name["glove-50"]["test_accuracy"]
-    else:
-        status["own_beats_glove"] = None
+    # Against the better of the GloVe runs (frozen first epoch, or fine-tuned throughout).
+    status["own_beats_glove"] = max(own) > max(glove) if own and glove else None
     if "w2v-300" in by_name:
         status["w2v300_within_time"] = (
             by_name["w2v-300"]["w2v"]["wall_seconds"] <= VECTOR_BAR_SECONDS
@@ -255,6 +262,11 @@ def main() -> None:
         default=0,
         help="classifier max length in words (default: the config's); subwords get "
         f"{PIECES_PER_WORD}× as many pieces",
+    )
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the variants of the existing results file that are not run now",
     )
     parser.add_argument(
         "--output-dir",
@@ -297,6 +309,20 @@ def main() -> None:
         variants.append({"name": name, "description": variant.description, "w2v": w2v, **run})
         print(json.dumps({k: variants[-1][k] for k in ("name", "test_accuracy")}), flush=True)
 
+    runs_before: list[dict[str, Any]] = []
+    if args.merge and (benchlib.RESULTS_DIR / f"{NAME}.json").exists():
+        previous = json.loads((benchlib.RESULTS_DIR / f"{NAME}.json").read_text())
+        if previous["common_overrides"] != common:
+            raise SystemExit("--merge: the existing results used other settings; run them all")
+        runs_before = [
+            {**run, "command_of_run": previous["command"]} for run in previous["variants"]
+        ]
+    now = {run["name"] for run in variants}
+    order = [v.name for v in VARIANTS]
+    variants = sorted(
+        [run for run in runs_before if run["name"] not in now] + variants,
+        key=lambda run: order.index(run["name"]),
+    )
     result = {
         **benchlib.header(NAME),
         "config": str(CONFIG.relative_to(benchlib.ROOT)),
