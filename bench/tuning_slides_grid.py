@@ -69,6 +69,8 @@ def write_readme_table(result: dict[str, Any]) -> None:
         f"- Best point: batch size {best['train.batch_size']}, {best['train.epochs']} epochs "
         f"(validation {result['metric']} {result['best_value']:.4f}); exported as "
         "`best_config.toml` for `train`.",
+        "- Rows in the order the grid sampler ran them. Early stopping keeps the best epoch, so "
+        "a 3-epoch point whose best epoch was 2 scores like the 2-epoch point (batch 10).",
         f"- All {GRID_POINTS} points evaluated: {result['complete']}; whole grid "
         f"{result['wall_seconds'] / 60:.1f} min.",
     ]
