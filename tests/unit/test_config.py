@@ -53,6 +53,24 @@ def test_config_committed_default_loads() -> None:
     assert config.model.bidirectional is True
 
 
+@pytest.mark.parametrize("path", sorted((REPO / "configs").glob("*.toml")), ids=lambda p: p.name)
+def test_every_committed_config_is_valid(path: Path) -> None:
+    """Run configs build; search spaces (``tune_*``) and model lists (``compare_*``) are not."""
+    if path.name.startswith(("tune_", "compare_")):
+        assert read_config_file(path)
+        return
+    config = RunConfig.from_file(path)
+    assert RunConfig.from_dict(config.to_dict()) == config
+
+
+def test_best_and_shipped_imdb_configs_share_the_validation_split() -> None:
+    best = RunConfig.from_file(REPO / "configs" / "imdb_best.toml")
+    shipped = RunConfig.from_file(REPO / "configs" / "imdb_ship.toml")
+    nbsvm = RunConfig.from_file(REPO / "configs" / "imdb_nbsvm.toml")
+    assert best.validation_seed == shipped.validation_seed == nbsvm.validation_seed
+    assert best.model.nb_ngrams > 0 and shipped.train.crop_probability > 0
+
+
 def test_config_with_overrides_parses_values() -> None:
     base = RunConfig()
     config = base.with_overrides(

@@ -85,3 +85,44 @@ def test_dropout_only_while_training() -> None:
 def test_bad_settings_are_refused(bad: dict) -> None:
     with pytest.raises(ConfigError, match=r"model\.nb_"):
         ModelConfig(**bad)
+
+
+@pytest.mark.parametrize("outputs", [2, 1])
+def test_leave_one_out_ratios_forget_the_text_itself(outputs: int) -> None:
+    """Inside ``leave_out``, a word seen only in this training text is neutral (as for an unseen
+    text); a word its class shares with other texts keeps pointing to that class."""
+    nb = path(orders=1, outputs=outputs)
+    texts = [np.array(t) for t in ([2, 3, 8], [2, 5], [4, 6], [4, 7, 6])]
+    labels = np.array([1, 1, 0, 0])
+    nb.fit_ratios(texts, labels)
+    column = outputs - 1  # the class-1 column
+    ids, lengths = batch([2, 8])
+    rows = nb.feature_ids(ids, lengths).clamp_min(0)
+    fitted = nb.ratios[rows][0, :, column]
+    nb.train()
+    loo = nb._leave_one_out_ratios(rows, torch.tensor([1]))[0, :, column]
+    word = {int(r): i for i, r in enumerate(rows[0])}
+    assert fitted[word[8]] > 0.3 and abs(float(loo[word[8]])) < 0.05  # only in text 0
+    assert loo[word[2]] > 0.3  # also in text 1 (class 1)
+    # The same text labelled class 0 would remove a class-0 count: word 8 leans to class 1.
+    flipped = nb._leave_one_out_ratios(rows, torch.tensor([0]))[0, :, column]
+    assert flipped[word[8]] > loo[word[8]]
+
+
+def test_leave_out_applies_only_while_training_inside_the_block() -> None:
+    nb = path(orders=2)
+    texts = [np.array(t) for t in ([2, 3, 8], [2, 5], [4, 6], [4, 7, 6])]
+    nb.fit_ratios(texts, np.array([1, 1, 0, 0]))
+    ids, lengths = batch([2, 3, 8], [4, 6])
+    labels = torch.tensor([1, 0])
+    nb.train()
+    plain = nb(ids, lengths)
+    with nb.leave_out(labels):
+        held_out = nb(ids, lengths)
+    assert nb.held_out_labels is None
+    torch.testing.assert_close(nb(ids, lengths), plain)
+    margin = lambda logits: logits[:, 1] - logits[:, 0]  # noqa: E731
+    assert margin(held_out)[0] < margin(plain)[0]  # text 0 no longer vouches for itself
+    nb.eval()
+    with nb.leave_out(labels):
+        torch.testing.assert_close(nb(ids, lengths), plain)  # evaluation: fitted ratios

@@ -11,7 +11,8 @@ long-range contrast).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -56,6 +57,13 @@ class NbNgramLogits(nn.Module):
         self.dropout = dropout
         rows = vocab_size + (buckets if orders > 1 else 0)
         self.register_buffer("ratios", torch.zeros(rows, outputs))
+        # Smoothed counts behind each ratio column, [in class, rest], and their totals: only
+        # needed to train (leave-one-out), so not saved with the model.
+        self.register_buffer("counts", torch.zeros(rows, outputs, 2), persistent=False)
+        self.register_buffer("totals", torch.zeros(outputs, 2), persistent=False)
+        self.alpha = 1.0
+        self.counts_fitted = False
+        self.held_out_labels: torch.Tensor | None = None
         self.weight = nn.Parameter(torch.full((rows, outputs), float(init)))
         self.bias = nn.Parameter(torch.zeros(outputs))
 
@@ -85,8 +93,39 @@ class NbNgramLogits(nn.Module):
         if self.training and self.dropout > 0:
             keep &= torch.rand(features.shape, device=features.device) >= self.dropout
         rows = features.clamp_min(0)
-        contributions = self.weight[rows] * self.ratios[rows]
+        labels = self.held_out_labels
+        if self.training and labels is not None and self.counts_fitted:
+            ratios = self._leave_one_out_ratios(rows, labels)
+        else:
+            ratios = self.ratios[rows]
+        contributions = self.weight[rows] * ratios
         return (contributions * keep.unsqueeze(-1)).sum(dim=1) + self.bias
+
+    @contextmanager
+    def leave_out(self, labels: torch.Tensor) -> Iterator[None]:
+        """Within this block, training texts (class ids ``labels``) get leave-one-out ratios."""
+        self.held_out_labels = labels
+        try:
+            yield
+        finally:
+            self.held_out_labels = None
+
+    def _leave_one_out_ratios(self, rows: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """``[batch, n, outputs]`` ratios of each text's features without the text's own counts.
+
+        A text's features are (a subset of, when cropped) the distinct features it added one
+        count to when the ratios were fitted; the totals change by a negligible share and are
+        kept.
+        """
+        outputs = self.ratios.size(1)
+        if outputs == 1:  # sigmoid: class 1 against class 0
+            in_class = (labels == 1).unsqueeze(1).to(self.counts.dtype)
+        else:
+            in_class = nn.functional.one_hot(labels.long(), outputs).to(self.counts.dtype)
+        own = torch.stack([in_class, 1 - in_class], dim=-1).unsqueeze(1)  # [batch, 1, out, 2]
+        counts = (self.counts[rows] - own).clamp_min(self.alpha)
+        shares = counts / self.totals
+        return torch.log(shares[..., 0]) - torch.log(shares[..., 1])
 
     @torch.no_grad()
     def fit_ratios(
@@ -109,15 +148,21 @@ class NbNgramLogits(nn.Module):
             counts.index_put_((flat_rows, flat_labels), torch.ones(len(flat_rows)).double(), True)
         smoothed = counts + alpha
         total = smoothed.sum(dim=1, keepdim=True)
-        columns = []
+        columns, pairs = [], []
         for c in range(counts.size(1)):
             p = smoothed[:, c]
             q = total[:, 0] - p - alpha * (counts.size(1) - 2)  # the rest, smoothed by one α
             columns.append(torch.log(p / p.sum()) - torch.log(q / q.sum()))
+            pairs.append(torch.stack([p, q], dim=1))
         ratios = torch.stack(columns, dim=1)
+        counts = torch.stack(pairs, dim=1)
         if self.ratios.size(1) == 1:
-            ratios = ratios[:, 1:]
+            ratios, counts = ratios[:, 1:], counts[:, 1:]
         self.ratios.copy_(ratios[:, : self.ratios.size(1)].float())
+        self.counts.copy_(counts[:, : self.ratios.size(1)].float())
+        self.totals.copy_(self.counts.sum(dim=0))
+        self.alpha = alpha
+        self.counts_fitted = True
 
 
 def _batches(

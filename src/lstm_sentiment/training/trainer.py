@@ -10,6 +10,7 @@ import logging
 import math
 import time
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -241,6 +242,17 @@ class Trainer:
         self, ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Logits and training loss of a batch, with the adversarial term when configured."""
+        with self._leave_out(labels):
+            return self._forward_loss_of(ids, lengths, labels)
+
+    def _leave_out(self, labels: torch.Tensor) -> AbstractContextManager[None]:
+        """Leave-one-out NB ratios for the batch's own texts (a model with an NB n-gram path)."""
+        nb_path = getattr(self.model, "nb", None)
+        return nb_path.leave_out(labels) if nb_path is not None else nullcontext()
+
+    def _forward_loss_of(
+        self, ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         epsilon = self.config.adversarial_epsilon
         if not epsilon or not hasattr(self.model, "classify"):
             logits = self.model(ids, lengths)
