@@ -23,6 +23,7 @@ TOKENIZER_CHOICES = ("word", "tweet", "subword")
 """Names in ``text.tokenize.TOKENIZERS``; kept here so configs fail early on a typo."""
 POOLING_CHOICES = ("last", "mean", "max", "attention")
 LAYER_CONNECTIONS = ("none", "residual", "highway")
+NB_WEIGHTS = ("per_feature", "shared")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "softplus", "softsign", "hard_sigmoid", "linear", "gelu")
 INITIALIZERS = (
     "default",
@@ -222,6 +223,10 @@ class ModelConfig:
     """Starting weight of every NB feature (1 would start as multinomial naive Bayes)."""
     nb_dropout: float = 0.0
     """Share of each text's n-grams dropped while training (the NB path's regulariser)."""
+    nb_weights: str = "per_feature"
+    """``per_feature``: a learned weight per n-gram (NBSVM's reweighting; can memorise rare
+    n-grams); ``shared``: one learned scale per class column (naive Bayes with a learned
+    temperature, the encoder learning what it misses)."""
     conv_filters: int = 128
     conv_kernel_sizes: list[int] = field(default_factory=lambda: [3, 5])
     """One convolution per width, ``conv_filters`` each, concatenated."""
@@ -279,6 +284,10 @@ class ModelConfig:
         if self.nb_ngrams < 0 or self.nb_buckets < 1 or self.nb_alpha <= 0:
             raise ConfigError(
                 "model.nb_ngrams must be >= 0, model.nb_buckets >= 1 and model.nb_alpha > 0"
+            )
+        if self.nb_weights not in NB_WEIGHTS:
+            raise ConfigError(
+                f"model.nb_weights must be one of {', '.join(NB_WEIGHTS)}, got {self.nb_weights!r}"
             )
         if not 0.0 <= self.nb_dropout < 1.0:
             raise ConfigError(f"model.nb_dropout must be in [0, 1), got {self.nb_dropout}")

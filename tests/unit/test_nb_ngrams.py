@@ -126,3 +126,21 @@ def test_leave_out_applies_only_while_training_inside_the_block() -> None:
     nb.eval()
     with nb.leave_out(labels):
         torch.testing.assert_close(nb(ids, lengths), plain)  # evaluation: fitted ratios
+
+
+def test_shared_weights_scale_naive_bayes_by_one_learned_number_per_column() -> None:
+    shared = NbNgramLogits(
+        VOCAB_SIZE, BUCKETS, 2, 2, PAD, init=0.5, dropout=0.0, shared_weights=True
+    )
+    assert shared.weight.shape == (1, 2)
+    texts = [np.array(t) for t in ([2, 3], [2, 5], [4, 6], [4, 7, 6])]
+    shared.fit_ratios(texts, np.array([1, 1, 0, 0]))
+    ids, lengths = batch([2, 3])
+    rows = shared.feature_ids(ids, lengths)
+    expected = 0.5 * shared.ratios[rows[rows >= 0]].sum(dim=0)
+    torch.testing.assert_close(shared(ids, lengths)[0], expected)
+
+
+def test_nb_weights_choice_is_checked() -> None:
+    with pytest.raises(ConfigError, match="nb_weights"):
+        ModelConfig(nb_ngrams=2, nb_weights="per_word")

@@ -112,6 +112,7 @@ class TextClassifier(nn.Module):
                 pad_id,
                 init=config.nb_init,
                 dropout=config.nb_dropout,
+                shared_weights=config.nb_weights == "shared",
             )
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:

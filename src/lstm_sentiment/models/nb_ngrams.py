@@ -37,6 +37,7 @@ class NbNgramLogits(nn.Module):
         pad_id: N-grams touching padding are never features.
         init: Starting value of every learned weight ``w``.
         dropout: Share of a text's n-grams dropped while training.
+        shared_weights: One learned weight per output column instead of one per feature.
     """
 
     def __init__(
@@ -48,6 +49,7 @@ class NbNgramLogits(nn.Module):
         pad_id: int,
         init: float,
         dropout: float,
+        shared_weights: bool = False,
     ) -> None:
         super().__init__()
         self.vocab_size = vocab_size
@@ -64,7 +66,10 @@ class NbNgramLogits(nn.Module):
         self.alpha = 1.0
         self.counts_fitted = False
         self.held_out_labels: torch.Tensor | None = None
-        self.weight = nn.Parameter(torch.full((rows, outputs), float(init)))
+        self.shared_weights = shared_weights
+        self.weight = nn.Parameter(
+            torch.full((1 if shared_weights else rows, outputs), float(init))
+        )
         self.bias = nn.Parameter(torch.zeros(outputs))
 
     def feature_ids(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -98,7 +103,8 @@ class NbNgramLogits(nn.Module):
             ratios = self._leave_one_out_ratios(rows, labels)
         else:
             ratios = self.ratios[rows]
-        contributions = self.weight[rows] * ratios
+        weight = self.weight if self.shared_weights else self.weight[rows]
+        contributions = weight * ratios
         return (contributions * keep.unsqueeze(-1)).sum(dim=1) + self.bias
 
     @contextmanager
