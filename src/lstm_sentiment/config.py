@@ -83,6 +83,11 @@ class DataConfig:
     repetition weighs them; the repeats are counted in the data report either way."""
     limit: int = 0
     """Use a seeded random sample of N training examples (0 = all); for quick experiments."""
+    extra_train: list[str] = field(default_factory=list)
+    """More labelled sources (CSV/TSV/JSONL files, folders) added to the training part only,
+    after the validation split is carved from ``source``: e.g. unlabelled texts labelled by a
+    teacher model (self-training, distillation). Their labels must be the model's labels
+    (``label_map`` is not applied to them)."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.validation_fraction < 1.0:

@@ -5,6 +5,7 @@ The CLI's ``train`` command is a thin wrapper over this function.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 import os
@@ -104,6 +105,28 @@ def load_training_data_with_report(
     if test:
         out["test"] = reports[data.test_split].finish(test)
     return train, test, out
+
+
+def load_extra_training(
+    config: RunConfig, labels: list[str]
+) -> tuple[list[Example], dict[str, DataReport]]:
+    """The examples of ``data.extra_train`` (training part only), checked against ``labels``."""
+    options = dataclasses.replace(data_options(config), label_map={})
+    examples: list[Example] = []
+    reports: dict[str, DataReport] = {}
+    for source in config.data.extra_train:
+        loaded, read = load_splits_with_report(source, [config.data.train_split], options)
+        kept = _usable(loaded[config.data.train_split], f"extra training ({source})")
+        unknown = sorted({str(ex.label) for ex in kept} - set(labels))
+        if unknown:
+            raise DataError(
+                f"data.extra_train {source}: labels {', '.join(unknown)} are not among the "
+                f"training labels ({', '.join(labels)}); relabel the file"
+            )
+        examples += kept
+        reports[f"extra: {source}"] = read[config.data.train_split].finish(kept)
+        logger.info("extra training examples: %d from %s", len(kept), source)
+    return examples, reports
 
 
 def _usable(examples: list[Example], what: str) -> list[Example]:
@@ -284,6 +307,9 @@ def prepare_data(
     labels = sorted({str(ex.label) for ex in fit_examples})
     if len(labels) < 2:
         raise DataError(f"training data has only one label ({labels[0]}): need at least two")
+    extra, extra_reports = load_extra_training(config, labels)
+    fit_examples += extra
+    reports.update(extra_reports)
     logger.info(
         "data: %d train, %d validation, %d test examples; labels: %s",
         len(fit_examples),
