@@ -215,6 +215,27 @@ def test_cli_predict_csv_input_with_text_column(
     assert [json.loads(line)["label"] for line in out.splitlines()] == ["positive", "negative"]
 
 
+def test_cli_predict_unlabelled_split_to_csv_for_self_training(
+    trained: dict, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Label a folder's unlabelled split, abstaining when unsure; the CSV trains as is."""
+    unsup = tmp_path / "reviews" / "train" / "unsup"
+    unsup.mkdir(parents=True)
+    texts = ["a wonderful excellent story", "awful terrible acting", "the plot and the actor"]
+    for i, text in enumerate(texts):
+        (unsup / f"{i}_0.txt").write_text(text, encoding="utf-8")
+    target = tmp_path / "pseudo.csv"
+    code, _, err = run_cli(
+        capsys, "-q", "predict", "--model", trained["model"], "--input", tmp_path / "reviews",
+        "--split", "unsup", "--format", "csv", "--min-confidence", "0.7", "--output", target,
+    )  # fmt: skip
+    assert code == 0, err
+    with target.open(encoding="utf-8", newline="") as handle:
+        rows = {row["text"]: row["label"] for row in csv.DictReader(handle)}
+    assert set(rows) == set(texts)
+    assert rows[texts[0]] == "positive" and rows[texts[1]] == "negative"
+
+
 def test_cli_data_stats(trained: dict, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     output = tmp_path / "stats"
     code, out, err = run_cli(capsys, "data-stats", "--data", trained["csv"], "--output", output)

@@ -131,7 +131,16 @@ def build_parser() -> argparse.ArgumentParser:
     predict = commands.add_parser("predict", help="classify texts")
     predict.add_argument("texts", nargs="*", help="texts to classify")
     predict.add_argument("--model", help="bundle folder (default: the shipped English model)")
-    predict.add_argument("--input", help="file of texts: .txt (one per line), .csv/.tsv/.jsonl")
+    predict.add_argument(
+        "--input",
+        help="file of texts: .txt (one per line), .csv/.tsv/.jsonl; or a folder/.tar.gz in the "
+        "aclImdb layout (with --split)",
+    )
+    predict.add_argument(
+        "--split",
+        default="test",
+        help="split of a folder/.tar.gz --input, e.g. unsup (default test)",
+    )
     predict.add_argument("--output", help="write results to this file instead of stdout")
     predict.add_argument(
         "--format",
@@ -335,9 +344,10 @@ def _read_inputs(args: argparse.Namespace) -> list[str]:
     texts = list(args.texts)
     if args.input:
         path = Path(args.input)
-        if not path.is_file():
-            raise DataError(f"no such input file: {path}")
-        if path.suffix.lower() in (".csv", ".tsv", ".jsonl", ".ndjson"):
+        if not path.exists():
+            raise DataError(f"no such input file or folder: {path}")
+        is_archive = path.is_dir() or path.name.lower().endswith((".tar.gz", ".tgz", ".tar"))
+        if is_archive or path.suffix.lower() in (".csv", ".tsv", ".jsonl", ".ndjson"):
             from lstm_sentiment.data import DataOptions, load_split
 
             options = DataOptions(
@@ -345,7 +355,8 @@ def _read_inputs(args: argparse.Namespace) -> list[str]:
                 encoding=args.encoding,
                 encoding_errors=args.encoding_errors,
             )
-            texts += [ex.text for ex in load_split(str(path), "test", options)]
+            split = args.split if is_archive else "test"
+            texts += [ex.text for ex in load_split(str(path), split, options)]
         else:
             from lstm_sentiment.data.encoding import read_lines
 
