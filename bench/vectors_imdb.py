@@ -216,6 +216,14 @@ def write_readme_table(result: dict[str, Any]) -> None:
         f"- Bar: own vectors beat GloVe 50-d on test accuracy: {bar['own_beats_glove']}; "
         f"own 300-d vectors in <= {VECTOR_BAR_SECONDS // 60} minutes: "
         f"{bar['w2v300_within_time']}.",
+        *(
+            [
+                "- The variants were run by separate commands merged with `--merge` (the same "
+                "settings, checked); each variant's own command is in the JSON (`command_of_run`)."
+            ]
+            if any(run.get("command_of_run") for run in result["variants"])
+            else []
+        ),
         "- The word2vec corpus is IMDB train + unsup; the classifier's validation reviews are "
         "part of train, so their unlabelled text was seen by the vectors. Test was never read.",
     ]
