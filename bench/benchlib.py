@@ -124,6 +124,32 @@ def tfidf_baseline(train: list, validation: list, test: list) -> dict[str, Any]:
     }
 
 
+def prediction_speed(model_dir: str, texts: list[str], threads: int, passes: int = 3) -> dict:
+    """Reviews per second for batch prediction from raw text (tokenization included): the
+    median of ``passes`` timed passes after a warm-up."""
+    import statistics
+
+    import torch
+
+    from lstm_sentiment.predict import SentimentModel
+
+    torch.set_num_threads(threads)
+    model = SentimentModel.load(model_dir)
+    model.predict_proba(texts[:500])  # warm-up
+    timings = []
+    for _ in range(passes):
+        started = time.perf_counter()
+        model.predict_proba(texts)
+        timings.append(time.perf_counter() - started)
+    seconds = statistics.median(timings)
+    return {
+        "reviews": len(texts),
+        "passes": passes,
+        "seconds": seconds,
+        "reviews_per_second": len(texts) / seconds,
+    }
+
+
 SENTENCE_END = r"(?<=[.!?])\s+"
 """Where a review's sentences are cut (after ., ! or ? and spaces)."""
 LINE_BREAK = "<br />"

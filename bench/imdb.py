@@ -77,19 +77,6 @@ def run_training(data: str, seed: int, run_dir: Path) -> dict[str, Any]:
     }
 
 
-def prediction_throughput(model_dir: str, texts: list[str]) -> dict[str, float]:
-    """Reviews per second for batch prediction from raw text (tokenization included)."""
-    from lstm_sentiment.predict import SentimentModel
-
-    torch.set_num_threads(THREADS)
-    model = SentimentModel.load(model_dir)
-    model.predict_proba(texts[:500])  # warm-up
-    started = time.perf_counter()
-    model.predict_proba(texts)
-    seconds = time.perf_counter() - started
-    return {"reviews": len(texts), "seconds": seconds, "reviews_per_second": len(texts) / seconds}
-
-
 def raw_kernel_throughput(config: Any, train_data: Any, input_size: int) -> dict[str, float]:
     """Real tokens/s of a bare fused ``nn.LSTM`` forward+backward on the trainer's batch shapes."""
     torch.set_num_threads(THREADS)
@@ -231,7 +218,9 @@ def main() -> None:
     baseline = benchlib.tfidf_baseline(fit, validation, test_examples)
 
     first = runs[0]
-    prediction = prediction_throughput(first["model_dir"], [ex.text for ex in test_examples])
+    prediction = benchlib.prediction_speed(
+        first["model_dir"], [ex.text for ex in test_examples], THREADS
+    )
     bundle_encoder = TextEncoder.from_config(
         config.text,
         Vocabulary.from_dict(json.loads((Path(first["model_dir"]) / "vocab.json").read_text())),

@@ -249,28 +249,6 @@ def pseudo_label(teacher: str, data: str, work: Path, steps: Steps) -> dict[str,
     return steps.save("pseudo", record)
 
 
-def prediction_speed(model_dir: str, texts: list[str]) -> dict[str, float]:
-    """Reviews per second for batch prediction from raw text (tokenization included)."""
-    import torch
-
-    from lstm_sentiment.predict import SentimentModel
-
-    torch.set_num_threads(THREADS)
-    model = SentimentModel.load(model_dir)
-    model.predict_proba(texts[:500])  # warm-up
-    timings = []
-    for _ in range(3):
-        started = time.perf_counter()
-        model.predict_proba(texts)
-        timings.append(time.perf_counter() - started)
-    seconds = sorted(timings)[1]
-    return {
-        "reviews": len(texts),
-        "seconds_median_of_3": seconds,
-        "reviews_per_second": len(texts) / seconds,
-    }
-
-
 def short_text_accuracy(model_dirs: dict[str, str], pairs: list[tuple[str, str]]) -> dict:
     """Accuracy of each bundle on single sentences labelled with their review's label."""
     from lstm_sentiment.predict import SentimentModel
@@ -499,7 +477,9 @@ def main() -> None:
 
     shipped = dict(members[SHIPPED])
     shipped["evaluate"] = evaluate_bundle(shipped["model_dir"], args.data)
-    shipped["speed"] = prediction_speed(shipped["model_dir"], [ex.text for ex in test_examples])
+    shipped["speed"] = benchlib.prediction_speed(
+        shipped["model_dir"], [ex.text for ex in test_examples], THREADS
+    )
     shipped["probes"] = probe_predictions(shipped["model_dir"])
     pairs = benchlib.short_texts(test_examples, SHORT_TEXT_SEED)
     compared = {name: run["model_dir"] for name, run in members.items()}

@@ -236,6 +236,18 @@ def test_cli_predict_unlabelled_split_to_csv_for_self_training(
     assert rows[texts[0]] == "positive" and rows[texts[1]] == "negative"
 
 
+def test_cli_predict_missing_split_of_a_folder(
+    trained: dict, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "reviews" / "train" / "unsup").mkdir(parents=True)
+    (tmp_path / "reviews" / "train" / "unsup" / "0_0.txt").write_text("fine", encoding="utf-8")
+    code, _, err = run_cli(
+        capsys, "-q", "predict", "--model", trained["model"], "--input", tmp_path / "reviews",
+        "--split", "unlabelled",
+    )  # fmt: skip
+    assert_input_error(code, err, "split 'unlabelled'")
+
+
 def test_cli_data_stats(trained: dict, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     output = tmp_path / "stats"
     code, out, err = run_cli(capsys, "data-stats", "--data", trained["csv"], "--output", output)

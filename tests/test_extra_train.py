@@ -54,6 +54,11 @@ def test_extra_source_with_an_unknown_label_is_refused(
         prepare_data(with_extra(tiny_config, path))
 
 
+def test_missing_extra_source_is_a_data_error(tiny_config: RunConfig, tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="no such file or directory"):
+        prepare_data(with_extra(tiny_config, tmp_path / "pseudo.csv"))
+
+
 def test_extra_train_round_trips_through_the_config(tmp_path: Path) -> None:
     config = RunConfig().with_overrides(['data.extra_train=["a.csv", "b.csv"]'])
     assert config.data.extra_train == ["a.csv", "b.csv"]
