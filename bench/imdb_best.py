@@ -347,6 +347,15 @@ def write_readme_table(result: dict[str, Any]) -> None:
         f"`{result['single']['name']}`, test accuracy {result['single']['test_accuracy']:.4f}.",
         "- Validation accuracy of an ensemble is measured on the split its weights were fitted "
         "on (optimistic).",
+        *(
+            [
+                "- `--reuse`: the training steps are those an earlier run of this script left in "
+                "the same work folder (each step's command and cost are in the JSON); the "
+                "measurements below were taken again."
+            ]
+            if "--reuse" in result["command"]
+            else []
+        ),
         "",
         f"Shipped model (`{SHIPPED}`): `lstm-sentiment evaluate` from its bundle: accuracy "
         f"{shipped['evaluate']['accuracy']:.4f} on {shipped['evaluate']['n']:,} test reviews; "
@@ -401,14 +410,15 @@ def ship_default(result: dict[str, Any]) -> None:
         card.read_text()
         + "\n## Benchmark\n"
         + f"Trained by `{result['command']}` on {result['date']} ({result['machine']['cpu']}, "
-        f"{result['machine']['cores']} cores), on IMDB train only (own word2vec vectors from "
-        "IMDB train + unsup). Re-measured from this bundle by `lstm-sentiment evaluate`: IMDB "
+        f"{result['machine']['cores']} cores), on IMDB train plus the unsup reviews labelled by "
+        "the teacher ensemble (own word2vec vectors from IMDB train + unsup; never test text). "
+        "Re-measured from this bundle by `lstm-sentiment evaluate`: IMDB "
         f"test accuracy {shipped['evaluate']['accuracy']:.4f}; {shipped['megabytes']:.1f} MB; "
         f"{shipped['speed']['reviews_per_second']:,.0f} reviews/s batch prediction on "
         f"{THREADS} CPU threads. See bench/README.md.\n"
         + "\n## Known weaknesses (measured)\n"
         + f"Single sentences cut from IMDB test reviews (labelled with their review's label): "
-        f"accuracy {short['shipped']:.4f}, against {shipped['evaluate']['accuracy']:.4f} on whole "
+        f"accuracy {short[SHIPPED]:.4f}, against {shipped['evaluate']['accuracy']:.4f} on whole "
         "reviews; it was trained on random crops of reviews as well as whole ones to keep it "
         "usable on short texts, but short, out-of-context, ironic or domain-specific texts "
         "(tweets, product support) remain its weakest ground. Its predictions on a few "
