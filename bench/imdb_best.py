@@ -3,13 +3,15 @@
 Everything is trained here, in this run, on IMDB train + unsup only (the test split is read for
 measurement alone), each step in its own process and one at a time:
 
-1. own skip-gram word2vec 100-d vectors on train + unsup (``lstm-sentiment vectors train``);
+1. own skip-gram word2vec vectors on train + unsup (``lstm-sentiment vectors train``): 300-d
+   for the strongest teacher, 100-d for the other teacher and the (small, fast) shipped student;
 2. the NBSVM baseline (``configs/imdb_nbsvm.toml``), also an ensemble member;
 3. two teacher models, ``train --config configs/imdb_best.toml`` with the own vectors (a
-   BiLSTM and a BiGRU, both with the NB-weighted n-gram path);
+   BiLSTM on the 300-d vectors and a BiGRU on the 100-d ones, both with the NB-weighted n-gram
+   path);
 4. a teacher ensemble of those three (``lstm-sentiment ensemble --weights fit``) labels the
    50,000 unlabelled reviews (``lstm-sentiment predict --split unsup --min-confidence``);
-5. a student, ``configs/imdb_ship.toml``: the same network trained on the labelled reviews plus
+5. a student, ``configs/imdb_ship.toml``: a smaller BiLSTM trained on the labelled reviews plus
    the teacher-labelled ones (``data.extra_train``), and on random crops, so that it also reads
    single sentences: distillation of the ensemble into the model that is shipped;
 6. the final ensemble of every model above, re-measured by ``lstm-sentiment evaluate``;
@@ -48,7 +50,8 @@ NBSVM_CONFIG = benchlib.ROOT / "configs" / "imdb_nbsvm.toml"
 THREADS = 2
 SPLIT_SEED = 13
 """Every member carves the same validation split, so the ensemble can fit weights on it."""
-W2V_DIM = 100
+W2V_DIMS = {"w2v": 100, "w2v300": 300}
+"""Vector steps (step name → dimension)."""
 W2V_EPOCHS = 5
 LABEL_MAP = "neg=negative,pos=positive"
 SHORT_TEXT_SEED = 0
@@ -80,10 +83,16 @@ class Member:
     description: str
     config: Path = BEST_CONFIG
     overrides: list[str] = field(default_factory=list)
+    vectors: str = "w2v"
+    """Which own vectors (a :data:`W2V_DIMS` step) it starts from."""
 
 
 TEACHERS = [
-    Member("best", "BiLSTM + NB path: configs/imdb_best.toml, seed 13"),
+    Member(
+        "lstm300",
+        "BiLSTM + NB path on own w2v 300-d: configs/imdb_best.toml, seed 13",
+        vectors="w2v300",
+    ),
     Member(
         "bigru",
         "BiGRU + NB path: configs/imdb_best.toml with a GRU encoder, seed 14",
@@ -124,13 +133,14 @@ def cli(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "lstm_sentiment", "-q", *arguments]
 
 
-def train_vectors(data: str, work: Path, steps: Steps, limit: int) -> dict[str, Any]:
-    """Own word2vec vectors on train + unsup."""
-    if record := steps.done("w2v"):
+def train_vectors(name: str, data: str, work: Path, steps: Steps, limit: int) -> dict[str, Any]:
+    """Own word2vec vectors (:data:`W2V_DIMS` ``[name]`` dimensions) on train + unsup."""
+    if record := steps.done(name):
         return record
-    output, report = work / f"w2v{W2V_DIM}.bin", work / f"w2v{W2V_DIM}.json"
+    dim = W2V_DIMS[name]
+    output, report = work / f"w2v{dim}.bin", work / f"w2v{dim}.json"
     command = cli("vectors", "train", "--data", data, "--split", "train,unsup", "--sg")
-    command += ["--dim", str(W2V_DIM), "--epochs", str(W2V_EPOCHS), "--threads", str(THREADS)]
+    command += ["--dim", str(dim), "--epochs", str(W2V_EPOCHS), "--threads", str(THREADS)]
     command += ["--output", str(output), "--report", str(report)]
     if limit:
         command += ["--limit", str(limit)]
@@ -139,11 +149,12 @@ def train_vectors(data: str, work: Path, steps: Steps, limit: int) -> dict[str, 
     record = {
         "command": shlex.join(command),
         "file": str(output),
+        "dim": dim,
         **cost,
         "vocabulary_size": summary["vocabulary_size"],
         "texts": summary["texts"],
     }
-    return steps.save("w2v", record)
+    return steps.save(name, record)
 
 
 def train_run(
@@ -308,7 +319,9 @@ def write_readme_table(result: dict[str, Any]) -> None:
         f"Command: `{result['command']}`  ",
         f"Date: {result['date']}; machine: {machine['cpu']} ({machine['cores']} cores); "
         f"torch {machine.get('torch')}, Python {machine['python']}.  ",
-        f"Own word2vec {W2V_DIM}-d on train + unsup: {result['w2v']['wall_seconds']:.0f} s. "
+        "Own word2vec on train + unsup: "
+        + ", ".join(f"{r['dim']}-d {r['wall_seconds']:.0f} s" for r in result["w2v"].values())
+        + ". "
         f"Everything trained in this run: {result['total_train_minutes']:.1f} min (goal ≤ "
         f"{GOALS['total_train_minutes']}).",
         "",
@@ -322,7 +335,7 @@ def write_readme_table(result: dict[str, Any]) -> None:
             f"{run['wall_seconds']:.0f} | {run['megabytes']:.1f} |"
         )
     ensemble, tfidf, teacher = result["ensemble"], result["tfidf"], result["teacher"]
-    for name, run in (("teacher: best + bigru + nbsvm", teacher), ("all four", ensemble)):
+    for name, run in (("teachers", teacher), ("all members", ensemble)):
         weights = ", ".join(f"{member} {w:.2f}" for member, w in run["weights"].items())
         lines.append(
             f"| ensemble, {name} (weights fitted on validation: {weights}) | "
@@ -454,21 +467,20 @@ def main() -> None:
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     steps = Steps(work, args.reuse)
-    w2v = train_vectors(args.data, work, steps, args.limit)
-    vectors = [f"vectors.source={w2v['file']}", *smoke]
+    w2v = {name: train_vectors(name, args.data, work, steps, args.limit) for name in W2V_DIMS}
     nbsvm = train_run("nbsvm", NBSVM_CONFIG, args.data, smoke, work, steps)
     nbsvm["description"] = "NBSVM (configs/imdb_nbsvm.toml)"
     members = {}
     for member in TEACHERS:
-        run = train_run(
-            member.name, member.config, args.data, vectors + member.overrides, work, steps
-        )
+        overrides = [f"vectors.source={w2v[member.vectors]['file']}", *smoke, *member.overrides]
+        run = train_run(member.name, member.config, args.data, overrides, work, steps)
         members[member.name] = {**run, "description": member.description}
     teacher_bundles = {name: run["model_dir"] for name, run in members.items()}
     teacher_bundles["nbsvm"] = nbsvm["model_dir"]
     teacher = build_ensemble("teacher", teacher_bundles, args.data, work, steps)
     pseudo = pseudo_label(teacher["model_dir"], args.data, work, steps)
-    student_overrides = [*vectors, f'data.extra_train=["{pseudo["file"]}"]', *STUDENT.overrides]
+    student_overrides = [f"vectors.source={w2v[STUDENT.vectors]['file']}", *smoke]
+    student_overrides += [f'data.extra_train=["{pseudo["file"]}"]', *STUDENT.overrides]
     run = train_run(STUDENT.name, STUDENT.config, args.data, student_overrides, work, steps)
     members[STUDENT.name] = {**run, "description": STUDENT.description}
     bundles = {name: run["model_dir"] for name, run in members.items()}
@@ -496,7 +508,7 @@ def main() -> None:
     compared |= {"nbsvm": nbsvm["model_dir"], "previous default": str(default_model_path())}
     short = {"n": len(pairs), "accuracy": short_text_accuracy(compared, pairs)}
 
-    trained = [w2v, nbsvm, *members.values(), teacher, pseudo, ensemble]
+    trained = [*w2v.values(), nbsvm, *members.values(), teacher, pseudo, ensemble]
     result = {
         **benchlib.header(NAME),
         "notes": "all choices made on validation carved from train; test read only to measure",

@@ -11,6 +11,7 @@ from lstm_sentiment.errors import ConfigError
 from lstm_sentiment.models.layers import activation
 from lstm_sentiment.models.nb_ngrams import NbNgramLogits
 from lstm_sentiment.models.pooling import Pooler, padding_mask, pool
+from lstm_sentiment.models.recurrent import RecurrentEncoder
 
 BIGRAM_HASH_MULTIPLIER = 1_000_003
 """A prime larger than any vocabulary: ``(a · p + b) mod buckets`` spreads word pairs."""
@@ -87,6 +88,12 @@ class TextClassifier(nn.Module):
             attention_size=config.attention_size,
             attention_heads=config.attention_heads,
         )
+        self._pools_directions = (
+            isinstance(encoder, RecurrentEncoder)
+            and encoder.keeps_directions
+            and self.pooler.order_free
+        )
+        """Pool each direction on its own: a backward direction needs no re-alignment."""
         self.output_dropout = nn.Dropout(config.head_dropout)
         features = self.pooler.output_size + embedding_dim * len(config.embedding_pooling)
         self.bigrams: HashedBigrams | None = None
@@ -127,8 +134,13 @@ class TextClassifier(nn.Module):
         self, embedded: torch.Tensor, lengths: torch.Tensor, ids: torch.Tensor
     ) -> torch.Tensor:
         """Logits from (possibly perturbed) embeddings of ``ids``; see :meth:`forward`."""
-        outputs, out_lengths = self.encoder(embedded, lengths)
-        pooled = self.pooler(outputs, out_lengths)
+        if isinstance(self.encoder, RecurrentEncoder) and self._pools_directions:
+            pooled = self.pooler.pool_directions(
+                self.encoder.directions(embedded, lengths), lengths
+            )
+        else:
+            outputs, out_lengths = self.encoder(embedded, lengths)
+            pooled = self.pooler(outputs, out_lengths)
         if self.config.embedding_pooling:
             lexical = pool(embedded, lengths, self.config.embedding_pooling, bidirectional=False)
             pooled = torch.cat([pooled, lexical], dim=-1)

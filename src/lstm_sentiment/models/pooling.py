@@ -27,20 +27,35 @@ def last_valid(outputs: torch.Tensor, lengths: torch.Tensor, bidirectional: bool
     return torch.cat([last[:, :half], outputs[:, 0, half:]], dim=-1)
 
 
+ORDER_FREE = frozenset({"mean", "max"})
+"""Pooling methods that ignore the order of the steps (a backward direction needs no
+re-alignment for them)."""
+
+
 def pool(
     outputs: torch.Tensor, lengths: torch.Tensor, methods: list[str], bidirectional: bool
 ) -> torch.Tensor:
-    """Concatenate the parameter-free pooled vectors named in ``methods`` (last, mean, max)."""
-    mask = padding_mask(lengths, outputs.size(1)).unsqueeze(-1)
+    """Concatenate the parameter-free pooled vectors named in ``methods`` (last, mean, max).
+
+    Steps before the shortest length are real in every row and are reduced as they are; only
+    the rest is masked, so length-sorted batches (prediction) barely copy anything.
+    """
+    shared = int(lengths.min()) if outputs.size(1) else 0
+    head, tail = outputs[:, :shared], outputs[:, shared:]
+    tail_real = padding_mask(lengths - shared, tail.size(1)).unsqueeze(-1)
     pooled = []
     for method in methods:
         if method == "last":
             pooled.append(last_valid(outputs, lengths, bidirectional))
         elif method == "mean":
-            total = outputs.masked_fill(~mask, 0.0).sum(dim=1)
+            total = tail.masked_fill(~tail_real, 0.0).sum(dim=1) if tail.size(1) else 0.0
+            total = head.sum(dim=1) + total
             pooled.append(total / lengths.unsqueeze(1).to(outputs.dtype))
         elif method == "max":
-            pooled.append(outputs.masked_fill(~mask, float("-inf")).max(dim=1).values)
+            parts = [head.amax(dim=1)] if shared else []
+            if tail.size(1):
+                parts.append(tail.masked_fill(~tail_real, float("-inf")).amax(dim=1))
+            pooled.append(parts[0] if len(parts) == 1 else torch.maximum(*parts))
         else:
             raise ConfigError(f"unknown pooling {method!r}; valid: last, mean, max")
     return torch.cat(pooled, dim=-1)
@@ -103,6 +118,11 @@ class Pooler(nn.Module):
             self.attention.output_size if self.attention is not None else 0
         )
 
+    @property
+    def order_free(self) -> bool:
+        """Whether every method ignores step order (see :data:`ORDER_FREE`)."""
+        return set(self.methods) <= ORDER_FREE
+
     def forward(self, outputs: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         pooled = []
         for method in self.methods:
@@ -112,3 +132,20 @@ class Pooler(nn.Module):
             else:
                 pooled.append(pool(outputs, lengths, [method], self.bidirectional))
         return torch.cat(pooled, dim=-1)
+
+    def pool_directions(
+        self, directions: list[torch.Tensor], lengths: torch.Tensor
+    ) -> torch.Tensor:
+        """What :meth:`forward` gives for the concatenation of ``directions`` (each
+        ``[batch, time, size]``, right-padded), for order-free methods only: a backward
+        direction may stay reversed within each row's length."""
+        if not self.order_free:
+            raise ConfigError(f"pooling {self.methods} depends on step order")
+        return torch.cat(
+            [
+                pool(direction, lengths, [method], bidirectional=False)
+                for method in self.methods
+                for direction in directions
+            ],
+            dim=-1,
+        )

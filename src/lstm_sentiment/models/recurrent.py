@@ -97,14 +97,44 @@ class RecurrentEncoder(nn.Module):
 
         Outputs at padded positions are meaningless and must be masked by the caller.
         """
+        return torch.cat(self.directions(inputs, lengths, aligned=True), dim=-1), lengths
+
+    @property
+    def keeps_directions(self) -> bool:
+        """Whether :meth:`directions` can leave the last layer's backward outputs reversed (the
+        last layer joins nothing to them)."""
+        return self.connections[-1].kind == "none"
+
+    def directions(
+        self, inputs: torch.Tensor, lengths: torch.Tensor, *, aligned: bool = False
+    ) -> list[torch.Tensor]:
+        """The last layer's output of each direction, ``[batch, time, size]`` each.
+
+        Unless ``aligned``, the backward direction's outputs stay reversed within each row's
+        length (padding still at the end): enough for order-free pooling, and it saves
+        re-ordering and concatenating the largest tensors of the model.
+        """
+        if not (aligned or self.keeps_directions):
+            raise ValueError("a connection joins the last layer: its outputs must be aligned")
         index = reverse_index(lengths, inputs.size(1)) if self.bidirectional else None
         layer_input = inputs
+        last = len(self.connections) - 1
         for depth, connection in enumerate(self.connections):
             if depth > 0:
                 layer_input = self.dropout(layer_input)
             output = self._run(self.forward_layers[depth], layer_input)
-            if index is not None:
+            if index is None:
+                parts = [output]
+            else:
                 backward = self._run(self.backward_layers[depth], gather_time(layer_input, index))
-                output = torch.cat([output, gather_time(backward, index)], dim=-1)
-            layer_input = connection(layer_input, output)
-        return layer_input, lengths
+                if depth == last and not aligned:
+                    return [output, backward]
+                parts = [output, gather_time(backward, index)]
+            if depth == last:
+                return (
+                    parts
+                    if connection.kind == "none"
+                    else [connection(layer_input, torch.cat(parts, dim=-1))]
+                )
+            layer_input = connection(layer_input, torch.cat(parts, dim=-1))
+        raise AssertionError("an encoder has at least one layer")
