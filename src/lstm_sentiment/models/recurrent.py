@@ -122,19 +122,12 @@ class RecurrentEncoder(nn.Module):
         for depth, connection in enumerate(self.connections):
             if depth > 0:
                 layer_input = self.dropout(layer_input)
-            output = self._run(self.forward_layers[depth], layer_input)
-            if index is None:
-                parts = [output]
-            else:
+            parts = [self._run(self.forward_layers[depth], layer_input)]
+            if index is not None:
                 backward = self._run(self.backward_layers[depth], gather_time(layer_input, index))
-                if depth == last and not aligned:
-                    return [output, backward]
-                parts = [output, gather_time(backward, index)]
-            if depth == last:
-                return (
-                    parts
-                    if connection.kind == "none"
-                    else [connection(layer_input, torch.cat(parts, dim=-1))]
-                )
+                keep_reversed = depth == last and not aligned
+                parts.append(backward if keep_reversed else gather_time(backward, index))
+            if depth == last and connection.kind == "none":
+                return parts
             layer_input = connection(layer_input, torch.cat(parts, dim=-1))
-        raise AssertionError("an encoder has at least one layer")
+        return [layer_input]
