@@ -64,6 +64,11 @@ class DataConfig:
     split_seed: int | None = None
     """Seed of the validation split; unset = ``train.seed``. Fix it to train several seeds on
     one split (a seed ensemble can then fit its weights on the validation split they share)."""
+    group_validation: bool = False
+    """Carve validation from whole groups (aclImdb: movies, read from ``urls_<label>.txt``), so
+    that no movie has reviews on both sides, as IMDB's train and test share no movie. A split
+    sharing movies with training rewards memorised names and titles: its accuracy runs above
+    test and chooses epochs, models and ensemble weights badly."""
     text_column: str | None = None
     label_column: str | None = None
     encoding: str = "utf-8"

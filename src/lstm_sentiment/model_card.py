@@ -61,8 +61,9 @@ def render_model_card(bundle: Bundle, environment: dict[str, str], notes: str = 
 def _training_data_lines(cfg: RunConfig) -> list[str]:
     return [
         f"- source: `{cfg.data.source}` (split `{cfg.data.train_split}`, "
-        f"{cfg.data.validation_fraction:.0%} held out for validation, seed "
-        f"{cfg.validation_seed})",
+        f"{cfg.data.validation_fraction:.0%} held out for validation"
+        f"{' (whole groups: no movie on both sides)' if cfg.data.group_validation else ''}, "
+        f"seed {cfg.validation_seed})",
     ]
 
 

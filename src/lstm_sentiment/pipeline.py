@@ -300,7 +300,10 @@ def prepare_data(
         test_examples = _usable(list(examples[1]), "test") if examples[1] else []
         reports = {"train": report.finish(train_examples)}
     fit_examples, val_examples = stratified_split(
-        train_examples, config.data.validation_fraction, config.validation_seed
+        train_examples,
+        config.data.validation_fraction,
+        config.validation_seed,
+        by_group=config.data.group_validation,
     )
     if not val_examples:
         raise ConfigError("data.validation_fraction must be > 0: validation drives early stopping")

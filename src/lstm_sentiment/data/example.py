@@ -11,3 +11,6 @@ class Example:
 
     text: str
     label: str | None
+    group: str | None = None
+    """What the text belongs to when known, e.g. the movie of an aclImdb review (from its
+    ``urls_<label>.txt``): ``data.group_validation`` keeps a group out of both split parts."""

@@ -13,15 +13,22 @@ A folder named ``unsup`` holds unlabelled text (aclImdb's ``train/unsup``); it i
 It is skipped unless asked for: ``split="unsup"`` reads every ``unsup`` folder, and
 ``include_unlabelled=True`` adds a split's ``unsup`` folder; both give label ``None``.
 
+Groups: aclImdb puts ``urls_<label>.txt`` beside the class folders, line ``N`` naming the movie
+of review ``N_<rating>.txt``. Readers attach that movie (``tt0453418``) as the example's
+``group``, so that a validation split can keep each movie on one side (IMDB's test movies are
+not in train: a validation split that shares movies with training flatters a model).
+
 Readers do not complain about zero examples: the caller (:mod:`.source`) does.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import tarfile
 import zlib
 from collections.abc import Collection, Iterator
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import IO
 
@@ -48,6 +55,35 @@ __all__ = [
 UNLABELLED = "unsup"
 SPLIT_NAMES = frozenset({"train", "test", "dev", "val", "valid", "validation", UNLABELLED})
 """Names never taken for a tarball's top-level folder (see :func:`list_splits`)."""
+
+
+# --- groups (aclImdb urls_<label>.txt) -----------------------------------------------------------
+
+_URLS_FILE = re.compile(r"urls_(.+)\.txt")
+_MOVIE = re.compile(r"/title/(tt\d+)")
+
+
+def urls_label(name: str) -> str | None:
+    """The class folder an ``urls_<label>.txt`` file describes, ``None`` for other names."""
+    match = _URLS_FILE.fullmatch(name)
+    return match.group(1) if match else None
+
+
+def groups_from_urls(text: str) -> list[str | None]:
+    """Group per line of an urls file: the IMDB title id in the URL (else the line itself)."""
+    groups: list[str | None] = []
+    for line in text.splitlines():
+        movie = _MOVIE.search(line)
+        groups.append(movie.group(1) if movie else (line.strip() or None))
+    return groups
+
+
+def review_group(name: str, groups: list[str | None] | None) -> str | None:
+    """The group of review file ``<id>_<rating>.txt`` (``None`` when unknown)."""
+    number = name.split("_", 1)[0]
+    if groups is None or not number.isdigit() or int(number) >= len(groups):
+        return None
+    return groups[int(number)]
 
 
 # --- folders -------------------------------------------------------------------------------------
@@ -93,12 +129,14 @@ def read_folder(
                 dirs.append((sub, None))
     empty = 0
     for folder, label in dirs:
+        urls = folder.parent / f"urls_{folder.name}.txt"
+        groups = groups_from_urls(urls.read_text(errors="replace")) if urls.is_file() else None
         for file in sorted(folder.glob("*.txt"), key=lambda p: p.name):
             if file.name.startswith(".") or not file.is_file():
                 continue
             text = _decode(file.read_bytes(), codec, str(file))
             if text.strip():
-                yield Example(text, label)
+                yield Example(text, label, review_group(file.name, groups))
             else:
                 empty += 1
     if empty:
@@ -186,8 +224,17 @@ def read_tarball_splits(
 def _iter_tar_splits(
     path: Path, splits: Collection[str], include_unlabelled: bool, codec: str
 ) -> Iterator[tuple[str, Example]]:
+    """The examples of ``splits``, with their groups; aclImdb's urls files follow the reviews
+    they describe in the archive, so the examples are yielded once the archive is read."""
     empty = 0
+    found: list[tuple[str, Example, tuple[str, ...]]] = []
+    urls: dict[tuple[str, ...], list[str | None]] = {}
     for parts, file in _tar_text_files(path):
+        if (described := urls_label(parts[-1])) is not None:
+            urls[(*parts[:-1], described)] = groups_from_urls(
+                _read_member(file, path).decode("utf-8", errors="replace")
+            )
+            continue
         targets = []
         for split in splits:
             member_of, label = _tar_label(parts, split, include_unlabelled)
@@ -199,10 +246,12 @@ def _iter_tar_splits(
         if not text.strip():
             empty += 1
             continue
-        for split, label in targets:
-            yield split, Example(text, label)
+        found += [(split, Example(text, label), parts) for split, label in targets]
     if empty:
         logger.warning("skipped %d empty member(s) in %s", empty, path)
+    for split, example, parts in found:
+        group = review_group(parts[-1], urls.get(parts[:-1]))
+        yield split, example if group is None else replace(example, group=group)
 
 
 def _tar_label(

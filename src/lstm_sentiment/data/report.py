@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from lstm_sentiment.data.example import Example
@@ -141,7 +141,7 @@ def normalise_labels(
     """
     mapped = {
         name: [
-            ex if ex.label is None else Example(ex.text, canonical_label(ex.label, label_map))
+            ex if ex.label is None else replace(ex, label=canonical_label(ex.label, label_map))
             for ex in examples
         ]
         for name, examples in splits.items()
@@ -170,7 +170,7 @@ def normalise_labels(
             ex
             if ex.label is None or canonical[ex.label.strip()] == ex.label
             # Labels from readers are already stripped; folder names and mapped labels may not be.
-            else Example(ex.text, canonical[ex.label.strip()])
+            else replace(ex, label=canonical[ex.label.strip()])
             for ex in examples
         ]
         for name, examples in mapped.items()

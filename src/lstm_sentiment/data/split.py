@@ -11,7 +11,7 @@ from lstm_sentiment.errors import ConfigError, DataError
 
 
 def stratified_split(
-    examples: Sequence[Example], fraction: float, seed: int
+    examples: Sequence[Example], fraction: float, seed: int, *, by_group: bool = False
 ) -> tuple[list[Example], list[Example]]:
     """Split examples into (train, validation) with the same label proportions in both.
 
@@ -19,6 +19,9 @@ def stratified_split(
         examples: Labelled examples.
         fraction: Share of examples for validation, in ``[0, 1)``; ``0`` gives no validation.
         seed: Seed for the shuffle; the same seed and input give the same split.
+        by_group: Keep each :attr:`Example.group` (an aclImdb movie) whole on one side, with
+            label proportions kept as far as whole groups allow (scikit-learn's
+            ``StratifiedGroupKFold``: validation is one of ``round(1 / fraction)`` folds).
 
     Raises:
         ConfigError: ``fraction`` is outside ``[0, 1)``.
@@ -49,9 +52,35 @@ def stratified_split(
             f"but both parts need at least one example of each of the {len(counts)} classes: "
             "change the validation fraction"
         )
+    if by_group:
+        return _group_split(examples, labels, fraction, seed)
     from sklearn.model_selection import train_test_split
 
     train_idx, val_idx = train_test_split(
         list(range(len(examples))), test_size=n_val, random_state=seed, stratify=labels
     )
+    return [examples[i] for i in train_idx], [examples[i] for i in val_idx]
+
+
+def _group_split(
+    examples: Sequence[Example], labels: list, fraction: float, seed: int
+) -> tuple[list[Example], list[Example]]:
+    groups = [example.group for example in examples]
+    if None in groups:
+        raise DataError(
+            f"{groups.count(None)} of {len(groups)} training examples have no group: "
+            "data.group_validation needs one for every example (aclImdb: the urls_<label>.txt "
+            "files beside the class folders); set data.group_validation = false"
+        )
+    folds = max(2, round(1 / fraction))
+    if len(set(groups)) < folds:
+        raise DataError(
+            f"{len(set(groups))} groups cannot make a validation fraction of {fraction} "
+            f"({folds} folds): lower data.validation_fraction or set data.group_validation = "
+            "false"
+        )
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    train_idx, val_idx = next(splitter.split(examples, labels, groups))
     return [examples[i] for i in train_idx], [examples[i] for i in val_idx]

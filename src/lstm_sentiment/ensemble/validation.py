@@ -118,7 +118,12 @@ def members_validation(
     config.data.source = source
     config.data.test_split = ""  # the test split is not needed here
     train, _ = load_training_data(config)
-    _, validation = stratified_split(train, config.data.validation_fraction, config.validation_seed)
+    _, validation = stratified_split(
+        train,
+        config.data.validation_fraction,
+        config.validation_seed,
+        by_group=config.data.group_validation,
+    )
     for name, scorer in members:
         expected = scorer.metrics.get("validation", {}).get("n")
         if expected is not None and expected != len(validation):

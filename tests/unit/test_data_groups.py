@@ -1,0 +1,114 @@
+"""Groups (aclImdb movies from urls_<label>.txt) and the validation split that keeps them whole."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from lstm_sentiment.data.example import Example
+from lstm_sentiment.data.readers import (
+    groups_from_urls,
+    read_folder,
+    read_tarball,
+    read_tarball_splits,
+    review_group,
+)
+from lstm_sentiment.data.split import stratified_split
+from lstm_sentiment.errors import DataError
+
+URL = "http://www.imdb.com/title/{}/usercomments"
+FILES = {
+    "aclImdb/train/pos/0_9.txt": "great fun",
+    "aclImdb/train/pos/1_7.txt": "good film",
+    "aclImdb/train/neg/0_1.txt": "awful",
+    "aclImdb/train/neg/1_2.txt": "dull",
+    "aclImdb/train/unsup/0_0.txt": "no idea",
+    # In the official archive the urls files follow the reviews they describe.
+    "aclImdb/train/urls_pos.txt": URL.format("tt0000001") + "\n" + URL.format("tt0000002"),
+    "aclImdb/train/urls_neg.txt": URL.format("tt0000002") + "\n" + URL.format("tt0000003"),
+    "aclImdb/train/urls_unsup.txt": URL.format("tt0000009"),
+    "aclImdb/test/pos/0_8.txt": "lovely",
+}
+EXPECTED = {
+    ("great fun", "pos"): "tt0000001",
+    ("good film", "pos"): "tt0000002",
+    ("awful", "neg"): "tt0000002",
+    ("dull", "neg"): "tt0000003",
+}
+
+
+def write_tar(path: Path, files: dict[str, str]) -> Path:
+    with tarfile.open(path, "w:gz") as tar:
+        for name, content in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(content.encode())
+            tar.addfile(info, io.BytesIO(content.encode()))
+    return path
+
+
+def groups_of(examples: list[Example]) -> dict[tuple[str, str | None], str | None]:
+    return {(ex.text, ex.label): ex.group for ex in examples}
+
+
+def test_urls_lines_give_movie_ids_and_review_numbers_index_them() -> None:
+    groups = groups_from_urls(URL.format("tt42") + "\nnot a url\n\n")
+    assert groups == ["tt42", "not a url", None]
+    assert review_group("1_7.txt", groups) == "not a url"
+    assert review_group("7_7.txt", groups) is None  # past the end: unknown, not an error
+    assert review_group("readme.txt", groups) is None
+    assert review_group("0_1.txt", None) is None
+
+
+def test_folder_reader_attaches_movies(tmp_path: Path) -> None:
+    for name, content in FILES.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(content)
+    train = list(read_folder(tmp_path / "aclImdb", "train"))
+    assert groups_of(train) == EXPECTED
+    unsup = list(read_folder(tmp_path / "aclImdb", "unsup"))
+    assert [ex.group for ex in unsup] == ["tt0000009"]
+    assert [ex.group for ex in read_folder(tmp_path / "aclImdb", "test")] == [None]
+
+
+def test_tarball_readers_attach_movies_listed_after_the_reviews(tmp_path: Path) -> None:
+    archive = write_tar(tmp_path / "acl.tar.gz", FILES)
+    assert groups_of(list(read_tarball(archive, "train"))) == EXPECTED
+    splits = read_tarball_splits(archive, ["train", "test"])
+    assert groups_of(splits["train"]) == EXPECTED
+    assert [ex.group for ex in splits["test"]] == [None]
+    # urls files are never read as reviews
+    assert all("http" not in ex.text for ex in splits["train"])
+
+
+def movie_examples(movies: int, per_movie: int) -> list[Example]:
+    return [
+        Example(f"review {m}-{r}", "pos" if (m + r) % 2 else "neg", f"tt{m}")
+        for m in range(movies)
+        for r in range(per_movie)
+    ]
+
+
+def test_group_split_keeps_every_movie_on_one_side() -> None:
+    examples = movie_examples(movies=60, per_movie=5)
+    fit, validation = stratified_split(examples, 0.1, seed=3, by_group=True)
+    assert len(fit) + len(validation) == len(examples)
+    assert not {ex.group for ex in fit} & {ex.group for ex in validation}
+    assert 0.08 <= len(validation) / len(examples) <= 0.12
+    assert set(Counter(ex.label for ex in validation)) == {"pos", "neg"}
+    again = stratified_split(examples, 0.1, seed=3, by_group=True)
+    assert again == (fit, validation)
+
+
+def test_group_split_without_groups_says_what_to_do() -> None:
+    examples = [Example(f"t{i}", "pos" if i % 2 else "neg") for i in range(40)]
+    with pytest.raises(DataError, match="40 of 40 training examples have no group"):
+        stratified_split(examples, 0.1, seed=0, by_group=True)
+
+
+def test_group_split_with_too_few_groups_says_what_to_do() -> None:
+    with pytest.raises(DataError, match="3 groups cannot make a validation fraction"):
+        stratified_split(movie_examples(movies=3, per_movie=4), 0.1, seed=0, by_group=True)
