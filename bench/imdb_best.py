@@ -19,11 +19,10 @@ measurement alone), each step in its own process and one at a time:
    speed and its accuracy on single sentences cut from the (held-out) test reviews;
 8. a TF-IDF + logistic regression baseline tuned on the same validation split.
 
-Validation is carved from train by whole movies (``data.group_validation``; aclImdb's
-``urls_*.txt``), as test shares no movie with train: a split sharing movies ran 0.8-1.2 points
-above test and chose epochs, models and ensemble weights badly. The single model the issue
-measures is the model with the best validation accuracy among the single models (never chosen
-on test).
+The single model the issue measures is the model with the best validation accuracy among the
+single models (never chosen on test). Validation is a random 10% of train, which shares movies
+with the rest of train (test does not): it runs above test for models that memorise names and
+titles. ``data.group_validation`` carves whole movies instead; see bench/README.md.
 
     python bench/imdb_best.py --data ../shared/data/aclImdb.tar.gz [--ship-default] [--reuse]
 
