@@ -6,8 +6,10 @@ Everything here is small on purpose: the suite shares two CPU cores with real tr
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import random
+import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +70,17 @@ def write_tiny_folder(root: Path) -> Path:
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"{i}.txt").write_text(text, encoding="utf-8")
     return root
+
+
+def write_tar(path: Path, files: dict[str, str | bytes]) -> Path:
+    """A gzipped tar archive holding ``files`` (member name → text or bytes), in that order."""
+    with tarfile.open(path, "w:gz") as tar:
+        for name, content in files.items():
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
 
 
 def write_tiny_vectors(path: Path) -> Path:

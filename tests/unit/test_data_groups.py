@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
-import tarfile
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from conftest import write_tar
 from lstm_sentiment.data.example import Example
 from lstm_sentiment.data.readers import (
     groups_from_urls,
@@ -39,15 +38,6 @@ EXPECTED = {
     ("awful", "neg"): "tt0000002",
     ("dull", "neg"): "tt0000003",
 }
-
-
-def write_tar(path: Path, files: dict[str, str]) -> Path:
-    with tarfile.open(path, "w:gz") as tar:
-        for name, content in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(content.encode())
-            tar.addfile(info, io.BytesIO(content.encode()))
-    return path
 
 
 def groups_of(examples: list[Example]) -> dict[tuple[str, str | None], str | None]:

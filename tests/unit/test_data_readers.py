@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import io
 import logging
 import random
 import tarfile
@@ -8,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import write_tar
 from lstm_sentiment.data import readers
 from lstm_sentiment.data.example import Example
 from lstm_sentiment.data.readers import (
@@ -39,16 +39,6 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
         data = content.encode("utf-8") if isinstance(content, str) else content
         path.write_bytes(data)
     return root
-
-
-def write_tar(path: Path, files: dict[str, str | bytes]) -> Path:
-    with tarfile.open(path, "w:gz") as tar:
-        for name, content in files.items():
-            data = content.encode("utf-8") if isinstance(content, str) else content
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return path
 
 
 def pairs(examples) -> list[tuple[str, str | None]]:

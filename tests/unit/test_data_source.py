@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import tarfile
 from pathlib import Path
 
 import pytest
 
+from conftest import write_tar
 from lstm_sentiment.data import DataOptions, is_known_dataset, load_split, load_splits, readers
 from lstm_sentiment.data.datasets import KNOWN_DATASETS
 from lstm_sentiment.errors import DataError
@@ -26,15 +26,6 @@ def write_tree(root: Path, files: dict[str, str]) -> Path:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
     return root
-
-
-def write_tar(path: Path, files: dict[str, str]) -> Path:
-    with tarfile.open(path, "w:gz") as tar:
-        for name, text in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(text.encode())
-            tar.addfile(info, io.BytesIO(text.encode()))
-    return path
 
 
 def pairs(examples) -> list[tuple[str, str | None]]:
