@@ -66,9 +66,12 @@ def test_every_committed_config_is_valid(path: Path) -> None:
 def test_best_and_shipped_imdb_configs_share_the_validation_split() -> None:
     best = RunConfig.from_file(REPO / "configs" / "imdb_best.toml")
     shipped = RunConfig.from_file(REPO / "configs" / "imdb_ship.toml")
+    single = RunConfig.from_file(REPO / "configs" / "imdb_single.toml")
     nbsvm = RunConfig.from_file(REPO / "configs" / "imdb_nbsvm.toml")
-    assert best.validation_seed == shipped.validation_seed == nbsvm.validation_seed
+    seeds = {c.validation_seed for c in (best, shipped, single, nbsvm)}
+    assert len(seeds) == 1
     assert best.model.nb_ngrams > 0 and shipped.train.crop_probability > 0
+    assert single.data.extra_train == shipped.data.extra_train != []
 
 
 def test_config_with_overrides_parses_values() -> None:
