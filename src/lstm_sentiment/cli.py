@@ -119,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--output", required=True, help="run folder to create")
     train.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     _add_data_options(train)
+    _add_group_option(train)
 
     evaluate = commands.add_parser("evaluate", help="measure a model on labelled data")
     evaluate.add_argument("--model", help="bundle folder (default: the shipped English model)")
@@ -179,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--resume", action="store_true", help="continue an interrupted model from its checkpoint"
     )
     _add_data_options(compare)
+    _add_group_option(compare)
 
     stats = commands.add_parser("data-stats", help="class counts, lengths and a histogram")
     stats.add_argument("--data", required=True, help="data source")
@@ -244,6 +246,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _add_group_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--group-column",
+        help="CSV/TSV/JSONL column naming each row's group (user, customer, product): "
+        "validation is carved from whole groups (sets data.group_validation)",
+    )
+
+
 def _run_config(args: argparse.Namespace) -> Any:
     from lstm_sentiment.config import RunConfig
 
@@ -266,6 +276,9 @@ def _run_config(args: argparse.Namespace) -> Any:
             setattr(getattr(config, section), key, value)
     if args.label_map:
         config.data.label_map = _parse_label_map(args.label_map)
+    if getattr(args, "group_column", None):
+        config.data.group_column = args.group_column
+        config.data.group_validation = True
     return config
 
 

@@ -69,6 +69,9 @@ class DataConfig:
     that no movie has reviews on both sides, as IMDB's train and test share no movie. A split
     sharing movies with training rewards memorised names and titles: its accuracy runs above
     test and chooses epochs, models and ensemble weights badly."""
+    group_column: str | None = None
+    """CSV/JSONL column naming each row's group (a user, a customer, a product) for
+    ``group_validation``; rows with an empty group are refused then."""
     text_column: str | None = None
     label_column: str | None = None
     encoding: str = "utf-8"
@@ -102,6 +105,11 @@ class DataConfig:
         _check_choice("data.encoding_errors", self.encoding_errors, ENCODING_ERRORS)
         if not 0.0 <= self.min_confidence <= 1.0:
             raise ConfigError(f"data.min_confidence must be in [0, 1], got {self.min_confidence}")
+        if self.group_column and not self.group_validation:
+            raise ConfigError(
+                f"data.group_column = {self.group_column!r} needs data.group_validation = true "
+                "(the groups only decide the validation split)"
+            )
 
 
 @dataclass

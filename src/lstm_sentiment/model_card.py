@@ -59,10 +59,13 @@ def render_model_card(bundle: Bundle, environment: dict[str, str], notes: str = 
 
 
 def _training_data_lines(cfg: RunConfig) -> list[str]:
+    groups = ""
+    if cfg.data.group_validation:
+        unit = f"`{cfg.data.group_column}`" if cfg.data.group_column else "movie"
+        groups = f" (whole groups: no {unit} on both sides)"
     return [
         f"- source: `{cfg.data.source}` (split `{cfg.data.train_split}`, "
-        f"{cfg.data.validation_fraction:.0%} held out for validation"
-        f"{' (whole groups: no movie on both sides)' if cfg.data.group_validation else ''}, "
+        f"{cfg.data.validation_fraction:.0%} held out for validation{groups}, "
         f"seed {cfg.validation_seed})",
     ]
 

@@ -67,6 +67,7 @@ def data_options(config: RunConfig) -> DataOptions:
     return DataOptions(
         text_column=data.text_column,
         label_column=data.label_column,
+        group_column=data.group_column,
         encoding=data.encoding,
         encoding_errors=data.encoding_errors,
         delimiter=data.delimiter,

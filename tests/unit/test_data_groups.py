@@ -102,3 +102,85 @@ def test_group_split_without_groups_says_what_to_do() -> None:
 def test_group_split_with_too_few_groups_says_what_to_do() -> None:
     with pytest.raises(DataError, match="3 groups cannot make a validation fraction"):
         stratified_split(movie_examples(movies=3, per_movie=4), 0.1, seed=0, by_group=True)
+
+
+# --- groups from a column of a table or JSON Lines file -------------------------------------------
+
+
+def user_rows(users: int = 12, per_user: int = 5) -> list[dict[str, str]]:
+    return [
+        {"text": f"post {u}-{i}", "label": "pos" if u % 2 else "neg", "user": f"@user{u}"}
+        for u in range(users)
+        for i in range(per_user)
+    ]
+
+
+def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_jsonl(path: Path, rows: list[dict[str, str]]) -> Path:
+    import json
+
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("writer", [write_csv, write_jsonl])
+def test_table_readers_attach_the_group_column(tmp_path: Path, writer) -> None:
+    from lstm_sentiment.data.report import DataReport
+    from lstm_sentiment.data.tables import read_jsonl, read_table
+
+    rows = user_rows(users=3, per_user=2)
+    rows[0]["user"] = "  "  # an empty group is no group
+    path = writer(tmp_path / ("posts.csv" if writer is write_csv else "posts.jsonl"), rows)
+    read = read_table if writer is write_csv else read_jsonl
+    report = DataReport(str(path))
+    examples = list(read(path, group_column="USER", report=report))  # matched ignoring case
+    assert [ex.group for ex in examples] == [None, "@user0", "@user1", "@user1", "@user2", "@user2"]
+    assert report.columns["group"] == "user"
+    assert all(ex.group is None for ex in read(path))  # never guessed
+
+
+def test_a_missing_group_column_is_a_clear_error(tmp_path: Path) -> None:
+    from lstm_sentiment.data.tables import read_table
+
+    path = write_csv(tmp_path / "posts.csv", user_rows(users=2, per_user=1))
+    with pytest.raises(DataError, match=r"column .customer. not in .*available: text, label, user"):
+        list(read_table(path, group_column="customer"))
+
+
+def test_training_split_keeps_each_user_on_one_side(tmp_path: Path, tiny_vectors: Path) -> None:
+    from conftest import tiny_config_dict
+    from lstm_sentiment.config import RunConfig
+    from lstm_sentiment.pipeline import prepare_data
+
+    path = write_csv(tmp_path / "posts.csv", user_rows(users=24, per_user=5))
+    raw = tiny_config_dict(path, tiny_vectors)
+    raw["data"] |= {"group_column": "user", "group_validation": True}
+    data = prepare_data(RunConfig.from_dict(raw))
+    assert not {ex.group for ex in data.fit} & {ex.group for ex in data.validation}
+    assert len(data.fit) + len(data.validation) == 120
+    assert {ex.label for ex in data.validation} == {"pos", "neg"}
+
+
+def test_group_column_without_group_validation_is_refused() -> None:
+    from lstm_sentiment.config import RunConfig
+    from lstm_sentiment.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"needs data\.group_validation = true"):
+        RunConfig.from_dict({"data": {"group_column": "user"}})
+
+
+def test_cli_group_column_turns_on_grouped_validation() -> None:
+    from lstm_sentiment.cli import _run_config, build_parser
+
+    args = build_parser().parse_args(["train", "--output", "x", "--group-column", "user"])
+    config = _run_config(args)
+    assert config.data.group_column == "user" and config.data.group_validation

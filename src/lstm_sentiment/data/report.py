@@ -68,7 +68,8 @@ class DataReport:
     dropped: dict[str, int] = field(default_factory=dict)
     """Reason (see :data:`DROP_REASONS`) → rows dropped for it."""
     columns: dict[str, str | None] = field(default_factory=dict)
-    """Which columns were used (``text``, ``label``, ``confidence``) and the delimiter."""
+    """Which columns were used (``text``, ``label``, ``confidence``, ``group`` if any) and the
+    delimiter."""
     invalid_bytes: InvalidBytes | None = None
     label_spellings: dict[str, list[str]] = field(default_factory=dict)
     """Canonical label → the other spellings merged into it (``Positive`` ← ``positive``)."""

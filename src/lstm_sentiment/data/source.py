@@ -56,6 +56,8 @@ class DataOptions:
 
     text_column: str | None = None
     label_column: str | None = None
+    group_column: str | None = None
+    """Column whose value becomes :attr:`Example.group` (tables and JSONL)."""
     encoding: str = "utf-8"
     encoding_errors: str = DEFAULT_ENCODING_ERRORS
     """``replace`` invalid bytes with U+FFFD (reported) or stop (``strict``)."""
@@ -166,6 +168,7 @@ def _read(
         common = {
             "text_column": options.text_column,
             "label_column": options.label_column,
+            "group_column": options.group_column,
             "encoding": options.encoding,
             "encoding_errors": options.encoding_errors,
             "confidence_column": options.confidence_column,

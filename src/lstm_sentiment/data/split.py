@@ -70,7 +70,8 @@ def _group_split(
         raise DataError(
             f"{groups.count(None)} of {len(groups)} training examples have no group: "
             "data.group_validation needs one for every example (aclImdb: the urls_<label>.txt "
-            "files beside the class folders); set data.group_validation = false"
+            "files beside the class folders; tables and JSONL: a non-empty data.group_column); "
+            "set data.group_validation = false"
         )
     folds = max(2, round(1 / fraction))
     if len(set(groups)) < folds:

@@ -77,6 +77,7 @@ def read_table(
     *,
     text_column: str | None = None,
     label_column: str | None = None,
+    group_column: str | None = None,
     delimiter: str | None = None,
     encoding: str = "utf-8",
     encoding_errors: str = DEFAULT_ENCODING_ERRORS,
@@ -91,6 +92,8 @@ def read_table(
         text_column: Header of the text column; detected from :data:`TEXT_COLUMNS` if ``None``.
         label_column: Header of the label column; detected from :data:`LABEL_COLUMNS` if
             ``None``, and labels are ``None`` when there is no such column.
+        group_column: Header of a column whose value becomes each example's ``group``
+            (empty: ``None``); never detected.
         delimiter: Field separator; ``None`` sniffs it (``, ; TAB |``) and the quote character.
         encoding: File encoding; a UTF-8 byte-order mark is dropped.
         encoding_errors: ``replace`` (default: bad bytes become U+FFFD, with a warning) or
@@ -112,6 +115,7 @@ def read_table(
         report,
         text_column=text_column,
         label_column=label_column,
+        group_column=group_column,
         delimiter=delimiter,
         confidence_column=confidence_column,
         min_confidence=min_confidence,
@@ -123,6 +127,7 @@ def read_jsonl(
     *,
     text_column: str | None = None,
     label_column: str | None = None,
+    group_column: str | None = None,
     encoding: str = "utf-8",
     encoding_errors: str = DEFAULT_ENCODING_ERRORS,
     confidence_column: str | None = None,
@@ -147,6 +152,7 @@ def read_jsonl(
         report,
         text_column=text_column,
         label_column=label_column,
+        group_column=group_column,
         confidence_column=confidence_column,
         min_confidence=min_confidence,
     )
@@ -188,6 +194,7 @@ def _table_rows(
     warn: bool,
     text_column: str | None,
     label_column: str | None,
+    group_column: str | None,
     delimiter: str | None,
     confidence_column: str | None,
     min_confidence: float,
@@ -208,12 +215,15 @@ def _table_rows(
         tracker.header(reader.line_num)
         columns = _Columns.resolve(names, text_column, label_column, path)
         conf_at = _confidence_index(names, columns, confidence_column, min_confidence, path)
+        group_at = _group_index(names, group_column, path)
         report.columns = {
             "text": columns.text,
             "label": columns.label,
             "confidence": names[conf_at] if conf_at is not None else None,
             "delimiter": dialect.delimiter,
         }
+        if group_at is not None:
+            report.columns["group"] = names[group_at]
         for row in reader:
             if not row or (len(row) == 1 and not row[0].strip() and len(names) > 1):
                 tracker.skip_blank(reader.line_num)
@@ -225,7 +235,8 @@ def _table_rows(
             if _keep(text, label, columns.label_at is not None, report) and _confident(
                 confidence, min_confidence, report
             ):
-                yield Example(text, label)
+                group = None if group_at is None else _field(row, group_at).strip()
+                yield Example(text, label, group or None)
     except csv.Error as err:
         line = f" at line {reader.line_num}" if reader is not None else ""
         raise DataError(f"malformed table {path}{line}: {err}") from None
@@ -239,6 +250,7 @@ def _jsonl_rows(
     warn: bool,
     text_column: str | None,
     label_column: str | None,
+    group_column: str | None,
     confidence_column: str | None,
     min_confidence: float,
 ) -> Iterator[Example]:
@@ -246,6 +258,7 @@ def _jsonl_rows(
     tracker = _RowTracker(decoder, report)
     columns: _Columns | None = None
     conf_key: str | None = None
+    group_key: str | None = None
     for number, line in enumerate(decoder.lines(), start=1):
         if not line.strip():
             tracker.skip_blank(number)
@@ -264,7 +277,11 @@ def _jsonl_rows(
             columns = _Columns.resolve(names, text_column, label_column, path)
             conf_at = _confidence_index(names, columns, confidence_column, min_confidence, path)
             conf_key = names[conf_at] if conf_at is not None else None
+            group_at = _group_index(names, group_column, path)
+            group_key = names[group_at] if group_at is not None else None
             report.columns = {"text": columns.text, "label": columns.label, "confidence": conf_key}
+            if group_key is not None:
+                report.columns["group"] = group_key
         text = _to_str(record.get(columns.text))
         label = None if columns.label is None else _to_str(record.get(columns.label)).strip()
         tracker.row(number, text)
@@ -272,7 +289,8 @@ def _jsonl_rows(
         if _keep(text, label, columns.label is not None, report) and _confident(
             confidence, min_confidence, report
         ):
-            yield Example(text, label)
+            group = None if group_key is None else _to_str(record.get(group_key)).strip()
+            yield Example(text, label, group or None)
     tracker.finish(warn)
 
 
@@ -499,6 +517,12 @@ def _confidence_index(
         f"a minimum confidence needs a confidence column: none of {tried} in {path}; "
         f"pass --confidence-column NAME; available: {', '.join(names)}"
     )
+
+
+def _group_index(names: list[str], requested: str | None, path: Path) -> int | None:
+    if requested is None:
+        return None
+    return names.index(str(_pick_column(names, requested, (), "group", path, required=True)))
 
 
 def _pick_column(

@@ -33,6 +33,8 @@ SPLIT_SETTINGS: dict[str, Callable[[RunConfig], object]] = {
     "data.min_confidence": lambda c: c.data.min_confidence,
     "data.text_column": lambda c: c.data.text_column,
     "data.label_column": lambda c: c.data.label_column,
+    "data.group_validation": lambda c: c.data.group_validation,
+    "data.group_column": lambda c: c.data.group_column if c.data.group_validation else None,
     "split seed (data.split_seed, else train.seed)": lambda c: c.validation_seed,
     "train.seed (it samples data.limit)": lambda c: c.train.seed if c.data.limit else None,
 }
