@@ -332,6 +332,8 @@ def write_readme_table(result: dict[str, Any]) -> None:
         f"Command: `{result['command']}`  ",
         f"Date: {result['date']}; machine: {machine['cpu']} ({machine['cores']} cores); "
         f"torch {machine.get('torch')}, Python {machine['python']}.  ",
+        f"Validation: 10% of train ({result.get('validation_split', 'random')}, the same for "
+        "every model). "
         f"Own word2vec ({result['w2v']['dim']}-d) on train + unsup: "
         f"{result['w2v']['wall_seconds']:.0f} s. Everything trained in this run: "
         f"{result['total_train_minutes']:.1f} min (goal ≤ {GOALS['total_train_minutes']}).",
@@ -473,13 +475,20 @@ def main() -> None:
     parser.add_argument("--ship-default", action="store_true", help="ship the shipped member")
     parser.add_argument("--limit", type=int, default=0, help="smoke test: N reviews per split")
     parser.add_argument(
+        "--group-validation",
+        action="store_true",
+        help="carve validation from whole movies (data.group_validation) in every step",
+    )
+    parser.add_argument(
         "--output-dir", help="smoke test: write the results JSON and README.md here, not in bench/"
     )
     args = parser.parse_args()
     if args.output_dir:
         benchlib.RESULTS_DIR = Path(args.output_dir)
         benchlib.BENCH_README = Path(args.output_dir) / "README.md"
-    smoke = [f"data.limit={args.limit}", "train.epochs=1"] if args.limit else []
+    shared = [f"data.limit={args.limit}", "train.epochs=1"] if args.limit else []
+    if args.group_validation:
+        shared.append("data.group_validation=true")
 
     from lstm_sentiment.config import RunConfig
     from lstm_sentiment.data import stratified_split
@@ -493,20 +502,20 @@ def main() -> None:
     pseudo: dict[str, Any] = {}
 
     def train_member(member: Member) -> dict[str, Any]:
-        overrides = [f"vectors.source={w2v['file']}", *smoke, *member.overrides]
+        overrides = [f"vectors.source={w2v['file']}", *shared, *member.overrides]
         if member.self_trained:
             overrides.append(f'data.extra_train=["{pseudo["file"]}"]')
         run = train_run(member.name, member.config, args.data, overrides, work, steps)
         return {**run, "description": member.description}
 
-    linear = {"nbsvm": train_run("nbsvm", NBSVM_CONFIG, args.data, smoke, work, steps)}
+    linear = {"nbsvm": train_run("nbsvm", NBSVM_CONFIG, args.data, shared, work, steps)}
     linear["nbsvm"]["description"] = "NBSVM on train (configs/imdb_nbsvm.toml)"
     members = {SUPERVISED.name: train_member(SUPERVISED)}
     bundles = {"nbsvm": linear["nbsvm"]["model_dir"], "bigru": members["bigru"]["model_dir"]}
     labeller = build_ensemble("labeller", bundles, args.data, work, steps)
     pseudo |= pseudo_label("pseudo", labeller["model_dir"], args.data, work, steps)
 
-    extra = [f'data.extra_train=["{pseudo["file"]}"]', *smoke]
+    extra = [f'data.extra_train=["{pseudo["file"]}"]', *shared]
     linear["nbsvm_pseudo"] = train_run("nbsvm_pseudo", NBSVM_CONFIG, args.data, extra, work, steps)
     linear["nbsvm_pseudo"]["description"] = (
         "NBSVM on train + unsup labels (configs/imdb_nbsvm.toml)"
@@ -520,7 +529,7 @@ def main() -> None:
     validation_pick = max(members, key=lambda name: members[name]["validation_accuracy"])
 
     config = RunConfig.from_file(BEST_CONFIG).with_overrides(
-        [f"data.source={args.data}", f"data.split_seed={SPLIT_SEED}", *smoke]
+        [f"data.source={args.data}", f"data.split_seed={SPLIT_SEED}", *shared]
     )
     train_examples, test_examples = load_training_data(config)
     fit, validation = stratified_split(
@@ -547,6 +556,7 @@ def main() -> None:
     result = {
         **benchlib.header(NAME),
         "notes": "all choices made on validation carved from train; test read only to measure",
+        "validation_split": "whole movies" if args.group_validation else "random",
         "w2v": w2v,
         "linear": linear,
         "members": members,
