@@ -22,9 +22,12 @@ weights fitted on validation is measured beside the final one. The single model 
 measures is ``configs/imdb_single.toml``; which recurrent model validation would pick is reported
 beside it.
 
-    python bench/imdb_best.py --data ../shared/data/aclImdb.tar.gz [--ship-default] [--reuse]
+    python bench/imdb_best.py --data ../shared/data/aclImdb.tar.gz [--ship-default] [--reuse] \
+        [--single-seeds 18,19] [--group-validation]
 
 ``--reuse`` keeps the steps a killed run finished (each step's record is saved when it ends).
+``--single-seeds`` trains the single model's config again with other training seeds and reports
+the spread (a robustness check, outside the ensemble and the training time).
 Writes ``bench/results/imdb_best.json`` and its table in ``bench/README.md``.
 """
 
