@@ -137,7 +137,7 @@ def tfidf_baseline(fit: list[Any], validation: list[Any], test: list[Any]) -> di
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import f1_score
 
-    from lstm_sentiment.training.metrics import classification_metrics
+    from lstm_sentiment.inference.metrics import classification_metrics
 
     started = time.perf_counter()
     vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_df=0.95, sublinear_tf=True)

@@ -202,10 +202,10 @@ def main() -> None:
     from lstm_sentiment.bundle import package_version
     from lstm_sentiment.config import RunConfig
     from lstm_sentiment.data import stratified_split
-    from lstm_sentiment.pipeline import load_training_data
+    from lstm_sentiment.inference.batching import EncodedDataset
+    from lstm_sentiment.preparation import load_training_data
     from lstm_sentiment.text.encode import TextEncoder
     from lstm_sentiment.text.vocab import Vocabulary
-    from lstm_sentiment.training.batching import EncodedDataset
 
     work = Path(args.work)
     runs = [run_training(args.data, seed, work / f"seed{seed}") for seed in args.seeds]

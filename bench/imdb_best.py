@@ -551,8 +551,8 @@ def main() -> None:
 
     from lstm_sentiment.config import RunConfig
     from lstm_sentiment.data import stratified_split
-    from lstm_sentiment.pipeline import load_training_data
     from lstm_sentiment.predict import default_model_path
+    from lstm_sentiment.preparation import load_training_data
 
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)

@@ -12,10 +12,11 @@ import torch
 from lstm_sentiment.compare import comparison_entries
 from lstm_sentiment.config import ModelConfig, RunConfig
 from lstm_sentiment.errors import ConfigError
+from lstm_sentiment.inference.forward import predict_probabilities
 from lstm_sentiment.models.presets import PRESETS
 from lstm_sentiment.models.registry import ARCHITECTURES, build_model
 from lstm_sentiment.predict import SentimentModel
-from lstm_sentiment.training.trainer import Trainer, predict_probabilities
+from lstm_sentiment.training.trainer import Trainer
 from test_cli import assert_input_error, run_cli
 from unit.test_trainer import LABELS, toy_data, train_config
 

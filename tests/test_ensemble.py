@@ -14,7 +14,7 @@ import pytest
 from conftest import toy_texts
 from lstm_sentiment import pipeline
 from lstm_sentiment.config import RunConfig
-from lstm_sentiment.ensemble import ValidationData, build_ensemble
+from lstm_sentiment.ensemble.build import ValidationData, build_ensemble
 from lstm_sentiment.ensemble.model import EnsembleMember, EnsembleModel, label_columns
 from lstm_sentiment.ensemble.weights import (
     equal_weights,

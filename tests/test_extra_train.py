@@ -10,7 +10,7 @@ import pytest
 
 from lstm_sentiment.config import RunConfig
 from lstm_sentiment.errors import DataError
-from lstm_sentiment.pipeline import prepare_data
+from lstm_sentiment.preparation import prepare_data
 
 EXTRA_ROWS = [
     ("a sparkling and heartfelt story", "positive"),

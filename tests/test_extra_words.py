@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from conftest import VECTOR_DIM, write_tiny_vectors
-from lstm_sentiment.bundle import load_bundle
 from lstm_sentiment.config import RunConfig
+from lstm_sentiment.kinds.neural_model import load_bundle
 from lstm_sentiment.pipeline import train
 from lstm_sentiment.predict import SentimentModel
 

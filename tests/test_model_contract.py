@@ -11,14 +11,14 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lstm_sentiment.bundle import Bundle, load_bundle, save_bundle
 from lstm_sentiment.config import ModelConfig, RunConfig
 from lstm_sentiment.errors import ConfigError
+from lstm_sentiment.inference.batching import pad_batch
+from lstm_sentiment.kinds.neural_model import Bundle, load_bundle, save_bundle
 from lstm_sentiment.models.registry import ARCHITECTURES, build_model
 from lstm_sentiment.predict import SentimentModel
 from lstm_sentiment.text.encode import TextEncoder
 from lstm_sentiment.text.vocab import Vocabulary
-from lstm_sentiment.training.batching import pad_batch
 
 WORDS = (
     "the movie was great wonderful love excellent awful boring hate terrible plot acting "

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from lstm_sentiment.bundle import load_bundle
 from lstm_sentiment.config import RunConfig
+from lstm_sentiment.kinds.neural_model import load_bundle
 from lstm_sentiment.pipeline import train
 
 

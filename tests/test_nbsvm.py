@@ -16,18 +16,27 @@ from scipy import sparse
 
 from conftest import FILLER_WORDS, toy_texts
 from lstm_sentiment import pipeline
-from lstm_sentiment.bundle import load_bundle
 from lstm_sentiment.cli import main
 from lstm_sentiment.config import RunConfig
 from lstm_sentiment.data import Example
 from lstm_sentiment.errors import BundleError
-from lstm_sentiment.linear.nbsvm import load_nbsvm, log_count_ratios, save_nbsvm
+from lstm_sentiment.kinds import load_model as load_nbsvm
+from lstm_sentiment.kinds import save_model as save_nbsvm
+from lstm_sentiment.kinds.neural_model import load_bundle
+from lstm_sentiment.linear.nbsvm import log_count_ratios
 from lstm_sentiment.linear.ngrams import NgramFeaturizer, fit_ngrams, ngram_orders, ngrams
 from lstm_sentiment.predict import SentimentModel
 from lstm_sentiment.text.tokenize import WordTokenizer
 
 NBSVM_SETTINGS = ["model.architecture=nbsvm", "nbsvm.min_df=1", "nbsvm.c_values=0.3,1"]
-BUNDLE_FILES = {"config.json", "model.safetensors", "ngrams.json", "metrics.json", "README.md"}
+BUNDLE_FILES = {
+    "config.json",
+    "model.safetensors",
+    "ngrams.json",
+    "metrics.json",
+    "README.md",
+    "manifest.json",
+}
 
 
 @pytest.fixture(scope="module")

@@ -1,59 +1,48 @@
-"""Model bundle: a folder of ``model.safetensors`` + JSON (config, vocabulary, labels, metrics).
+"""Model bundles: one folder per model, one header writer and one reader for every kind.
 
-Loading never unpickles: weights are safetensors, everything else is JSON, and the model is
-rebuilt from the saved configuration.
+A bundle folder holds ``config.json`` (the header: format, version, kind, labels, the
+configuration, calibration and what the kind adds), ``metrics.json``, the model card
+``README.md``, the kind's own files (safetensors weights, vocabulary, n-grams, member bundles)
+and ``manifest.json``: the size and SHA-256 of every other file. Loading never unpickles, checks
+the manifest (the files belong together and are complete) and resolves every path a bundle
+names inside the bundle folder.
+
+A bundle is written into a temporary folder beside its target and swapped in with one rename,
+so a killed save leaves the old bundle or the new one, never a mix.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import errno
+import hashlib
 import json
+import os
 import platform
-from dataclasses import dataclass, field
+import shutil
+import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
-from torch import nn
-
-from lstm_sentiment.config import RunConfig
-from lstm_sentiment.errors import BundleError, LstmSentimentError
-from lstm_sentiment.io_utils import atomic_write, write_json, write_text
-from lstm_sentiment.models.registry import build_model
-from lstm_sentiment.text.encode import TextEncoder
-from lstm_sentiment.text.tokenize import LearnedTokenizer, tokenizer_from_dict
-from lstm_sentiment.text.vocab import Vocabulary
+from lstm_sentiment.errors import BundleError
+from lstm_sentiment.io_utils import write_json, write_text
 
 BUNDLE_FORMAT = "lstm-sentiment-bundle"
-BUNDLE_VERSION = 2
-"""Newest bundle format this release reads. Version 2 added model kinds (``"kind"`` in the
-header: ``nbsvm`` and ``ensemble`` bundles say 2, so older releases ask for an upgrade)."""
-NEURAL_BUNDLE_VERSION = 1
-"""What neural bundles write: their layout did not change, older releases still read them."""
-KIND_NEURAL = "neural"
-"""``"kind"`` of a torch model bundle (bundles without a kind are neural)."""
-WEIGHTS_FILE = "model.safetensors"
+BUNDLE_VERSION = 3
+"""Newest bundle format this release reads and the one it writes. Version 2 added model kinds
+(``"kind"`` in the header), version 3 the manifest; versions 1 and 2 (no manifest) still load."""
 CONFIG_FILE = "config.json"
-VOCAB_FILE = "vocab.json"
 METRICS_FILE = "metrics.json"
 CARD_FILE = "README.md"
-
-
-@dataclass
-class Bundle:
-    """Everything needed to predict: the model, its encoder, labels, config and metrics."""
-
-    model: nn.Module
-    encoder: TextEncoder
-    labels: list[str]
-    config: RunConfig
-    metrics: dict[str, Any] = field(default_factory=dict)
-    info: dict[str, Any] = field(default_factory=dict)
-    temperature: float = 1.0
-    """Softmax temperature fitted on validation (calibration); 1 leaves the logits as they are."""
+MANIFEST_FILE = "manifest.json"
+HASH_CHUNK_BYTES = 1 << 20
+_RENAME_EXCHANGE = 2
+"""``renameat2`` flag swapping two paths atomically (Linux)."""
+_AT_FDCWD = -100
 
 
 def package_version() -> str:
@@ -66,44 +55,86 @@ def package_version() -> str:
 
 def environment_info() -> dict[str, str]:
     """Versions and machine recorded with bundles and benchmark results."""
+    try:
+        torch_version = metadata.version("torch")
+    except metadata.PackageNotFoundError:  # pragma: no cover - a torch-free install
+        torch_version = "not installed"
     return {
         "lstm_sentiment": package_version(),
-        "torch": torch.__version__,
+        "torch": torch_version,
         "python": platform.python_version(),
         "machine": f"{platform.machine()} {platform.system()}",
     }
 
 
-def save_bundle(directory: str | Path, bundle: Bundle, card: str) -> Path:
-    """Write ``bundle`` to ``directory`` (each file atomically; weights last but one)."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    embedding = bundle.model.embedding  # type: ignore[union-attr]
-    header = {
-        "format": BUNDLE_FORMAT,
-        "format_version": NEURAL_BUNDLE_VERSION,
-        "kind": KIND_NEURAL,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "environment": environment_info(),
-        "labels": bundle.labels,
-        "vocab_size": int(embedding.num_embeddings),
-        "embedding_dim": int(embedding.embedding_dim),
-        "tokenizer": bundle.encoder.tokenizer.to_dict(),
-        "max_length": bundle.encoder.max_length,
-        "truncation": bundle.encoder.truncation,
-        "config": bundle.config.to_dict(),
-        **bundle.info,
-        "temperature": bundle.temperature,
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(HASH_CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def bundle_path(directory: str | Path, relative: str) -> Path:
+    """The file a bundle names by ``relative``, checked to resolve inside the bundle folder
+    (symlinks followed): an absolute path, ``..`` or a link out is a :class:`BundleError`."""
+    root = Path(directory).resolve()
+    name = PurePosixPath(str(relative))
+    if not str(relative) or name.is_absolute() or ".." in name.parts or "\\" in str(relative):
+        raise BundleError(f"bundle {directory} names the path {relative!r}, which is outside it")
+    target = root.joinpath(*name.parts).resolve()
+    if not target.is_relative_to(root):
+        raise BundleError(
+            f"bundle {directory}: {relative!r} links outside the bundle folder ({target}); "
+            "refusing to read it"
+        )
+    return target
+
+
+def _bundle_files(directory: Path) -> list[Path]:
+    """Every file of a bundle folder except the manifest and hidden temporary files."""
+    return sorted(
+        path
+        for path in directory.rglob("*")
+        if path.is_file() and path.name != MANIFEST_FILE and not path.name.startswith(".")
+    )
+
+
+def write_manifest(directory: Path) -> None:
+    """``manifest.json``: size and SHA-256 of every file of the bundle folder."""
+    files = {
+        path.relative_to(directory).as_posix(): {
+            "bytes": path.stat().st_size,
+            "sha256": file_sha256(path),
+        }
+        for path in _bundle_files(directory)
     }
-    tensors = {k: v.detach().contiguous() for k, v in bundle.model.state_dict().items()}
-    atomic_write(directory / WEIGHTS_FILE, lambda tmp: save_file(tensors, str(tmp)))
-    if isinstance(bundle.encoder.tokenizer, LearnedTokenizer):
-        bundle.encoder.tokenizer.save(directory)  # e.g. the SentencePiece model
-    write_json(directory / VOCAB_FILE, bundle.encoder.vocab.to_dict())
-    write_json(directory / METRICS_FILE, bundle.metrics)
-    write_text(directory / CARD_FILE, card)
-    write_json(directory / CONFIG_FILE, header)
-    return directory
+    write_json(directory / MANIFEST_FILE, {"files": files})
+
+
+def verify_manifest(directory: Path) -> None:
+    """Check that every file the manifest lists is there, inside, and unchanged."""
+    manifest = read_json(directory / MANIFEST_FILE)
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, dict) or CONFIG_FILE not in files:
+        raise BundleError(f"{directory / MANIFEST_FILE} is invalid; re-save or re-train the model")
+    for name, entry in files.items():
+        path = bundle_path(directory, name)
+        if not path.is_file():
+            raise BundleError(
+                f"model bundle {directory} is incomplete: {name} is missing; re-save or re-train it"
+            )
+        if not isinstance(entry, dict) or path.stat().st_size != entry.get("bytes"):
+            raise BundleError(
+                f"model bundle {directory}: {name} does not match the manifest (size); the "
+                "files do not belong together: re-save or re-train the model"
+            )
+        if file_sha256(path) != entry.get("sha256"):
+            raise BundleError(
+                f"model bundle {directory}: {name} does not match the manifest (checksum); the "
+                "files do not belong together: re-save or re-train the model"
+            )
 
 
 def read_json(path: Path) -> Any:
@@ -113,13 +144,18 @@ def read_json(path: Path) -> Any:
             f"model bundle {path.parent} is missing {path.name}; re-save or re-train it"
         )
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return json.loads(path.read_text(encoding="utf-8"), parse_constant=_reject_constant)
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError) as exc:
         raise BundleError(f"{path} is corrupt ({exc}); re-save or re-train the model") from None
 
 
-def read_header(directory: str | Path) -> dict[str, Any]:
-    """The checked ``config.json`` of a bundle folder of any kind (format and version)."""
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+def read_header(directory: str | Path, *, verify: bool = True) -> dict[str, Any]:
+    """The checked ``config.json`` of a bundle folder of any kind (format, version and, for
+    bundles that have one, the manifest)."""
     directory = Path(directory)
     if not directory.is_dir():
         raise BundleError(f"no model bundle at {directory} (expected a folder with {CONFIG_FILE})")
@@ -137,63 +173,87 @@ def read_header(directory: str | Path) -> dict[str, Any]:
             f"bundle {directory} has format version {version} (made by lstm-sentiment {made_by}); "
             f"this version reads up to {BUNDLE_VERSION}: upgrade lstm-sentiment"
         )
+    if verify and (version >= BUNDLE_VERSION or (directory / MANIFEST_FILE).exists()):
+        verify_manifest(directory)
     return header
 
 
-def load_bundle(directory: str | Path) -> Bundle:
-    """Load a neural bundle folder, checking its format, version and files."""
-    directory = Path(directory)
-    header = read_header(directory)
-    kind = header.get("kind", KIND_NEURAL)
-    if kind != KIND_NEURAL:
-        raise BundleError(
-            f"{directory} holds a {kind} model, not a neural one: load it with "
-            "lstm_sentiment.SentimentModel.load"
-        )
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two existing paths atomically (Linux ``renameat2``); False where unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if platform.system() != "Linux" or not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def swap_in(staging: Path, target: Path) -> None:
+    """Put the complete folder ``staging`` at ``target`` in one step (the old one removed)."""
+    if target.exists() and _exchange(staging, target):
+        shutil.rmtree(staging)  # now holds the old bundle
+        return
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+        os.replace(target, old / target.name)
+        os.replace(staging, target)
+        shutil.rmtree(old)
+    else:
+        os.replace(staging, target)
+
+
+def write_bundle(
+    directory: str | Path,
+    *,
+    kind: str,
+    header: dict[str, Any],
+    metrics: dict[str, Any],
+    card: str,
+    write_files: Callable[[Path], None],
+) -> Path:
+    """Write a bundle folder of any kind atomically.
+
+    Args:
+        directory: The bundle folder; an existing bundle there is replaced in one step.
+        kind: The model kind (``neural``, ``nbsvm``, ``ensemble``).
+        header: The kind's header fields (labels, config, temperature, ...); the format,
+            version, kind, creation time and environment are added here.
+        metrics: What was measured (``metrics.json``).
+        card: The model card (``README.md``).
+        write_files: Writes the kind's own files into the folder it is given.
+    """
+    target = Path(directory)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new.", dir=target.parent))
     try:
-        config = RunConfig.from_dict(header["config"])
-        vocab = Vocabulary.from_dict(read_json(directory / VOCAB_FILE))
-        labels = [str(label) for label in header["labels"]]
-        temperature = float(header.get("temperature", 1.0))  # absent before calibration existed
-        if not temperature > 0:
-            raise ValueError(f"temperature must be > 0, got {temperature}")
-        encoder = TextEncoder(
-            tokenizer_from_dict(header["tokenizer"], directory),
-            vocab,
-            int(header["max_length"]),
-            str(header["truncation"]),
+        write_files(staging)
+        write_json(staging / METRICS_FILE, metrics)
+        write_text(staging / CARD_FILE, card)
+        write_json(
+            staging / CONFIG_FILE,
+            {
+                "format": BUNDLE_FORMAT,
+                "format_version": BUNDLE_VERSION,
+                "kind": kind,
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                "environment": environment_info(),
+                **header,
+            },
         )
-        model = build_model(
-            config.model,
-            vocab_size=int(header["vocab_size"]),
-            embedding_dim=int(header["embedding_dim"]),
-            num_classes=len(labels),
-            pad_id=vocab.pad_id,
-        )
-    except BundleError:
-        raise
-    except (KeyError, TypeError, ValueError, LstmSentimentError) as exc:
-        raise BundleError(f"bundle {directory} has an invalid {CONFIG_FILE} ({exc})") from None
-    weights_path = directory / WEIGHTS_FILE
-    if not weights_path.is_file():
-        raise BundleError(f"model bundle {directory} is missing {WEIGHTS_FILE}; re-train it")
-    try:
-        model.load_state_dict(load_file(str(weights_path)))
-    except (SafetensorError, RuntimeError, OSError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise BundleError(
-            f"{weights_path} is corrupt or does not match {CONFIG_FILE} ({first[:160]}); "
-            "re-save or re-train the model"
-        ) from None
-    model.eval()
-    metrics_path = directory / METRICS_FILE
-    metrics = read_json(metrics_path) if metrics_path.is_file() else {}
-    return Bundle(
-        model=model,
-        encoder=encoder,
-        labels=labels,
-        config=config,
-        metrics=metrics,
-        info=header,
-        temperature=temperature,
-    )
+        write_manifest(staging)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(staging, 0o777 & ~mask)  # mkdtemp makes it private
+        swap_in(staging, target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return target

@@ -217,7 +217,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
                 model = SentimentModel.load(result.model_dir)
         self.classes_ = classes
         self.model_ = model
-        self.config_ = model.bundle.config
+        self.config_ = model.config
         self.history_ = result.fit.history
         self.validation_metrics_ = result.metrics["validation"]
         # predict_proba columns in classes_ order (the bundle sorts labels as strings).

@@ -5,7 +5,8 @@ the validation split at training time) before the softmax. With ``min_confidence
 abstains (label ``None``, with the reason) when its top probability is below the threshold.
 
 The CLI, the Python API and (later) the HTTP service share :class:`SentimentModel`, which works
-for every model kind (neural, NBSVM, ensemble; see :mod:`lstm_sentiment.scorer`).
+for every model kind (neural, NBSVM, ensemble; see :mod:`lstm_sentiment.kinds`). Prediction
+imports no training code: the shared inference lives in :mod:`lstm_sentiment.inference`.
 """
 
 from __future__ import annotations
@@ -14,21 +15,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lstm_sentiment.bundle import Bundle
 from lstm_sentiment.config import RunConfig
 from lstm_sentiment.errors import ConfigError, DataError
-from lstm_sentiment.scorer import NeuralScorer, Scorer, load_model
-from lstm_sentiment.training.calibration import expected_calibration_error, softmax
-from lstm_sentiment.training.metrics import classification_metrics
+from lstm_sentiment.inference import INFERENCE_BATCH_SIZE
+from lstm_sentiment.inference.metrics import classification_metrics
+from lstm_sentiment.inference.probabilities import expected_calibration_error, softmax
+from lstm_sentiment.kinds import KIND_NEURAL, Scorer, load_model
+
+if TYPE_CHECKING:
+    from lstm_sentiment.kinds.neural import Bundle
 
 DEFAULT_MODEL = "default"
-PREDICT_BATCH_SIZE = 128
-"""Texts per forward pass: on 2 CPU cores 128 reads reviews faster than 256 (measured with the
-shipped model: 2.9 s against 3.4 s for 3,000 reviews)."""
+PREDICT_BATCH_SIZE = INFERENCE_BATCH_SIZE
 
 
 def default_model_path() -> Path:
@@ -88,8 +90,8 @@ class SentimentModel:
         'positive'
     """
 
-    def __init__(self, model: Bundle | Scorer, batch_size: int = PREDICT_BATCH_SIZE) -> None:
-        self.scorer: Scorer = NeuralScorer(model) if isinstance(model, Bundle) else model
+    def __init__(self, model: Scorer, batch_size: int = PREDICT_BATCH_SIZE) -> None:
+        self.scorer: Scorer = model
         self.batch_size = batch_size
 
     @classmethod
@@ -105,9 +107,9 @@ class SentimentModel:
     @property
     def bundle(self) -> Bundle:
         """The torch model bundle of a neural model."""
-        if not isinstance(self.scorer, NeuralScorer):
+        if self.kind != KIND_NEURAL:
             raise ConfigError(f"this is an {self.kind} model: it has no neural bundle")
-        return self.scorer.bundle
+        return self.scorer  # type: ignore[return-value]
 
     @property
     def config(self) -> RunConfig | None:
@@ -129,7 +131,12 @@ class SentimentModel:
         if isinstance(texts, str):
             raise TypeError("predict() takes a list of texts, not a single string")
         for position, text in enumerate(texts, start=1):
-            if not isinstance(text, str) or not text.strip():
+            if not isinstance(text, str):
+                raise DataError(
+                    f"text {position} is a {type(text).__name__}, not a string: pass texts as str "
+                    "(decode bytes first)"
+                )
+            if not text.strip():
                 raise DataError(f"text {position} is empty: give some words to classify")
 
     @property

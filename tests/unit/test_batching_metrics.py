@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lstm_sentiment.inference.batching import EncodedDataset, bucketed_order, pad_batch
+from lstm_sentiment.inference.metrics import classification_metrics
 from lstm_sentiment.text.stats import describe, suggest_max_length
-from lstm_sentiment.training.batching import EncodedDataset, bucketed_order, pad_batch
-from lstm_sentiment.training.metrics import classification_metrics
 from lstm_sentiment.training.plots import (
     plot_confusion_matrix,
     plot_length_histogram,

@@ -10,13 +10,12 @@ import torch
 
 from lstm_sentiment.config import TrainConfig, parse_class_weights
 from lstm_sentiment.errors import ConfigError
-from lstm_sentiment.training.calibration import (
-    calibration_summary,
+from lstm_sentiment.inference.probabilities import (
     expected_calibration_error,
-    fit_temperature,
     reliability_bins,
     softmax,
 )
+from lstm_sentiment.training.calibration import calibration_summary, fit_temperature
 from lstm_sentiment.training.trainer import Trainer
 from lstm_sentiment.training.weights import as_tensor, class_weights
 

@@ -159,7 +159,7 @@ def test_a_missing_group_column_is_a_clear_error(tmp_path: Path) -> None:
 def test_training_split_keeps_each_user_on_one_side(tmp_path: Path, tiny_vectors: Path) -> None:
     from conftest import tiny_config_dict
     from lstm_sentiment.config import RunConfig
-    from lstm_sentiment.pipeline import prepare_data
+    from lstm_sentiment.preparation import prepare_data
 
     path = write_csv(tmp_path / "posts.csv", user_rows(users=24, per_user=5))
     raw = tiny_config_dict(path, tiny_vectors)
@@ -179,7 +179,8 @@ def test_group_column_without_group_validation_is_refused() -> None:
 
 
 def test_cli_group_column_turns_on_grouped_validation() -> None:
-    from lstm_sentiment.cli import _run_config, build_parser
+    from lstm_sentiment.cli import build_parser
+    from lstm_sentiment.cli.options import run_config as _run_config
 
     args = build_parser().parse_args(["train", "--output", "x", "--group-column", "user"])
     config = _run_config(args)

@@ -14,11 +14,12 @@ import torch
 
 from lstm_sentiment.config import ModelConfig, TrainConfig
 from lstm_sentiment.errors import CheckpointError
+from lstm_sentiment.inference.batching import EncodedDataset
+from lstm_sentiment.inference.forward import predict_probabilities
 from lstm_sentiment.models.registry import build_model
 from lstm_sentiment.text.encode import TextEncoder
 from lstm_sentiment.text.tokenize import WordTokenizer
 from lstm_sentiment.text.vocab import Vocabulary
-from lstm_sentiment.training.batching import EncodedDataset
 from lstm_sentiment.training.callbacks import CsvLogger
 from lstm_sentiment.training.checkpoint import STATE_FILE, WEIGHTS_FILE, load_checkpoint
 from lstm_sentiment.training.trainer import (
@@ -26,7 +27,6 @@ from lstm_sentiment.training.trainer import (
     FitResult,
     Trainer,
     TrainingInterrupted,
-    predict_probabilities,
 )
 
 LABELS = ["negative", "positive"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from lstm_sentiment.data.example import Example
 from lstm_sentiment.data.report import DataReport
 from lstm_sentiment.data.source import (
-    DataOptions,
     is_known_dataset,
     load_split,
     load_splits,
@@ -14,7 +13,6 @@ from lstm_sentiment.data.source import (
 from lstm_sentiment.data.split import stratified_split
 
 __all__ = [
-    "DataOptions",
     "DataReport",
     "Example",
     "is_known_dataset",

@@ -4,7 +4,7 @@ A source is one of:
 
 * a known dataset name (``imdb``): downloaded once into the cache (:mod:`.datasets`) and read
   as a tar archive, with the dataset's label map (``pos`` → ``positive``) unless
-  :attr:`DataOptions.label_map` is given. An existing path with the same name wins;
+  :attr:`DataConfig.label_map` is given. An existing path with the same name wins;
 * a folder: ``<split>/<label>/*.txt`` (aclImdb) or, without splits, ``<label>/*.txt``;
 * a tar archive (``.tar.gz``, ``.tgz``, ``.tar``, ``.tar.bz2``, ``.tar.xz``) with the same
   layouts under an optional top-level folder, read in one pass for all requested splits;
@@ -25,11 +25,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from lstm_sentiment.config import DataConfig
 from lstm_sentiment.data.datasets import KNOWN_DATASETS, fetch_known_dataset
-from lstm_sentiment.data.encoding import DEFAULT_ENCODING_ERRORS
 from lstm_sentiment.data.example import Example
 from lstm_sentiment.data.readers import (
     UNLABELLED,
@@ -50,31 +49,12 @@ TABLE_SUFFIXES = (".csv", ".tsv")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
 
-@dataclass
-class DataOptions:
-    """How to read a source; columns, delimiter and confidence only matter for tables and JSONL."""
-
-    text_column: str | None = None
-    label_column: str | None = None
-    group_column: str | None = None
-    """Column whose value becomes :attr:`Example.group` (tables and JSONL)."""
-    encoding: str = "utf-8"
-    encoding_errors: str = DEFAULT_ENCODING_ERRORS
-    """``replace`` invalid bytes with U+FFFD (reported) or stop (``strict``)."""
-    delimiter: str | None = None
-    label_map: dict[str, str] = field(default_factory=dict)
-    """Raw label → label used everywhere else; labels not in it are kept as they are."""
-    confidence_column: str | None = None
-    min_confidence: float = 0.0
-    """Drop rows whose confidence column is below this (0 = keep all)."""
-
-
 def is_known_dataset(name: str) -> bool:
     """Whether ``name`` is a dataset that can be downloaded by name (see ``KNOWN_DATASETS``)."""
     return name in KNOWN_DATASETS
 
 
-def load_split(source: str | Path, split: str, options: DataOptions | None = None) -> list[Example]:
+def load_split(source: str | Path, split: str, options: DataConfig | None = None) -> list[Example]:
     """Load one split of a source; see :func:`load_splits`."""
     return load_splits(source, [split], options)[split]
 
@@ -82,7 +62,7 @@ def load_split(source: str | Path, split: str, options: DataOptions | None = Non
 def load_splits(
     source: str | Path,
     splits: Sequence[str],
-    options: DataOptions | None = None,
+    options: DataConfig | None = None,
     *,
     optional: Collection[str] = (),
 ) -> dict[str, list[Example]]:
@@ -92,7 +72,7 @@ def load_splits(
         source: A known dataset name or a path (see the module docstring).
         splits: Split names such as ``["train", "test"]``.
         options: Columns, encoding, delimiter, label map and filters; defaults to
-            :class:`DataOptions`.
+            :class:`DataConfig`.
         optional: Splits to leave out of the result when the source lacks them or they are
             empty, instead of raising (sources without split folders never provide them).
 
@@ -109,12 +89,12 @@ def load_splits(
 def load_splits_with_report(
     source: str | Path,
     splits: Sequence[str],
-    options: DataOptions | None = None,
+    options: DataConfig | None = None,
     *,
     optional: Collection[str] = (),
 ) -> tuple[dict[str, list[Example]], dict[str, DataReport]]:
     """:func:`load_splits`, plus a :class:`DataReport` per loaded split."""
-    options = options or DataOptions()
+    options = options or DataConfig()
     wanted = list(dict.fromkeys(splits))
     path, label_map = _resolve(source, options)
     raw, reports = _read(path, wanted, set(optional), options)
@@ -135,7 +115,7 @@ def load_splits_with_report(
     return loaded, {split: reports[split] for split in loaded}
 
 
-def _resolve(source: str | Path, options: DataOptions) -> tuple[Path, dict[str, str]]:
+def _resolve(source: str | Path, options: DataConfig) -> tuple[Path, dict[str, str]]:
     """The path to read and the label map to apply."""
     path = Path(source).expanduser()
     if path.exists():
@@ -151,7 +131,7 @@ def _resolve(source: str | Path, options: DataOptions) -> tuple[Path, dict[str, 
 
 
 def _read(
-    path: Path, splits: list[str], optional: set[str], options: DataOptions
+    path: Path, splits: list[str], optional: set[str], options: DataConfig
 ) -> tuple[dict[str, list[Example]], dict[str, DataReport]]:
     """Examples per split, before relabelling (absent optional splits are missing keys), and
     the reports of tables and JSON Lines files."""

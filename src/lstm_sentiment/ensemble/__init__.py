@@ -1,8 +1,3 @@
-"""Ensembles of saved models: weighted averages of calibrated probabilities, saved as bundles."""
-
-from __future__ import annotations
-
-from lstm_sentiment.ensemble.build import EnsembleResult, ValidationData, build_ensemble
-from lstm_sentiment.ensemble.model import EnsembleModel, load_ensemble
-
-__all__ = ["EnsembleModel", "EnsembleResult", "ValidationData", "build_ensemble", "load_ensemble"]
+"""Ensembles of saved models: weighted averages of calibrated probabilities, saved as bundles
+(:mod:`~lstm_sentiment.ensemble.build` makes them, :mod:`~lstm_sentiment.ensemble.model` holds
+and loads them)."""

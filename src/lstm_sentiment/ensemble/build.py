@@ -7,30 +7,18 @@ from __future__ import annotations
 
 import copy
 import logging
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from lstm_sentiment.bundle import (
-    BUNDLE_FORMAT,
-    BUNDLE_VERSION,
-    CARD_FILE,
-    CONFIG_FILE,
-    METRICS_FILE,
-    environment_info,
-)
-from lstm_sentiment.data import DataOptions, Example
+from lstm_sentiment.config import DataConfig
+from lstm_sentiment.data import Example
 from lstm_sentiment.ensemble.model import (
-    COMBINATION,
+    KIND_ENSEMBLE,
     MEMBERS_DIR,
-    WEIGHTS_JSON,
     EnsembleMember,
     EnsembleModel,
     label_columns,
@@ -44,10 +32,9 @@ from lstm_sentiment.ensemble.weights import (
     weighted_log_loss,
 )
 from lstm_sentiment.errors import BundleError, ConfigError, DataError
-from lstm_sentiment.io_utils import write_json, write_text
-from lstm_sentiment.model_card import render_ensemble_card
-from lstm_sentiment.scorer import KIND_ENSEMBLE, Scorer, bundle_kind, load_model
-from lstm_sentiment.training.metrics import classification_metrics
+from lstm_sentiment.inference import INFERENCE_BATCH_SIZE
+from lstm_sentiment.inference.metrics import classification_metrics
+from lstm_sentiment.kinds import Scorer, bundle_kind, load_model, save_model
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +54,7 @@ class ValidationData:
     split: str | None = None
     """With ``data``: the members' training split (checked against their configs); with
     ``held_out``: its split (default ``validation``; single files have only one)."""
-    options: DataOptions = field(default_factory=DataOptions)
+    options: DataConfig = field(default_factory=DataConfig)
     """Reading options of ``held_out`` (the carve uses the members' own)."""
 
 
@@ -151,10 +138,8 @@ def _summary(probabilities: np.ndarray, y: np.ndarray) -> dict[str, float]:
     }
 
 
-def _write(
-    output: Path, model: EnsembleModel, sources: list[Path], weights_info: dict, card: str
-) -> None:
-    """Write the bundle into a temporary sibling folder, then move it to ``output``."""
+def _write(output: Path, model: EnsembleModel) -> None:
+    """Write the bundle (atomically: the old one stays until the new one is complete)."""
     if output.exists() and any(output.iterdir()):
         try:
             is_ensemble = bundle_kind(output) == KIND_ENSEMBLE
@@ -164,42 +149,7 @@ def _write(
             raise ConfigError(
                 f"{output} exists and is not an ensemble bundle: choose a new --output"
             )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
-    try:
-        for member, source in zip(model.members, sources, strict=True):
-            shutil.copytree(source, staging / member.path)
-        header = {
-            "format": BUNDLE_FORMAT,
-            "format_version": BUNDLE_VERSION,
-            "kind": KIND_ENSEMBLE,
-            "created": datetime.now(UTC).isoformat(timespec="seconds"),
-            "environment": environment_info(),
-            "labels": model.labels,
-            "combination": COMBINATION,
-            "members": [
-                {
-                    "path": member.path,
-                    "kind": member.scorer.kind,
-                    "description": member.scorer.description,
-                    "copied_from": str(source),
-                }
-                for member, source in zip(model.members, sources, strict=True)
-            ],
-        }
-        write_json(staging / WEIGHTS_JSON, weights_info)
-        write_json(staging / METRICS_FILE, model.metrics)
-        write_text(staging / CARD_FILE, card)
-        write_json(staging / CONFIG_FILE, header)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(staging, 0o777 & ~mask)  # mkdtemp makes it private
-        if output.exists():
-            shutil.rmtree(output)
-        os.replace(staging, output)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
+    save_model(output, model)
 
 
 def build_ensemble(
@@ -208,7 +158,7 @@ def build_ensemble(
     *,
     weights: str = "equal",
     validation: ValidationData | None = None,
-    batch_size: int = 256,
+    batch_size: int = INFERENCE_BATCH_SIZE,
 ) -> EnsembleResult:
     """Combine model bundles into one ensemble bundle.
 
@@ -260,9 +210,13 @@ def build_ensemble(
     weights_info["weights"] = [float(w) for w in chosen]
     ensemble_members = [
         EnsembleMember(
-            f"{MEMBERS_DIR}/{index:02d}", scorer, float(w), label_columns(scorer.labels, labels)
+            f"{MEMBERS_DIR}/{index:02d}",
+            scorer,
+            float(w),
+            label_columns(scorer.labels, labels),
+            source=Path(name),
         )
-        for index, ((_, scorer), w) in enumerate(zip(members, chosen, strict=True))
+        for index, ((name, scorer), w) in enumerate(zip(members, chosen, strict=True))
     ]
     metrics["members"] = [
         {
@@ -285,7 +239,6 @@ def build_ensemble(
     metrics["weights"] = weights_info
     model = EnsembleModel(labels=labels, members=ensemble_members, metrics=metrics)
     output = Path(output)
-    card = render_ensemble_card(model, environment_info())
-    _write(output, model, [Path(name) for name, _ in members], weights_info, card)
+    _write(output, model)
     logger.info("ensemble of %d members (%s weights) saved in %s", count, method, output)
     return EnsembleResult(model_dir=output, model=model, method=method, metrics=metrics)

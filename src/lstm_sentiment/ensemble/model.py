@@ -15,6 +15,7 @@ by label name. It has no temperature of its own: its "logits" are the log of tho
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -22,12 +23,17 @@ from typing import Any
 
 import numpy as np
 
-from lstm_sentiment.bundle import CONFIG_FILE, METRICS_FILE, read_header, read_json
+from lstm_sentiment.bundle import CONFIG_FILE, METRICS_FILE, bundle_path, read_json
 from lstm_sentiment.config import RunConfig
+from lstm_sentiment.ensemble.card import ensemble_card_lines
 from lstm_sentiment.errors import BundleError
-from lstm_sentiment.scorer import KIND_ENSEMBLE, Scorer, load_model, probabilities
-from lstm_sentiment.training.calibration import DEFAULT_BINS
+from lstm_sentiment.inference.probabilities import DEFAULT_BINS, softmax
+from lstm_sentiment.io_utils import write_json
+from lstm_sentiment.kinds.base import MemberLoader, Scorer
+from lstm_sentiment.model_card import card_footer, metric_lines
 
+KIND_ENSEMBLE = "ensemble"
+"""``"kind"`` of an ensemble bundle."""
 WEIGHTS_JSON = "weights.json"
 MEMBERS_DIR = "members"
 COMBINATION = "weighted mean of the members' calibrated probabilities"
@@ -54,10 +60,13 @@ class EnsembleMember:
     scorer: Scorer
     weight: float
     columns: np.ndarray
+    source: Path | None = None
+    """The bundle folder the member is copied from when the ensemble is saved."""
 
     def probabilities(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
         """The member's calibrated probabilities in the ensemble's label order."""
-        return probabilities(self.scorer, texts, batch_size)[:, self.columns]
+        logits = self.scorer.logits(texts, batch_size)
+        return softmax(logits, self.scorer.temperature)[:, self.columns]
 
 
 @dataclass
@@ -113,20 +122,56 @@ class EnsembleModel:
         """Log of :meth:`probabilities` (their softmax gives the probabilities back)."""
         return np.log(np.maximum(self.probabilities(texts, batch_size), _TINY))
 
+    @property
+    def combination(self) -> str:
+        """How the members' probabilities are combined."""
+        return COMBINATION
+
+    @property
+    def held_out_validation(self) -> bool:
+        return False  # its weights may have been fitted on the members' validation split
+
+    def bundle_header(self) -> dict[str, Any]:
+        return {
+            **self.info,
+            "labels": self.labels,
+            "combination": COMBINATION,
+            "members": [
+                {
+                    "path": member.path,
+                    "kind": member.scorer.kind,
+                    "description": member.scorer.description,
+                }
+                for member in self.members
+            ],
+        }
+
+    def write_files(self, directory: Path) -> None:
+        for member in self.members:
+            if member.source is None:
+                raise BundleError(f"ensemble member {member.path} has no bundle folder to copy")
+            # Copy the member's folder as it is (with its own manifest); never follow links.
+            shutil.copytree(member.source, directory / member.path, symlinks=True)
+        write_json(directory / WEIGHTS_JSON, self.metrics.get("weights", {"weights": []}))
+
+    def model_card(self, environment: dict[str, str]) -> str:
+        return card_footer(ensemble_card_lines(self, metric_lines), environment)
+
 
 def _member_dir(directory: Path, entry: Any) -> tuple[str, Path]:
     path = str(entry["path"])
     relative = PurePosixPath(path)
     if relative.is_absolute() or ".." in relative.parts or relative.parts[:1] != (MEMBERS_DIR,):
         raise ValueError(f"member path {path!r} is not inside {MEMBERS_DIR}/")
-    return path, directory.joinpath(*relative.parts)
+    return path, bundle_path(directory, path)
 
 
-def load_ensemble(directory: str | Path) -> EnsembleModel:
-    """Load an ensemble bundle folder and its members (a bad member is a :class:`BundleError`)."""
-    directory = Path(directory)
-    header = read_header(directory)
-    weights_file = read_json(directory / WEIGHTS_JSON)
+def load_ensemble(
+    directory: Path, header: dict[str, Any], load_member: MemberLoader
+) -> EnsembleModel:
+    """An ensemble bundle folder (header read and checked) and its members, each loaded by
+    ``load_member`` (a bad member is a :class:`BundleError`)."""
+    weights_file = read_json(bundle_path(directory, WEIGHTS_JSON))
     try:
         labels = [str(label) for label in header["labels"]]
         entries = list(header["members"])
@@ -136,6 +181,8 @@ def load_ensemble(directory: str | Path) -> EnsembleModel:
             raise ValueError(f"{len(entries)} members but {len(weights)} weights")
         if min(weights) < 0 or abs(sum(weights) - 1.0) > WEIGHT_TOLERANCE:
             raise ValueError(f"weights must be >= 0 and sum to 1, got {weights}")
+    except BundleError:
+        raise
     except (KeyError, TypeError, ValueError) as exc:
         raise BundleError(
             f"ensemble {directory} has an invalid {CONFIG_FILE} or {WEIGHTS_JSON} ({exc}); "
@@ -143,14 +190,26 @@ def load_ensemble(directory: str | Path) -> EnsembleModel:
         ) from None
     members = []
     for (path, member_dir), weight in zip(paths, weights, strict=True):
-        scorer = load_model(member_dir)
+        if (directory / path).is_symlink():
+            raise BundleError(
+                f"ensemble {directory}: member {path} is a symbolic link; members must be "
+                "copied into the bundle: rebuild it with lstm-sentiment ensemble"
+            )
+        scorer = load_member(member_dir)
         if scorer.kind == KIND_ENSEMBLE:
             raise BundleError(f"ensemble member {member_dir} is itself an ensemble; rebuild it")
         try:
             columns = label_columns(scorer.labels, labels)
         except ValueError as exc:
             raise BundleError(f"ensemble member {member_dir}: {exc}; rebuild it") from None
-        members.append(EnsembleMember(path, scorer, weight, columns))
+        members.append(EnsembleMember(path, scorer, weight, columns, source=member_dir))
     metrics_path = directory / METRICS_FILE
     metrics = read_json(metrics_path) if metrics_path.is_file() else {}
-    return EnsembleModel(labels=labels, members=members, metrics=metrics, info=header)
+    metrics.setdefault("weights", weights_file)
+    info = {k: v for k, v in header.items() if k not in _HEADER_KEYS}
+    return EnsembleModel(labels=labels, members=members, metrics=metrics, info=info)
+
+
+_HEADER_KEYS = {"format", "format_version", "kind", "created", "environment", "labels"}
+_HEADER_KEYS |= {"combination", "members"}
+"""Header fields every save writes afresh (the rest is the model's own ``info``)."""

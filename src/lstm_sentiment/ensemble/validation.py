@@ -18,10 +18,11 @@ import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from lstm_sentiment.config import RunConfig
-from lstm_sentiment.data import DataOptions, Example, load_split, stratified_split
+from lstm_sentiment.config import DataConfig, RunConfig
+from lstm_sentiment.data import Example, load_split, stratified_split
 from lstm_sentiment.errors import ConfigError, DataError
-from lstm_sentiment.scorer import Scorer
+from lstm_sentiment.kinds.base import Scorer
+from lstm_sentiment.provenance import recorded_source
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +52,7 @@ def same_source(a: str, b: str) -> bool:
 
 def held_out(scorer: Scorer) -> bool:
     """Whether a member kept its validation split out of training (``nbsvm.refit`` did not)."""
-    info = getattr(scorer, "info", {})
-    return bool(info.get("validation_held_out", True)) if isinstance(info, dict) else True
+    return scorer.held_out_validation
 
 
 def _configs(members: Sequence[tuple[str, Scorer]]) -> list[RunConfig]:
@@ -96,7 +96,10 @@ def members_validation(
                 "fitted there would be flattering; retrain it without refit or pass "
                 "--validation-data with other held-out texts"
             )
-    recorded = [c.data.source for c in configs]
+    recorded = [
+        recorded_source(c.data.source, Path(name))
+        for (name, _), c in zip(members, configs, strict=True)
+    ]
     if source is None:
         if not recorded[0] or any(not same_source(recorded[0], r) for r in recorded):
             raise ConfigError(
@@ -114,7 +117,7 @@ def members_validation(
                     r,
                     source,
                 )
-    from lstm_sentiment.pipeline import load_training_data
+    from lstm_sentiment.preparation import load_training_data
 
     config = copy.deepcopy(configs[0])
     config.data.source = source
@@ -144,12 +147,14 @@ def explicit_validation(
     members: Sequence[tuple[str, Scorer]],
     source: str,
     split: str,
-    options: DataOptions,
+    options: DataConfig,
 ) -> list[Example]:
     """All labelled examples of ``split`` of ``source``, refused when a member trained on it."""
     for name, scorer in members:
         config = scorer.config
-        if config is None or not config.data.source or not same_source(config.data.source, source):
+        if config is None or not config.data.source:
+            continue
+        if not same_source(recorded_source(config.data.source, Path(name)), source):
             continue
         single_file = Path(source).suffix.lower() in (".csv", ".tsv", ".jsonl", ".ndjson")
         if single_file or split == config.data.train_split:

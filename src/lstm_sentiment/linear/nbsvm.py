@@ -21,35 +21,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from safetensors import SafetensorError
-from safetensors.numpy import load_file, save_file
+from safetensors.numpy import save_file
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
-from lstm_sentiment.bundle import (
-    BUNDLE_FORMAT,
-    BUNDLE_VERSION,
-    CARD_FILE,
-    CONFIG_FILE,
-    METRICS_FILE,
-    WEIGHTS_FILE,
-    environment_info,
-    read_header,
-    read_json,
-)
 from lstm_sentiment.config import NbsvmConfig, RunConfig
-from lstm_sentiment.errors import BundleError, LstmSentimentError
-from lstm_sentiment.io_utils import atomic_write, write_json, write_text
+from lstm_sentiment.io_utils import atomic_write, write_json
 from lstm_sentiment.linear.ngrams import NgramFeaturizer
-from lstm_sentiment.scorer import KIND_NBSVM
-from lstm_sentiment.text.tokenize import LearnedTokenizer, Tokenizer, tokenizer_from_dict
+from lstm_sentiment.model_card import card_footer, metric_lines, training_data_lines
+from lstm_sentiment.text.tokenize import LearnedTokenizer, Tokenizer
 
+KIND_NBSVM = "nbsvm"
+"""``"kind"`` of an NBSVM bundle."""
 NGRAMS_FILE = "ngrams.json"
+WEIGHTS_FILE = "model.safetensors"
 RATIO_KEY = "log_count_ratio"
 COEF_KEY = "coef"
 INTERCEPT_KEY = "intercept"
@@ -184,83 +173,63 @@ class NbsvmModel:
         """Logits ``[len(texts), rows]`` (``batch_size`` is not needed: one sparse product)."""
         return self.logits_of(self.features(texts))
 
+    @property
+    def held_out_validation(self) -> bool:
+        """``nbsvm.refit`` trains on the validation split too."""
+        return bool(self.info.get("validation_held_out", True))
 
-def save_nbsvm(directory: str | Path, model: NbsvmModel, card: str) -> Path:
-    """Write ``model`` as a bundle folder (each file atomically, the header last)."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    header = {
-        "format": BUNDLE_FORMAT,
-        "format_version": BUNDLE_VERSION,
-        "kind": KIND_NBSVM,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "environment": environment_info(),
-        "labels": model.labels,
-        "tokenizer": model.tokenizer.to_dict(),
-        "max_order": model.max_order,
-        "n_features": len(model.vocabulary),
-        "outputs": "binary" if len(model.labels) == 2 else "one-vs-rest",
-        "config": model.config.to_dict(),
-        **model.info,
-        "temperature": model.temperature,
-    }
-    arrays = {RATIO_KEY: model.ratios, COEF_KEY: model.coef, INTERCEPT_KEY: model.intercept}
-    atomic_write(directory / WEIGHTS_FILE, lambda tmp: save_file(arrays, str(tmp)))
-    if isinstance(model.tokenizer, LearnedTokenizer):
-        model.tokenizer.save(directory)
-    write_json(directory / NGRAMS_FILE, {"ngrams": model.vocabulary})
-    write_json(directory / METRICS_FILE, model.metrics)
-    write_text(directory / CARD_FILE, card)
-    write_json(directory / CONFIG_FILE, header)
-    return directory
+    def bundle_header(self) -> dict[str, Any]:
+        return {
+            **self.info,
+            "labels": self.labels,
+            "tokenizer": self.tokenizer.to_dict(),
+            "max_order": self.max_order,
+            "n_features": len(self.vocabulary),
+            "outputs": "binary" if len(self.labels) == 2 else "one-vs-rest",
+            "config": self.config.to_dict(),
+            "temperature": self.temperature,
+        }
 
+    def write_files(self, directory: Path) -> None:
+        arrays = {RATIO_KEY: self.ratios, COEF_KEY: self.coef, INTERCEPT_KEY: self.intercept}
+        atomic_write(directory / WEIGHTS_FILE, lambda tmp: save_file(arrays, str(tmp)))
+        if isinstance(self.tokenizer, LearnedTokenizer):
+            self.tokenizer.save(directory)
+        write_json(directory / NGRAMS_FILE, {"ngrams": self.vocabulary})
 
-_HEADER_KEYS = {"format", "format_version", "kind", "created", "environment", "labels"}
-_HEADER_KEYS |= {"tokenizer", "max_order", "n_features", "outputs", "config", "temperature"}
-
-
-def load_nbsvm(directory: str | Path) -> NbsvmModel:
-    """Load an NBSVM bundle folder, checking its header, files and shapes."""
-    directory = Path(directory)
-    header = read_header(directory)
-    weights_path = directory / WEIGHTS_FILE
-    try:
-        config = RunConfig.from_dict(header["config"])
-        labels = [str(label) for label in header["labels"]]
-        tokenizer = tokenizer_from_dict(header["tokenizer"], directory)
-        max_order = int(header["max_order"])
-        temperature = float(header.get("temperature", 1.0))
-        if not temperature > 0:
-            raise ValueError(f"temperature must be > 0, got {temperature}")
-        vocabulary = read_json(directory / NGRAMS_FILE)["ngrams"]
-        if not isinstance(vocabulary, list) or len(vocabulary) != int(header["n_features"]):
-            raise ValueError(f"{NGRAMS_FILE} does not hold the header's n_features n-grams")
-    except BundleError:
-        raise
-    except (KeyError, TypeError, ValueError, LstmSentimentError) as exc:
-        raise BundleError(f"bundle {directory} has an invalid {CONFIG_FILE} ({exc})") from None
-    if not weights_path.is_file():
-        raise BundleError(f"model bundle {directory} is missing {WEIGHTS_FILE}; re-train it")
-    try:
-        arrays = load_file(str(weights_path))
-        model = NbsvmModel(
-            tokenizer=tokenizer,
-            vocabulary=[str(gram) for gram in vocabulary],
-            max_order=max_order,
-            ratios=arrays[RATIO_KEY],
-            coef=arrays[COEF_KEY],
-            intercept=arrays[INTERCEPT_KEY],
-            labels=labels,
-            config=config,
-            temperature=temperature,
-            info={key: value for key, value in header.items() if key not in _HEADER_KEYS},
-        )
-    except (SafetensorError, KeyError, ValueError, OSError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise BundleError(
-            f"{weights_path} is corrupt or does not match {CONFIG_FILE} ({first[:160]}); "
-            "re-save or re-train the model"
-        ) from None
-    metrics_path = directory / METRICS_FILE
-    model.metrics = read_json(metrics_path) if metrics_path.is_file() else {}
-    return model
+    def model_card(self, environment: dict[str, str]) -> str:
+        """Markdown card of an NBSVM bundle: features, chosen settings, data and measurements."""
+        cfg = self.config
+        chosen = self.info.get("chosen", {})
+        held_out = self.info.get("validation_held_out", True)
+        lines = [
+            "# lstm-sentiment model (NBSVM)",
+            "",
+            "NBSVM (Wang & Manning 2012): logistic regression on binary word 1.."
+            f"{self.max_order}-grams scaled by their naive Bayes log-count ratio; "
+            f"{len(self.vocabulary):,} n-grams (found in ≥ {cfg.nbsvm.min_df} training texts), "
+            f"C = {chosen.get('c', '?')}, chosen on validation by {chosen.get('monitor', '?')}"
+            + ("" if len(self.labels) == 2 else "; one classifier per class against the rest")
+            + ".",
+            "",
+            f"Labels: {', '.join(self.labels)}.",
+            "",
+            "## Training data",
+            *training_data_lines(cfg),
+            f"- text: tokenizer `{cfg.text.tokenizer}`, lowercase {cfg.text.lowercase}, "
+            "whole texts",
+            "- trained on the training part only: the validation split is held out"
+            if held_out
+            else "- refitted on train + validation after choosing (validation is not held out; its "
+            "numbers below come from the model before the refit)",
+            "",
+            "## Measured",
+            *metric_lines(self.metrics, "validation"),
+            *metric_lines(self.metrics, "test"),
+            "",
+            "## Limits",
+            "- A bag of n-grams: word order beyond the longest n-gram and negation scope are not",
+            "  modelled; n-grams never seen in training are ignored.",
+            "- Trained on one domain: measure on your data with `lstm-sentiment evaluate`.",
+        ]
+        return card_footer(lines, environment)

@@ -1,5 +1,4 @@
-"""Training NBSVM (``model.architecture = "nbsvm"``): the branch of ``pipeline.train`` that
-needs no torch.
+"""Training NBSVM (``model.architecture = "nbsvm"``): the NBSVM kind's ``fit``, no torch.
 
 The same data, tokenizer and stratified validation split as the neural models; the longest
 n-gram and ``C`` are chosen on validation by ``train.monitor``. By default the model keeps only
@@ -12,33 +11,29 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import sparse
 
-from lstm_sentiment.bundle import environment_info
 from lstm_sentiment.config import RunConfig
 from lstm_sentiment.data import Example
 from lstm_sentiment.errors import DataError
-from lstm_sentiment.io_utils import write_json
+from lstm_sentiment.inference.metrics import classification_metrics
+from lstm_sentiment.inference.probabilities import softmax
+from lstm_sentiment.kinds.base import Fitted
 from lstm_sentiment.linear.nbsvm import (
     NbsvmModel,
     fit_rows,
     log_count_ratios,
-    save_nbsvm,
 )
 from lstm_sentiment.linear.ngrams import fit_ngrams, ngram_orders
-from lstm_sentiment.model_card import render_nbsvm_card
-from lstm_sentiment.pipeline import TrainResult
 from lstm_sentiment.text.tokenize import LearnedTokenizer, build_tokenizer
-from lstm_sentiment.training.calibration import softmax
-from lstm_sentiment.training.evaluation import evaluate_logits
-from lstm_sentiment.training.metrics import classification_metrics
-from lstm_sentiment.training.plots import plot_confusion_matrix
 from lstm_sentiment.training.trainer import FitResult
 from lstm_sentiment.training.weights import class_weights
+
+if TYPE_CHECKING:
+    from lstm_sentiment.preparation import PreparedData
 
 logger = logging.getLogger(__name__)
 
@@ -166,26 +161,16 @@ def _refit(
     return vocabulary, ratios, coef, intercept
 
 
-def train_nbsvm(
-    config: RunConfig,
-    run_dir: Path,
-    splits: tuple[list[Example], list[Example], list[Example]],
-    labels: list[str],
-    timings: dict[str, float],
-    data_report: dict[str, Any],
-) -> TrainResult:
-    """Choose, fit, calibrate, measure and save an NBSVM model (called by ``pipeline.train``).
+def fit_nbsvm(config: RunConfig, data: PreparedData) -> Fitted:
+    """Choose and fit an NBSVM model on prepared data (the NBSVM kind's training).
 
-    Args:
-        config: The run configuration (``[nbsvm]``, ``[text]`` and parts of ``[train]``).
-        run_dir: Run folder; receives ``model/``, ``metrics.json``, ``config.json`` and
-            ``plots/``.
-        splits: ``(train, validation, test)`` examples, validation carved as for neural models.
-        labels: Label names in id order.
-        timings: Seconds spent so far (reading), completed here.
-        data_report: What was read and dropped per split.
+    The longest n-gram and ``C`` are chosen on the validation split; the returned logits
+    (validation from the chosen candidate before any refit, test from the final model) feed the
+    shared calibration and evaluation.
     """
-    fit_examples, val_examples, test_examples = splits
+    fit_examples, val_examples, test_examples = data.fit, data.validation, data.test
+    labels = data.labels
+    timings: dict[str, float] = {}
     started = time.perf_counter()
     tokenizer = build_tokenizer(config.text)
     if isinstance(tokenizer, LearnedTokenizer):
@@ -198,7 +183,6 @@ def train_nbsvm(
     timings["encode_seconds"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    write_json(run_dir / "config.json", config.to_dict())
     best, vocabulary, grid = search(config, (fit_tokens, y_fit), (val_tokens, y_val), labels)
     if config.nbsvm.refit:
         vocabulary, ratios, coef, intercept = _refit(
@@ -220,50 +204,23 @@ def train_nbsvm(
         config=config,
         info={"chosen": chosen, "validation_held_out": not config.nbsvm.refit},
     )
-
-    started = time.perf_counter()
     logits = {"validation": best.validation_logits}
     targets = {"validation": y_val}
     if test_examples:
         logits["test"] = model.logits([ex.text for ex in test_examples])
         targets["test"] = y_test
-    plots = run_dir / "plots"
-    evaluation = evaluate_logits(logits, targets, labels, config.train, plots)
-    model.temperature = evaluation.temperature
-    timings["evaluate_seconds"] = time.perf_counter() - started
-    metrics: dict[str, Any] = {
-        **evaluation.metrics,
-        "calibration": evaluation.calibration,
-        "nbsvm": {**chosen, "features": len(vocabulary), "refit": config.nbsvm.refit},
-        "grid": grid,
-        "train_examples": len(fit_examples) + (len(val_examples) if config.nbsvm.refit else 0),
-        "parameters": int(coef.size + intercept.size),
-        "timings": timings,
-    }
-    model.metrics = metrics
-    for split in ("validation", "test"):
-        if split in metrics:
-            plot_confusion_matrix(
-                metrics[split]["confusion_matrix"],
-                labels,
-                plots / f"confusion_matrix_{split}.png",
-                title=f"{split} (n={metrics[split]['n']})",
-            )
-    model_dir = save_nbsvm(run_dir / "model", model, render_nbsvm_card(model, environment_info()))
-    write_json(run_dir / "metrics.json", metrics)
     fit = FitResult(
-        history=[],
+        history=[],  # one fit per candidate, no epochs
         best_epoch=0,
         best_score=best.score[0],
         stopped_early=False,
         train_seconds=timings["train_seconds"],
         extra={"grid": grid, "chosen": chosen},
     )
-    return TrainResult(
-        run_dir=run_dir,
-        model_dir=model_dir,
-        metrics=metrics,
-        fit=fit,
-        timings=timings,
-        data_report=data_report,
-    )
+    metrics = {
+        "nbsvm": {**chosen, "features": len(vocabulary), "refit": config.nbsvm.refit},
+        "grid": grid,
+        "train_examples": len(fit_examples) + (len(val_examples) if config.nbsvm.refit else 0),
+        "parameters": int(coef.size + intercept.size),
+    }
+    return Fitted(model, config, logits, targets, fit, metrics=metrics, timings=timings)

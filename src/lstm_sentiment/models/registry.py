@@ -105,8 +105,14 @@ def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 
-def describe(config: ModelConfig) -> str:
-    """One-line human description of an architecture, e.g. for model cards and tables."""
+def describe_neural(config: ModelConfig) -> str:
+    """One-line human description of a neural architecture, e.g. for model cards and tables
+    (other kinds describe themselves: :func:`lstm_sentiment.kinds.describe`)."""
+    if config.architecture not in ARCHITECTURES:
+        raise ConfigError(
+            f"{config.architecture!r} is not a neural architecture; "
+            f"valid: {', '.join(ARCHITECTURES)}"
+        )
     direction = "bidirectional " if config.bidirectional else ""
     sizes = ", ".join(str(size) for size in config.layer_sizes)
     layers = len(config.layer_sizes)

@@ -18,10 +18,11 @@ from typing import Any
 
 import sentencepiece as spm
 
+from lstm_sentiment.bundle import bundle_path
 from lstm_sentiment.config import SUBWORD_MODELS
 from lstm_sentiment.errors import BundleError, ConfigError, DataError
 from lstm_sentiment.io_utils import atomic_write
-from lstm_sentiment.text.tokenize import WordTokenizer
+from lstm_sentiment.text.word import WordTokenizer
 
 logger = logging.getLogger(__name__)
 
@@ -182,12 +183,17 @@ class SubwordTokenizer:
             raise BundleError(
                 "a subword tokenizer needs its model file: load it from the bundle folder"
             )
-        path = Path(directory) / str(saved.get("model_file", MODEL_FILE))
+        path = bundle_path(directory, str(saved.get("model_file", MODEL_FILE)))
         if not path.is_file():
             raise BundleError(f"model bundle {directory} is missing {path.name}; re-train it")
-        model = path.read_bytes()
         expected = saved.get("model_sha256")
-        if expected is not None and hashlib.sha256(model).hexdigest() != expected:
+        if not isinstance(expected, str):
+            raise BundleError(
+                f"bundle {directory}: the subword tokenizer has no model checksum in its "
+                "config.json; re-save or re-train the model"
+            )
+        model = path.read_bytes()
+        if hashlib.sha256(model).hexdigest() != expected:
             raise BundleError(
                 f"{path} does not match the bundle's config.json (checksum differs); "
                 "re-save or re-train the model"

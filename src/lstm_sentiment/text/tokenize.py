@@ -1,96 +1,26 @@
-"""Cleaning and tokenization: the one path shared by training and prediction.
+"""Tokenizers by name: building one from the text configuration and rebuilding a saved one.
 
-Unlike the seed tutorial, which deletes all punctuation, this keeps what carries sentiment:
-negations split off as ``n't`` (as in GloVe's own tokenization), ``!``/``?`` and emoticons.
+The tokenizers themselves live in :mod:`.word`, :mod:`.tweet` and :mod:`.subword`; the cleaning
+and splitting they do is the one path shared by training and prediction.
 """
 
 from __future__ import annotations
 
-import html
-import re
-import unicodedata
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from lstm_sentiment.config import TextConfig
 from lstm_sentiment.errors import ConfigError
+from lstm_sentiment.text.word import LearnedTokenizer, Tokenizer, WordTokenizer
 
-_BREAK_TAG = re.compile(r"<\s*br\s*/?\s*>", re.IGNORECASE)
-_ANY_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
-_EMOTICON = r"(?:[<>]?[:;=][\-o\*']?(?!//)[\)\]\(\[dDpP/\\|@3]+|[\)\(][\-o']?[:;=]|<3)"
-_WORD = r"[^\W_]+(?:[-'’][^\W_]+)*"
-_CLITICS = re.compile(r"(?i)^(.+?)(n't|'s|'re|'ve|'ll|'d|'m)$")
-
-
-@dataclass(frozen=True)
-class WordTokenizer:
-    """Cleans raw text and splits it into tokens.
-
-    Args:
-        lowercase: Lowercase tokens (emoticons keep their case-insensitive form).
-        keep_punctuation: Punctuation characters emitted as tokens; others are dropped.
-    """
-
-    lowercase: bool = True
-    keep_punctuation: str = "!?"
-
-    def __post_init__(self) -> None:
-        kept = "".join(re.escape(ch) for ch in self.keep_punctuation)
-        parts = [_EMOTICON, _WORD]
-        if kept:
-            parts.append(f"[{kept}]")
-        object.__setattr__(self, "_pattern", re.compile("|".join(parts)))
-
-    def clean(self, text: str) -> str:
-        """Normalise unicode, unescape HTML entities, drop tags (``<br />`` becomes a space)."""
-        text = unicodedata.normalize("NFKC", text)
-        text = html.unescape(text)
-        text = _BREAK_TAG.sub(" ", text)
-        text = _ANY_TAG.sub(" ", text)
-        return text.replace("’", "'").replace("`", "'")
-
-    def tokenize(self, text: str) -> list[str]:
-        """Clean ``text`` and return its tokens."""
-        tokens: list[str] = []
-        for match in self._pattern.finditer(self.clean(text)):  # type: ignore[attr-defined]
-            token = match.group(0)
-            if self.lowercase:
-                token = token.lower()
-            clitic = _CLITICS.match(token) if "'" in token else None
-            if clitic:
-                stem, suffix = clitic.groups()
-                tokens.extend((stem, suffix) if stem else (suffix,))
-            else:
-                tokens.append(token)
-        return tokens
-
-    def to_dict(self) -> dict[str, object]:
-        """Settings saved in a model bundle."""
-        return {
-            "name": "word",
-            "lowercase": self.lowercase,
-            "keep_punctuation": self.keep_punctuation,
-        }
-
-
-class Tokenizer(Protocol):
-    """What the encoder needs from a tokenizer; ``to_dict`` is what the bundle saves."""
-
-    def tokenize(self, text: str) -> list[str]: ...
-
-    def to_dict(self) -> dict[str, Any]: ...
-
-
-@runtime_checkable
-class LearnedTokenizer(Tokenizer, Protocol):
-    """A tokenizer learned from the training texts: ``fit`` before use, ``save`` into a bundle."""
-
-    def fit(self, texts: Iterable[str]) -> Any: ...
-
-    def save(self, directory: str | Path) -> Path: ...
-
+__all__ = [
+    "LearnedTokenizer",
+    "Tokenizer",
+    "WordTokenizer",
+    "build_tokenizer",
+    "tokenizer_from_dict",
+]
 
 TokenizerFactory = Callable[[TextConfig], Tokenizer]
 TokenizerLoader = Callable[[dict[str, Any], Path | None], Tokenizer]

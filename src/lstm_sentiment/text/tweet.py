@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from lstm_sentiment.text.tokenize import _CLITICS, WordTokenizer
+from lstm_sentiment.text.word import CLITICS, WordTokenizer
 
 USER_TOKEN = "<user>"
 URL_TOKEN = "<url>"
@@ -144,7 +144,7 @@ class TweetTokenizer:
 
     def _word(self, word: str) -> list[str]:
         token = self._shorten(self._case(word))
-        clitic = _CLITICS.match(token) if "'" in token else None
+        clitic = CLITICS.match(token) if "'" in token else None
         if clitic:
             stem, suffix = clitic.groups()
             return [stem, suffix] if stem else [suffix]

@@ -9,31 +9,20 @@ the gap between confidence and accuracy averaged over equal-width confidence bin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import torch
 from torch import nn
 
-DEFAULT_BINS = 15
+from lstm_sentiment.inference.probabilities import (
+    class_logits,
+    expected_calibration_error,
+    softmax,
+)
+
 MIN_TEMPERATURE = 0.05
 MAX_TEMPERATURE = 20.0
 """Bounds of the fitted temperature (a degenerate validation set cannot push it further)."""
 _LBFGS_STEPS = 50
-
-
-def class_logits(logits: np.ndarray) -> np.ndarray:
-    """One logit per class: a single sigmoid logit ``z`` becomes ``[0, z]`` (same probabilities)."""
-    logits = np.asarray(logits)
-    if logits.ndim == 2 and logits.shape[1] == 1:
-        return np.concatenate([np.zeros_like(logits), logits], axis=1)
-    return logits
-
-
-def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
-    """Row-wise softmax of ``logits / temperature`` (float32, like the model's own)."""
-    scaled = torch.from_numpy(np.asarray(class_logits(logits), dtype=np.float32)) / temperature
-    return torch.softmax(scaled, dim=-1).numpy()
 
 
 def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
@@ -62,49 +51,6 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
     if not np.isfinite(temperature):
         return 1.0
     return float(np.clip(temperature, MIN_TEMPERATURE, MAX_TEMPERATURE))
-
-
-@dataclass(frozen=True)
-class ReliabilityBins:
-    """Per confidence bin: mean confidence, accuracy and number of predictions."""
-
-    edges: np.ndarray
-    confidence: np.ndarray
-    accuracy: np.ndarray
-    counts: np.ndarray
-
-    @property
-    def ece(self) -> float:
-        """Expected calibration error: count-weighted mean of ``|accuracy - confidence|``."""
-        total = self.counts.sum()
-        if not total:
-            return 0.0
-        gaps = np.abs(self.accuracy - self.confidence)
-        return float((gaps * self.counts).sum() / total)
-
-
-def reliability_bins(
-    probabilities: np.ndarray, labels: np.ndarray, n_bins: int = DEFAULT_BINS
-) -> ReliabilityBins:
-    """Group predictions into ``n_bins`` equal-width bins of top-class probability."""
-    probabilities = np.asarray(probabilities, dtype=np.float64)
-    confidence = probabilities.max(axis=1)
-    correct = probabilities.argmax(axis=1) == np.asarray(labels)
-    edges = np.linspace(0.0, 1.0, n_bins + 1)
-    # Bins are (lo, hi]; a confidence of exactly 0 joins the first one.
-    which = np.clip(np.searchsorted(edges, confidence, side="left") - 1, 0, n_bins - 1)
-    counts = np.bincount(which, minlength=n_bins)
-    safe = np.maximum(counts, 1)
-    mean_conf = np.bincount(which, weights=confidence, minlength=n_bins) / safe
-    accuracy = np.bincount(which, weights=correct.astype(np.float64), minlength=n_bins) / safe
-    return ReliabilityBins(edges=edges, confidence=mean_conf, accuracy=accuracy, counts=counts)
-
-
-def expected_calibration_error(
-    probabilities: np.ndarray, labels: np.ndarray, n_bins: int = DEFAULT_BINS
-) -> float:
-    """ECE with ``n_bins`` equal-width confidence bins."""
-    return reliability_bins(probabilities, labels, n_bins).ece
 
 
 def calibration_summary(

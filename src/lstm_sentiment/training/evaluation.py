@@ -17,16 +17,12 @@ import numpy as np
 from torch import nn
 
 from lstm_sentiment.config import TrainConfig
-from lstm_sentiment.training.batching import EncodedDataset
-from lstm_sentiment.training.calibration import (
-    calibration_summary,
-    fit_temperature,
-    reliability_bins,
-    softmax,
-)
-from lstm_sentiment.training.metrics import classification_metrics
+from lstm_sentiment.inference.batching import EncodedDataset
+from lstm_sentiment.inference.forward import predict_logits
+from lstm_sentiment.inference.metrics import classification_metrics
+from lstm_sentiment.inference.probabilities import reliability_bins, softmax
+from lstm_sentiment.training.calibration import calibration_summary, fit_temperature
 from lstm_sentiment.training.plots import plot_reliability_diagram
-from lstm_sentiment.training.trainer import predict_logits
 
 logger = logging.getLogger(__name__)
 

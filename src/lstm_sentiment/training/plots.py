@@ -11,8 +11,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
+from lstm_sentiment.inference.probabilities import ReliabilityBins
 from lstm_sentiment.io_utils import atomic_write
-from lstm_sentiment.training.calibration import ReliabilityBins
 from lstm_sentiment.training.trainer import EpochRecord
 
 

@@ -22,9 +22,10 @@ from tqdm import tqdm
 
 from lstm_sentiment.config import TrainConfig
 from lstm_sentiment.errors import LstmSentimentError
-from lstm_sentiment.training.batching import EncodedDataset
+from lstm_sentiment.inference.batching import EncodedDataset
+from lstm_sentiment.inference.forward import predict_probabilities
+from lstm_sentiment.inference.metrics import classification_metrics
 from lstm_sentiment.training.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
-from lstm_sentiment.training.metrics import classification_metrics
 from lstm_sentiment.training.optim import (
     build_optimizer,
     lr_factor,
@@ -87,30 +88,6 @@ class Callback(Protocol):
     def on_epoch_end(self, record: EpochRecord) -> None: ...
 
     def on_train_end(self, result: FitResult) -> None: ...
-
-
-def predict_logits(model: nn.Module, data: EncodedDataset, batch_size: int = 256) -> np.ndarray:
-    """Logits in dataset order (eval mode, no gradients, length-sorted batches)."""
-    model.eval()
-    out: np.ndarray | None = None
-    with torch.inference_mode():
-        for positions in data.batches(batch_size):
-            batch = data.make_batch(positions)
-            logits = model(batch.ids, batch.lengths).float().numpy()
-            if out is None:
-                out = np.zeros((len(data), logits.shape[1]), dtype=np.float32)
-            out[positions] = logits
-    if out is None:
-        raise ValueError("cannot predict on an empty dataset")
-    return out
-
-
-def predict_probabilities(
-    model: nn.Module, data: EncodedDataset, batch_size: int = 256
-) -> np.ndarray:
-    """Class probabilities in dataset order: the softmax of :func:`predict_logits`."""
-    logits = torch.from_numpy(predict_logits(model, data, batch_size))
-    return torch.softmax(logits, dim=-1).numpy()
 
 
 class Trainer:

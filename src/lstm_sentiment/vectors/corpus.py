@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from lstm_sentiment.config import TextConfig
-from lstm_sentiment.data import DataOptions, load_splits
+from lstm_sentiment.config import DataConfig, TextConfig
+from lstm_sentiment.data import load_splits
 from lstm_sentiment.errors import ConfigError, DataError
 from lstm_sentiment.text.tokenize import LearnedTokenizer, Tokenizer, build_tokenizer
 
@@ -27,7 +27,7 @@ def parse_splits(values: Iterable[str]) -> list[str]:
 def corpus_texts(
     source: str | Path,
     splits: Sequence[str],
-    options: DataOptions | None = None,
+    options: DataConfig | None = None,
     *,
     limit: int = 0,
     seed: int = 13,

@@ -14,7 +14,7 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
 )
 
-from lstm_sentiment.training.calibration import DEFAULT_BINS, expected_calibration_error
+from lstm_sentiment.inference.probabilities import DEFAULT_BINS, expected_calibration_error
 
 
 def classification_metrics(

@@ -15,7 +15,7 @@ import argparse
 import logging
 from typing import TYPE_CHECKING
 
-from lstm_sentiment.cli import _add_data_options, _run_config, add_config_options
+from lstm_sentiment.cli.options import add_config_options, add_data_options, run_config
 
 if TYPE_CHECKING:
     from lstm_sentiment.tuning import TuneResult
@@ -97,7 +97,8 @@ def add_tune_command(commands: argparse._SubParsersAction) -> None:
         default=defaults.keep_bundles,
         help="keep the model bundle of the best trial only (default) or of all trials",
     )
-    _add_data_options(tune)
+    add_data_options(tune)
+    tune.set_defaults(handler=run_tune_command)
 
 
 def run_tune_command(args: argparse.Namespace) -> None:
@@ -106,7 +107,7 @@ def run_tune_command(args: argparse.Namespace) -> None:
 
     from lstm_sentiment.tuning import TuneSettings, load_search_space, tune
 
-    base = _run_config(args)
+    base = run_config(args)
     space = load_search_space(args.space, base)
     settings = TuneSettings(
         sampler=args.sampler,

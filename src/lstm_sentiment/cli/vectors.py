@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lstm_sentiment.cli import _add_data_options, _data_options
+from lstm_sentiment.cli.options import add_data_options, data_config
 from lstm_sentiment.vectors.readers import EMBEDDED_VECTORS
 from lstm_sentiment.vectors.train import WORD2VEC_FORMATS, Word2VecConfig
 
@@ -34,6 +34,7 @@ def add_vectors_commands(commands: argparse._SubParsersAction) -> None:
     vectors = commands.add_parser(
         "vectors", help="train own word2vec vectors; neighbours, analogies, coverage"
     )
+    vectors.set_defaults(handler=run_vectors_command)
     sub = vectors.add_subparsers(dest="vectors_command", required=True, parser_class=type(vectors))
 
     train = sub.add_parser("train", help="train word2vec (gensim) on any text, labelled or not")
@@ -75,7 +76,7 @@ def add_vectors_commands(commands: argparse._SubParsersAction) -> None:
     train.add_argument(
         "--summary", choices=SUMMARY_FORMATS, default="table", help="summary on stdout (table)"
     )
-    _add_data_options(train)
+    add_data_options(train)
 
     neighbors = sub.add_parser("neighbors", help="nearest words by cosine similarity")
     neighbors.add_argument("word")
@@ -96,7 +97,7 @@ def add_vectors_commands(commands: argparse._SubParsersAction) -> None:
     coverage.add_argument("--limit", type=int, default=0, help="use a random sample of N texts")
     coverage.add_argument("--top", type=int, default=_TOP_MISSING, help="uncovered words shown")
     coverage.add_argument("--format", choices=SUMMARY_FORMATS, default="table")
-    _add_data_options(coverage)
+    add_data_options(coverage)
 
 
 def _add_query_options(parser: argparse.ArgumentParser) -> None:
@@ -172,7 +173,7 @@ def _train(args: argparse.Namespace) -> None:
     tokenizer = word_tokenizer(_text_config(args.config))
     splits = parse_splits(args.split or ["train"])
     started = time.perf_counter()
-    texts = corpus_texts(args.data, splits, _data_options(args), limit=args.limit, seed=args.seed)
+    texts = corpus_texts(args.data, splits, data_config(args), limit=args.limit, seed=args.seed)
     read_seconds = time.perf_counter() - started
     started = time.perf_counter()
     sentences = tokenize_corpus(texts, tokenizer)
@@ -272,7 +273,7 @@ def _coverage(args: argparse.Namespace) -> None:
 
     tokenizer = word_tokenizer(_text_config(args.config))
     splits = parse_splits(args.split or ["train"])
-    texts = corpus_texts(args.data, splits, _data_options(args), limit=args.limit)
+    texts = corpus_texts(args.data, splits, data_config(args), limit=args.limit)
     counts = count_tokens(texts, tokenizer)
     vectors = load_vectors(args.vectors, restrict_to=lookup_words(counts))
     coverage, missing = measure_coverage(counts, vectors)

@@ -13,11 +13,12 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from lstm_sentiment.cli import _add_data_options, _data_options
+from lstm_sentiment.cli.options import add_data_options, data_config
 from lstm_sentiment.errors import ConfigError
+from lstm_sentiment.inference import INFERENCE_BATCH_SIZE
 
 if TYPE_CHECKING:
-    from lstm_sentiment.ensemble import EnsembleResult
+    from lstm_sentiment.ensemble.build import EnsembleResult
 
 _HELD_OUT_OPTIONS = (
     "text_column",
@@ -65,14 +66,18 @@ def add_ensemble_command(commands: argparse._SubParsersAction) -> None:
         "recorded); with --validation-data: its split for folders/tarballs (default validation)",
     )
     ensemble.add_argument(
-        "--batch-size", type=int, default=256, help="texts per forward pass of neural members"
+        "--batch-size",
+        type=int,
+        default=INFERENCE_BATCH_SIZE,
+        help=f"texts per forward pass of neural members ({INFERENCE_BATCH_SIZE})",
     )
-    _add_data_options(ensemble)
+    add_data_options(ensemble)
+    ensemble.set_defaults(handler=run_ensemble_command)
 
 
 def run_ensemble_command(args: argparse.Namespace) -> None:
     """``ensemble``: build the bundle and print members, weights and validation scores."""
-    from lstm_sentiment.ensemble import ValidationData, build_ensemble
+    from lstm_sentiment.ensemble.build import ValidationData, build_ensemble
 
     given = [name for name in _HELD_OUT_OPTIONS if getattr(args, name) is not None]
     if given and not args.validation_data:
@@ -87,7 +92,7 @@ def run_ensemble_command(args: argparse.Namespace) -> None:
         data=args.data,
         held_out=args.validation_data,
         split=args.split,
-        options=_data_options(args),
+        options=data_config(args),
     )
     result = build_ensemble(
         args.models,

@@ -1,0 +1,163 @@
+"""``lstm-sentiment predict``: label and probabilities for texts given, read from a file, or read
+from a folder/tarball split; as a table, JSON lines or CSV.
+
+Texts are shown safely: control characters (ANSI/OSC escape sequences) are escaped in terminal
+tables, and CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return) get a leading ``'`` unless ``--csv-raw`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import io
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from lstm_sentiment.cli.options import (
+    ENCODING_ERRORS_HELP,
+    OUTPUT_FORMATS,
+    probability,
+)
+from lstm_sentiment.config import ENCODING_ERRORS, DataConfig
+from lstm_sentiment.errors import DataError
+
+logger = logging.getLogger(__name__)
+TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson")
+ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar")
+
+
+def add_predict_command(commands: argparse._SubParsersAction) -> None:
+    """Add ``predict`` to the top-level command parsers."""
+    predict = commands.add_parser("predict", help="classify texts")
+    predict.add_argument("texts", nargs="*", help="texts to classify")
+    predict.add_argument("--model", help="bundle folder (default: the shipped English model)")
+    predict.add_argument(
+        "--input",
+        help="file of texts: .txt (one per line), .csv/.tsv/.jsonl; or a folder/.tar.gz in the "
+        "aclImdb layout (with --split)",
+    )
+    predict.add_argument(
+        "--split",
+        default="test",
+        help="split of a folder/.tar.gz --input, e.g. unsup (default test)",
+    )
+    predict.add_argument("--output", help="write results to this file instead of stdout")
+    predict.add_argument(
+        "--format",
+        choices=OUTPUT_FORMATS,
+        default=None,
+        help="table (terminal default), json lines, or csv",
+    )
+    predict.add_argument(
+        "--csv-raw",
+        action="store_true",
+        help="write CSV cells exactly as the texts are (by default a cell a spreadsheet would "
+        "run as a formula, starting with = + - @, gets a leading ')",
+    )
+    predict.add_argument("--text-column", help="text column of a CSV/TSV/JSONL input")
+    predict.add_argument("--encoding", default="utf-8", help="input file encoding")
+    predict.add_argument(
+        "--encoding-errors", choices=ENCODING_ERRORS, default="replace", help=ENCODING_ERRORS_HELP
+    )
+    predict.add_argument(
+        "--min-confidence",
+        type=probability,
+        default=None,
+        metavar="P",
+        help="abstain (label 'abstain' in tables, null in JSON, empty in CSV, with the reason) "
+        "when the top calibrated probability is below P",
+    )
+    predict.set_defaults(handler=run_predict)
+
+
+def read_inputs(args: argparse.Namespace) -> list[str]:
+    """The texts to classify: the arguments, then ``--input``."""
+    texts = list(args.texts)
+    if args.input:
+        path = Path(args.input)
+        if not path.exists():
+            raise DataError(f"no such input file or folder: {path}")
+        is_archive = path.is_dir() or path.name.lower().endswith(ARCHIVE_SUFFIXES)
+        if is_archive or path.suffix.lower() in TABLE_SUFFIXES:
+            from lstm_sentiment.data import load_split
+
+            options = DataConfig(
+                text_column=args.text_column,
+                encoding=args.encoding,
+                encoding_errors=args.encoding_errors,
+            )
+            split = args.split if is_archive else "test"
+            texts += [ex.text for ex in load_split(str(path), split, options)]
+        else:
+            from lstm_sentiment.data.encoding import read_lines
+
+            texts += read_lines(path, args.encoding, args.encoding_errors)
+    if not texts:
+        raise DataError("nothing to classify: give texts as arguments or --input FILE")
+    return texts
+
+
+def format_predictions(
+    predictions: list[Any],
+    labels: list[str],
+    fmt: str,
+    *,
+    abstaining: bool = False,
+    csv_raw: bool = False,
+) -> str:
+    """Predictions as JSON lines, CSV or a terminal table."""
+    from lstm_sentiment.safe_output import spreadsheet_safe, terminal_safe
+
+    if fmt == "json":
+        return "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in predictions)
+    if fmt == "csv":
+        cell = (lambda text: text) if csv_raw else spreadsheet_safe
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        reason = ["abstain_reason"] if abstaining else []
+        writer.writerow(["text", "label", *[f"p_{label}" for label in labels], *reason])
+        for p in predictions:
+            why = [cell(p.reason or "")] if abstaining else []
+            probabilities = [f"{p.probabilities[lb]:.6f}" for lb in labels]
+            writer.writerow([cell(p.text), p.label or "", *probabilities, *why])
+        return buffer.getvalue()
+    from lstm_sentiment.reporting import render_predictions
+
+    shown = [dataclasses.replace(p, text=terminal_safe(p.text)) for p in predictions]
+    return render_predictions(shown, labels)
+
+
+def run_predict(args: argparse.Namespace) -> None:
+    """``predict``: label and probabilities for each text."""
+    from lstm_sentiment.io_utils import write_text
+    from lstm_sentiment.predict import SentimentModel
+
+    texts = read_inputs(args)
+    model = SentimentModel.load(args.model)
+    predictions = model.predict(texts, min_confidence=args.min_confidence)
+    fmt = args.format or ("table" if args.output is None and sys.stdout.isatty() else "json")
+    output = format_predictions(
+        predictions,
+        model.labels,
+        fmt,
+        abstaining=args.min_confidence is not None,
+        csv_raw=args.csv_raw,
+    )
+    abstained = sum(p.abstained for p in predictions)
+    if abstained:
+        logger.info(
+            "abstained on %d of %d texts (top probability below %g)",
+            abstained,
+            len(predictions),
+            args.min_confidence,
+        )
+    if args.output:
+        write_text(args.output, output)
+        logger.info("wrote %d predictions to %s", len(predictions), args.output)
+    else:
+        sys.stdout.write(output)

@@ -1,0 +1,67 @@
+"""``lstm-sentiment train`` and ``compare``: fit models and print their summaries."""
+
+from __future__ import annotations
+
+import argparse
+
+from lstm_sentiment.cli.options import (
+    add_config_options,
+    add_data_options,
+    add_group_option,
+    run_config,
+)
+from lstm_sentiment.models.presets import PRESETS
+
+
+def add_train_commands(commands: argparse._SubParsersAction) -> None:
+    """Add ``train`` and ``compare`` to the top-level command parsers."""
+    train = commands.add_parser("train", help="train a model and save a run folder")
+    train.add_argument(
+        "--data", help="folder, .tar.gz, .csv, .tsv, .jsonl, or a dataset name (imdb)"
+    )
+    add_config_options(train, "TOML or JSON config file (see configs/)")
+    train.add_argument("--output", required=True, help="run folder to create")
+    train.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
+    add_data_options(train)
+    add_group_option(train)
+    train.set_defaults(handler=run_train)
+
+    compare = commands.add_parser(
+        "compare", help="train several architectures on the same data and compare them"
+    )
+    compare.add_argument("--data", help="data source shared by every model")
+    add_config_options(compare, "base TOML/JSON config applied to every model")
+    compare.add_argument("--models", help="comma-separated presets: " + ",".join(PRESETS))
+    compare.add_argument(
+        "--models-file",
+        help="TOML/JSON with an optional [base] table and one [models.NAME] table per model "
+        "(optional 'preset' plus section overrides)",
+    )
+    compare.add_argument("--output", required=True, help="folder for the runs and the table")
+    compare.add_argument(
+        "--resume", action="store_true", help="continue an interrupted model from its checkpoint"
+    )
+    add_data_options(compare)
+    add_group_option(compare)
+    compare.set_defaults(handler=run_compare)
+
+
+def run_train(args: argparse.Namespace) -> None:
+    """``train``: fit a model and print a summary."""
+    from lstm_sentiment.pipeline import train
+    from lstm_sentiment.reporting import print_data_report, print_train_summary
+
+    result = train(run_config(args), args.output, resume=args.resume)
+    print_data_report(result.data_report)
+    print_train_summary(result)
+
+
+def run_compare(args: argparse.Namespace) -> None:
+    """``compare``: train the listed models on the same data and print the table."""
+    from lstm_sentiment.compare import comparison_entries, run_comparison
+    from lstm_sentiment.reporting import print_comparison
+
+    models = [name.strip() for name in (args.models or "").split(",") if name.strip()]
+    base, entries = comparison_entries(run_config(args), models, args.models_file)
+    result = run_comparison(base, entries, args.output, resume=args.resume)
+    print_comparison(result)

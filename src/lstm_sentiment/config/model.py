@@ -1,0 +1,145 @@
+"""The model section of a run configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lstm_sentiment.config.choices import (
+    ACTIVATIONS,
+    DENSE_OUTPUTS,
+    EMBEDDING_POOLING_CHOICES,
+    INITIALIZERS,
+    LAYER_CONNECTIONS,
+    NB_WEIGHTS,
+    POOLING_CHOICES,
+    check_choice,
+    split_list,
+)
+from lstm_sentiment.errors import ConfigError
+
+
+@dataclass
+class ModelConfig:
+    """Embedding → encoder → pooling → dropout → [dense] → linear head → logits.
+
+    ``architecture`` names the encoder (see ``models.registry.ARCHITECTURES``); the other
+    fields apply where they make sense (``hidden_size`` to recurrent encoders, ``conv_*`` to
+    convolutional ones) and are all saved with the model.
+    """
+
+    architecture: str = "lstm"
+    """A registered architecture name: ``lstm``, ``gru``, ``cnn``, ``cnn_lstm``, ``cnn_gru``,
+    ``embedding_pool``; or ``nbsvm``, the linear NB-weighted n-gram model set by ``[nbsvm]``."""
+    hidden_size: int = 128
+    num_layers: int = 1
+    hidden_sizes: list[int] = field(default_factory=list)
+    """Units per stacked layer (e.g. ``[64, 32]``); overrides ``hidden_size × num_layers``."""
+    bidirectional: bool = True
+    layer_connection: str = "none"
+    """Between stacked recurrent layers: ``none``, ``residual`` or ``highway``."""
+    pooling: list[str] = field(default_factory=lambda: ["max", "mean"])
+    """Any of ``last``, ``mean``, ``max``, ``attention`` (concatenated)."""
+    attention_heads: int = 1
+    attention_size: int = 64
+    """Hidden units of the additive attention scorer."""
+    attention_penalty: float = 0.0
+    """Weight of Lin et al.'s (2017) ‖AAᵀ − I‖²_F penalty that keeps heads apart."""
+    embedding_pooling: list[str] = field(default_factory=list)
+    """Also pool the word embeddings themselves (``mean``/``max``) into the head: a direct
+    lexical path beside the encoder's features (as in SWEM); empty = off."""
+    ngram_buckets: int = 0
+    """Hashed word-bigram features beside the encoder (fastText-style; 0 = off): each pair of
+    adjacent words is hashed into one of this many learned vectors, averaged over the text."""
+    ngram_dim: int = 32
+    nb_ngrams: int = 0
+    """Longest word n-gram of an NB-weighted n-gram path added to the logits (NBSVM, Wang &
+    Manning 2012, inside the network: binary n-gram features scaled by naive-Bayes log-count
+    ratios from the training texts, with learned weights); 0 = off."""
+    nb_buckets: int = 524288
+    """Hash-table rows of the 2..n-grams of the NB path (unigrams use the vocabulary ids)."""
+    nb_alpha: float = 1.0
+    """Smoothing count of the NB path's log-count ratios."""
+    nb_init: float = 0.1
+    """Starting weight of every NB feature (1 would start as multinomial naive Bayes)."""
+    nb_dropout: float = 0.0
+    """Share of each text's n-grams dropped while training (the NB path's regulariser)."""
+    nb_weights: str = "per_feature"
+    """``per_feature``: a learned weight per n-gram (NBSVM's reweighting; can memorise rare
+    n-grams); ``shared``: one learned scale per class column (naive Bayes with a learned
+    temperature, the encoder learning what it misses)."""
+    conv_filters: int = 128
+    conv_kernel_sizes: list[int] = field(default_factory=lambda: [3, 5])
+    """One convolution per width, ``conv_filters`` each, concatenated."""
+    conv_activation: str = "relu"
+    conv_pool_size: int = 4
+    """Max-pooling stride between the convolution and the recurrent layer of ``cnn_lstm``."""
+    dense_size: int = 0
+    """Units of a dense layer before the output (0 = none)."""
+    dense_activation: str = "relu"
+    output: str = "softmax"
+    """``softmax`` (one logit per class) or ``sigmoid`` (one logit; two classes only)."""
+    embedding_dropout: float = 0.3
+    dropout: float = 0.3
+    """Dropout between stacked layers (and before the output unless ``output_dropout`` is set)."""
+    output_dropout: float | None = None
+    recurrent_dropout: float = 0.0
+    """DropConnect on the hidden-to-hidden matrices (AWD-LSTM's weight drop)."""
+    init: str = "default"
+    """Initialiser of input/dense/convolution weights (``default`` keeps PyTorch's)."""
+    recurrent_init: str = "default"
+    """Initialiser of hidden-to-hidden matrices, e.g. ``orthogonal``."""
+
+    def __post_init__(self) -> None:
+        self.pooling = split_list(self.pooling)
+        self.embedding_pooling = split_list(self.embedding_pooling)
+        if not self.pooling:
+            raise ConfigError(f"model.pooling needs at least one of {', '.join(POOLING_CHOICES)}")
+        for name in self.pooling:
+            check_choice("model.pooling", name, POOLING_CHOICES)
+        for name in self.embedding_pooling:
+            check_choice("model.embedding_pooling", name, EMBEDDING_POOLING_CHOICES)
+        check_choice("model.layer_connection", self.layer_connection, LAYER_CONNECTIONS)
+        check_choice("model.conv_activation", self.conv_activation, ACTIVATIONS)
+        check_choice("model.dense_activation", self.dense_activation, ACTIVATIONS)
+        check_choice("model.output", self.output, DENSE_OUTPUTS)
+        check_choice("model.init", self.init, INITIALIZERS)
+        check_choice("model.recurrent_init", self.recurrent_init, INITIALIZERS)
+        for key in ("embedding_dropout", "dropout", "recurrent_dropout"):
+            value = getattr(self, key)
+            if not 0.0 <= value < 1.0:
+                raise ConfigError(f"model.{key} must be in [0, 1), got {value}")
+        if self.output_dropout is not None and not 0.0 <= self.output_dropout < 1.0:
+            raise ConfigError(f"model.output_dropout must be in [0, 1), got {self.output_dropout}")
+        positive = ("hidden_size", "num_layers", "attention_heads", "attention_size")
+        for key in (*positive, "conv_filters", "conv_pool_size"):
+            if getattr(self, key) < 1:
+                raise ConfigError(f"model.{key} must be >= 1, got {getattr(self, key)}")
+        for key in ("hidden_sizes", "conv_kernel_sizes"):
+            if any(size < 1 for size in getattr(self, key)):
+                raise ConfigError(f"model.{key} must hold sizes >= 1, got {getattr(self, key)}")
+        if not self.conv_kernel_sizes:
+            raise ConfigError("model.conv_kernel_sizes needs at least one width, e.g. [3, 5]")
+        if self.ngram_buckets < 0 or self.ngram_dim < 1:
+            raise ConfigError("model.ngram_buckets must be >= 0 and model.ngram_dim >= 1")
+        if self.nb_ngrams < 0 or self.nb_buckets < 1 or self.nb_alpha <= 0:
+            raise ConfigError(
+                "model.nb_ngrams must be >= 0, model.nb_buckets >= 1 and model.nb_alpha > 0"
+            )
+        if self.nb_weights not in NB_WEIGHTS:
+            raise ConfigError(
+                f"model.nb_weights must be one of {', '.join(NB_WEIGHTS)}, got {self.nb_weights!r}"
+            )
+        if not 0.0 <= self.nb_dropout < 1.0:
+            raise ConfigError(f"model.nb_dropout must be in [0, 1), got {self.nb_dropout}")
+        if self.dense_size < 0 or self.attention_penalty < 0:
+            raise ConfigError("model.dense_size and model.attention_penalty must be >= 0")
+
+    @property
+    def layer_sizes(self) -> list[int]:
+        """Hidden units of each stacked recurrent layer."""
+        return list(self.hidden_sizes) or [self.hidden_size] * self.num_layers
+
+    @property
+    def head_dropout(self) -> float:
+        """Dropout applied to the pooled features before the dense/output layers."""
+        return self.dropout if self.output_dropout is None else self.output_dropout

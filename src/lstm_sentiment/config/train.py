@@ -1,0 +1,139 @@
+"""The train and nbsvm sections of a run configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lstm_sentiment.config.choices import (
+    AUTO,
+    DEFAULT_SEED,
+    LR_SCHEDULES,
+    MONITOR_CHOICES,
+    OPTIMIZERS,
+    check_choice,
+)
+from lstm_sentiment.config.parsing import parse_class_weights
+from lstm_sentiment.errors import ConfigError
+
+
+@dataclass
+class TrainConfig:
+    """The optimisation loop."""
+
+    epochs: int = 10
+    batch_size: int = AUTO
+    """Examples per step; 0 = derived from the number of training examples."""
+    lr: float = 2e-3
+    weight_decay: float = 0.0
+    clip_grad_norm: float = 1.0
+    patience: int = 2
+    """Epochs without validation improvement before stopping (0 disables early stopping)."""
+    monitor: str = "macro_f1"
+    """Validation metric of early stopping and of the best epoch: ``macro_f1`` (the default:
+    every class counts, whatever its size; equal to accuracy on balanced data), ``accuracy``
+    or ``loss``."""
+    seed: int = DEFAULT_SEED
+    checkpoint_every: int = 200
+    """Also checkpoint every N optimisation steps (0 = only at epoch ends)."""
+    bucket_size: int = 50
+    """Batches per length-sorted pool: larger pools pad less, smaller pools shuffle more."""
+    threads: int = 0
+    """Torch CPU threads (0 = all cores)."""
+    lr_schedule: str = "linear"
+    """``constant``, ``linear`` (decay to 0 over all epochs), ``cosine``, ``one_cycle``
+    (warm up to ``lr`` over the first 30% of steps, then anneal) or ``reduce_on_plateau``
+    (multiply by ``plateau_factor`` after ``plateau_patience`` epochs without improvement)."""
+    warmup_steps: int = 100
+    """Linear warm-up from 0 (capped at 10% of all steps, so tiny data sets still train)."""
+    plateau_factor: float = 0.5
+    plateau_patience: int = 1
+    optimizer: str = "adam"
+    """One of ``sgd``, ``rmsprop``, ``adagrad``, ``adadelta``, ``adam``, ``adamw``, ``adamax``,
+    ``nadam``."""
+    momentum: float = 0.9
+    """Momentum of ``sgd`` and ``rmsprop``."""
+    l1: float = 0.0
+    """L1 penalty on the weight matrices (embeddings excluded), added to the loss."""
+    l2: float = 0.0
+    """L2 penalty on the weight matrices (embeddings excluded), added to the loss; unlike
+    ``weight_decay`` it is part of the objective for every optimizer."""
+    adversarial_epsilon: float = 0.0
+    """Adversarial training on the embeddings (Goodfellow 2015; Miyato et al. 2017): each step
+    also fits the loss on the embeddings moved by ``ε·g/‖g‖`` (``g`` the loss gradient, norm over
+    each text); 0 = off. Costs about one more forward and backward pass per step."""
+    crop_probability: float = 0.0
+    """Share of training texts replaced, each epoch, by a random contiguous span of themselves
+    (log-uniform length from ``crop_min_tokens`` to the whole text), so that a model trained on
+    long reviews also reads single sentences and short posts; 0 = off."""
+    crop_min_tokens: int = 4
+    """Shortest span a random crop keeps."""
+    log_embeddings: int = 0
+    """Write the N most frequent words' learned embeddings for TensorBoard's projector."""
+    class_weights: str = "balanced"
+    """Loss weight per class: ``balanced`` (the default: inverse class frequency in the training
+    data, as scikit-learn's; all 1 on balanced data), ``none`` or explicit
+    ``label=weight,...`` (unlisted labels weigh 1)."""
+    calibrate: bool = True
+    """Fit a softmax temperature on the validation split (saved with the model)."""
+    calibration_bins: int = 15
+    """Equal-width confidence bins of the expected calibration error and reliability plot."""
+
+    def __post_init__(self) -> None:
+        check_choice("train.monitor", self.monitor, MONITOR_CHOICES)
+        check_choice("train.lr_schedule", self.lr_schedule, LR_SCHEDULES)
+        check_choice("train.optimizer", self.optimizer, OPTIMIZERS)
+        if self.epochs < 1 or self.batch_size < 0:
+            raise ConfigError("train.epochs must be >= 1 and train.batch_size >= 1 or 0 (auto)")
+        parse_class_weights(self.class_weights)
+        if self.calibration_bins < 1:
+            raise ConfigError(f"train.calibration_bins must be >= 1, got {self.calibration_bins}")
+        if self.adversarial_epsilon < 0:
+            raise ConfigError(
+                f"train.adversarial_epsilon must be >= 0, got {self.adversarial_epsilon}"
+            )
+        if not 0.0 <= self.crop_probability <= 1.0 or self.crop_min_tokens < 1:
+            raise ConfigError(
+                "train.crop_probability must be in [0, 1] and train.crop_min_tokens >= 1, got "
+                f"{self.crop_probability} and {self.crop_min_tokens}"
+            )
+        if min(self.lr, self.l1, self.l2, self.weight_decay, self.momentum) < 0 or self.lr == 0:
+            raise ConfigError("train.lr must be > 0; l1, l2, weight_decay, momentum >= 0")
+        if not 0.0 < self.plateau_factor < 1.0:
+            raise ConfigError(f"train.plateau_factor must be in (0, 1), got {self.plateau_factor}")
+
+
+@dataclass
+class NbsvmConfig:
+    """NBSVM (Wang & Manning 2012): logistic regression on binary n-grams scaled by NB ratios.
+
+    Used when ``model.architecture = "nbsvm"``: the longest n-gram and ``C`` are chosen on the
+    validation split (``train.monitor``) from the candidates below.
+    """
+
+    ngram_orders: list[int] = field(default_factory=lambda: [2, 3])
+    """Candidate longest n-grams (features are all 1..n-grams of the tokenizer's tokens)."""
+    c_values: list[float] = field(default_factory=lambda: [0.03, 0.1, 0.3, 1.0])
+    """Candidate inverse L2 regularisation strengths of the logistic regression."""
+    alpha: float = 1.0
+    """Smoothing of the naive Bayes log-count ratio ``r``."""
+    beta: float = 1.0
+    """Interpolation ``w' = (1 - β)·mean|w| + β·w`` (the paper's SVM used 0.25); 1 = none."""
+    min_df: int = 2
+    """Keep n-grams found in at least this many training texts."""
+    max_features: int = 0
+    """Keep only the most frequent (document frequency) n-grams; 0 = no limit."""
+    max_iter: int = 1000
+    """Iterations of the liblinear solver."""
+    refit: bool = False
+    """After choosing on validation, refit on train + validation. The bundle then records that
+    its validation split is not held out, and ensembles refuse to fit weights on it."""
+
+    def __post_init__(self) -> None:
+        if not self.ngram_orders or min(self.ngram_orders) < 1:
+            raise ConfigError(f"nbsvm.ngram_orders must hold orders >= 1, got {self.ngram_orders}")
+        if not self.c_values or min(self.c_values) <= 0:
+            raise ConfigError(f"nbsvm.c_values must hold values > 0, got {self.c_values}")
+        if self.alpha <= 0 or not 0.0 <= self.beta <= 1.0:
+            raise ConfigError("nbsvm.alpha must be > 0 and nbsvm.beta in [0, 1]")
+        if self.min_df < 1 or self.max_features < 0 or self.max_iter < 1:
+            raise ConfigError("nbsvm.min_df and max_iter must be >= 1, max_features >= 0")
