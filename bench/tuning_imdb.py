@@ -58,9 +58,10 @@ def write_subset(data: str, n_train: int, n_validation: int, path: Path) -> dict
     import numpy as np
     import pandas as pd
 
-    from lstm_sentiment.data import DataOptions, load_split
+    from lstm_sentiment.config import DataConfig
+    from lstm_sentiment.data import load_split
 
-    examples = load_split(data, "train", DataOptions(label_map=dict(LABEL_MAP)))
+    examples = load_split(data, "train", DataConfig(label_map=dict(LABEL_MAP)))
     unique = list({ex.text: ex for ex in examples if ex.label is not None}.values())
     wanted = n_train + n_validation
     if wanted > len(unique):

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lstm_sentiment import pipeline
+from lstm_sentiment import pipeline, preparation
 from lstm_sentiment.config import RunConfig
 from lstm_sentiment.data import stratified_split
 from lstm_sentiment.predict import SentimentModel
@@ -44,7 +44,7 @@ def test_subword_bundle_predicts_identically_after_reload(
 
     # The reloaded bundle scores the validation split exactly as the in-memory model did
     # during training (same pieces, same ids, same weights).
-    train_examples, _ = pipeline.load_training_data(subword_config)
+    train_examples, _ = preparation.load_training_data(subword_config)
     _, validation = stratified_split(
         train_examples, subword_config.data.validation_fraction, subword_config.train.seed
     )

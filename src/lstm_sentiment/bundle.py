@@ -123,17 +123,18 @@ def verify_manifest(directory: Path) -> None:
         path = bundle_path(directory, name)
         if not path.is_file():
             raise BundleError(
-                f"model bundle {directory} is incomplete: {name} is missing; re-save or re-train it"
+                f"model bundle {directory} is missing {name} (listed in its manifest); "
+                "re-save or re-train it"
             )
         if not isinstance(entry, dict) or path.stat().st_size != entry.get("bytes"):
             raise BundleError(
-                f"model bundle {directory}: {name} does not match the manifest (size); the "
-                "files do not belong together: re-save or re-train the model"
+                f"{path} is corrupt or changed: its size does not match the bundle's manifest "
+                "(the files do not belong together); re-save or re-train the model"
             )
         if file_sha256(path) != entry.get("sha256"):
             raise BundleError(
-                f"model bundle {directory}: {name} does not match the manifest (checksum); the "
-                "files do not belong together: re-save or re-train the model"
+                f"{path} is corrupt or changed: its checksum does not match the bundle's "
+                "manifest (the files do not belong together); re-save or re-train the model"
             )
 
 

@@ -23,7 +23,8 @@ from lstm_sentiment.errors import ConfigError
 from lstm_sentiment.io_utils import write_json, write_text
 from lstm_sentiment.kinds import describe
 from lstm_sentiment.models.presets import PRESETS, preset_overrides
-from lstm_sentiment.pipeline import load_training_data, train
+from lstm_sentiment.pipeline import train
+from lstm_sentiment.preparation import load_training_data
 from lstm_sentiment.training.plots import plot_comparison_curves
 from lstm_sentiment.training.trainer import EpochRecord
 

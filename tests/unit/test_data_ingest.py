@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lstm_sentiment.data import DataOptions, DataReport, load_splits_with_report
+from lstm_sentiment.config import DataConfig
+from lstm_sentiment.data import DataReport, load_splits_with_report
 from lstm_sentiment.data.encoding import read_lines
 from lstm_sentiment.data.example import Example
 from lstm_sentiment.data.report import drop_duplicates, normalise_labels
@@ -230,7 +231,7 @@ def test_label_spellings_are_merged_and_mapped() -> None:
 def test_load_splits_with_report_reports_everything(tmp_path: Path) -> None:
     content = "text;label\nok;Pos\nok too;pos\n;pos\nbad;\ncaf\xe9;neg\n"
     path = write(tmp_path / "d.csv", content.encode("latin-1"))
-    loaded, reports = load_splits_with_report(path, ["train"], DataOptions())
+    loaded, reports = load_splits_with_report(path, ["train"], DataConfig())
     assert [ex.label for ex in loaded["train"]] == ["Pos", "Pos", "neg"]
     report = reports["train"].to_dict()
     assert report["rows"] == 5 and report["kept"] == 3
@@ -240,4 +241,4 @@ def test_load_splits_with_report_reports_everything(tmp_path: Path) -> None:
     assert report["labels"] == {"Pos": 2, "neg": 1}
     assert DataReport.from_dict(report).to_dict() == report
     with pytest.raises(DataError, match="not valid utf-8"):
-        load_splits_with_report(path, ["train"], DataOptions(encoding_errors="strict"))
+        load_splits_with_report(path, ["train"], DataConfig(encoding_errors="strict"))

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import write_tar
-from lstm_sentiment.data import DataOptions, is_known_dataset, load_split, load_splits, readers
+from lstm_sentiment.config import DataConfig
+from lstm_sentiment.data import is_known_dataset, load_split, load_splits, readers
 from lstm_sentiment.data.datasets import KNOWN_DATASETS
 from lstm_sentiment.errors import DataError
 
@@ -57,7 +58,7 @@ def test_tarball_one_pass_and_label_map(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(
         readers.tarfile, "open", lambda *a, **k: opened.append(a) or real_open(*a, **k)
     )
-    options = DataOptions(label_map={"pos": "positive"})
+    options = DataConfig(label_map={"pos": "positive"})
     got = load_splits(tgz, ["train", "test"], options)
     assert len(opened) == 1
     assert pairs(got["train"]) == [("good", "positive"), ("bad", "neg")]
@@ -77,7 +78,7 @@ def test_single_files_are_every_split(tmp_path: Path) -> None:
     csv.write_text("text,label\nnice,1\nbad,0\n", encoding="utf-8")
     jsonl = tmp_path / "d.ndjson"
     jsonl.write_text('{"text": "nice", "label": 1}\n{"text": "bad", "label": 0}\n')
-    options = DataOptions(label_map={"1": "positive", "0": "negative"})
+    options = DataConfig(label_map={"1": "positive", "0": "negative"})
     expected = [("nice", "positive"), ("bad", "negative")]
     for path in (csv, jsonl):
         got = load_splits(path, ["train", "test"], options)
@@ -88,7 +89,7 @@ def test_single_files_are_every_split(tmp_path: Path) -> None:
 def test_table_options_are_passed(tmp_path: Path) -> None:
     path = tmp_path / "d.csv"
     path.write_text("a;b\nnice;pos\n", encoding="utf-8")
-    options = DataOptions(text_column="a", label_column="b", delimiter=";")
+    options = DataConfig(text_column="a", label_column="b", delimiter=";")
     assert pairs(load_split(path, "train", options)) == [("nice", "pos")]
 
 
@@ -104,7 +105,7 @@ def test_known_dataset_from_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.chdir(tmp_path)
     assert is_known_dataset("imdb") and not is_known_dataset("mnist")
     assert pairs(load_split("imdb", "test")) == [("great", "positive"), ("awful", "negative")]
-    own = DataOptions(label_map={"pos": "+"})
+    own = DataConfig(label_map={"pos": "+"})
     assert pairs(load_split("imdb", "test", own)) == [("great", "+"), ("awful", "neg")]
 
 

@@ -87,7 +87,7 @@ def tune(
     output.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     if examples is None:
-        from lstm_sentiment.pipeline import load_training_data
+        from lstm_sentiment.preparation import load_training_data
 
         # Trials are scored on validation only: the test split is not even read.
         examples, _ = load_training_data(_without_test(base))
