@@ -18,6 +18,7 @@ import pytest
 import torch
 from hypothesis import settings
 
+from lstm_sentiment.bundle import write_manifest
 from lstm_sentiment.config import RunConfig
 
 settings.register_profile("tiny", max_examples=40, deadline=None, derandomize=True)
@@ -216,3 +217,9 @@ def tiny_files(tmp_path_factory: pytest.TempPathFactory) -> TinyFiles:
     toml = root / "tiny.toml"
     toml.write_text(to_toml(raw), encoding="utf-8")
     return TinyFiles(csv=csv_path, vectors=vectors, toml=toml)
+
+
+def tamper_consistently(bundle: Path) -> None:
+    """Re-write a hand-edited bundle's manifest, as a buggy writer would: the files then
+    "belong together" and only the loader's deeper checks can catch what is wrong."""
+    write_manifest(bundle)

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import tamper_consistently
 from lstm_sentiment import cli
 from lstm_sentiment.cli import main
+from lstm_sentiment.cli.options import run_config
 from lstm_sentiment.errors import ConfigError
 
 INPUT_ERROR = 2
@@ -428,6 +430,9 @@ def test_cli_predict_config_json_with_bad_model_section(
     header["config"]["model"]["hidden_size"] = 16  # no longer matches the weights
     (bundle / "config.json").write_text(json.dumps(header), encoding="utf-8")
     code, _, err = run_cli(capsys, "-q", "predict", "--model", bundle, "great film")
+    assert_input_error(code, err, "config.json", "does not match the bundle's manifest")
+    tamper_consistently(bundle)
+    code, _, err = run_cli(capsys, "-q", "predict", "--model", bundle, "great film")
     assert_input_error(code, err, "does not match config.json")
 
 
@@ -481,7 +486,7 @@ def test_cli_options_become_config_overrides(tmp_path: Path, tiny_files) -> None
             "--set", "train.epochs=1", "--output", str(tmp_path),
         ]
     )  # fmt: skip
-    config = cli._run_config(args)
+    config = run_config(args)
     assert config.data.source == "reviews.csv"
     assert config.vectors.source == "none"
     assert (config.data.text_column, config.data.label_column) == ("review", "stars")
@@ -496,7 +501,7 @@ def test_cli_bad_label_map_is_a_config_error(tmp_path: Path) -> None:
         ["train", "--data", "x.csv", "--label-map", "neg", "--output", str(tmp_path)]
     )
     with pytest.raises(ConfigError, match="old=new"):
-        cli._run_config(args)
+        run_config(args)
 
 
 @pytest.mark.parametrize(
@@ -507,7 +512,7 @@ def test_cli_numeric_looking_values_stay_strings(
     tmp_path: Path, option: str, value: str, field: str
 ) -> None:
     argv = ["train", "--data", "x.csv", "--output", str(tmp_path), option, value]
-    config = cli._run_config(cli.build_parser().parse_args(argv))
+    config = run_config(cli.build_parser().parse_args(argv))
     assert getattr(config.data, field) == value
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import toy_texts
+from conftest import tamper_consistently, toy_texts
 from lstm_sentiment import pipeline
 from lstm_sentiment.config import RunConfig
 from lstm_sentiment.ensemble.build import ValidationData, build_ensemble
@@ -246,7 +246,12 @@ def test_ensemble_corrupt_member_is_a_bundle_error(
     code, _, err = run_cli(capsys, "predict", "--model", output, "great film")
     assert_input_error(code, err, "members/01", "corrupt")
 
+    shutil.copy(members.nbsvm / "model.safetensors", output / "members" / "01")
+    SentimentModel.load(output)  # restored
     (output / "weights.json").write_text('{"weights": [0.2, 0.2]}', encoding="utf-8")
+    with pytest.raises(BundleError, match="weights.json is corrupt or changed"):
+        SentimentModel.load(output)
+    tamper_consistently(output)
     with pytest.raises(BundleError, match="sum to 1"):
         SentimentModel.load(output)
 
