@@ -249,7 +249,7 @@ def test_ensemble_corrupt_member_is_a_bundle_error(
     shutil.copy(members.nbsvm / "model.safetensors", output / "members" / "01")
     SentimentModel.load(output)  # restored
     (output / "weights.json").write_text('{"weights": [0.2, 0.2]}', encoding="utf-8")
-    with pytest.raises(BundleError, match="weights.json is corrupt or changed"):
+    with pytest.raises(BundleError, match=r"weights\.json is corrupt or changed"):
         SentimentModel.load(output)
     tamper_consistently(output)
     with pytest.raises(BundleError, match="sum to 1"):
