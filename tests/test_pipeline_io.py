@@ -50,7 +50,7 @@ def test_pipeline_overfitting_io(
     metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
     assert metrics == json.loads(json.dumps(result.metrics))
     assert metrics["validation"]["accuracy"] >= 0.95
-    assert metrics["vectors"] == tiny_config.vectors.source
+    assert metrics["vectors"] == Path(tiny_config.vectors.source).name
     assert metrics["coverage_types"] > 0.9
     assert metrics["epochs_run"] == len(result.fit.history)
     assert "test" not in metrics  # a single CSV has no test split

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from lstm_sentiment.compare import comparison_entries
 from lstm_sentiment.config import RunConfig, parse_value, read_config_file
 from lstm_sentiment.errors import ConfigError
+from lstm_sentiment.tuning.space import load_search_space
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -55,12 +57,38 @@ def test_config_committed_default_loads() -> None:
 
 @pytest.mark.parametrize("path", sorted((REPO / "configs").glob("*.toml")), ids=lambda p: p.name)
 def test_every_committed_config_is_valid(path: Path) -> None:
-    """Run configs build; search spaces (``tune_*``) and model lists (``compare_*``) are not."""
-    if path.name.startswith(("tune_", "compare_")):
-        assert read_config_file(path)
+    """Run configs build; search spaces (``tune_*``) and model lists (``compare_*``) are read
+    as ``tune`` and ``compare`` read them, over the default IMDB config (a mistyped key fails)."""
+    base = RunConfig.from_file(REPO / "configs" / "imdb_default.toml")
+    if path.name.startswith("tune_"):
+        assert load_search_space(path, base).names
+        return
+    if path.name.startswith("compare_"):
+        _, entries = comparison_entries(base, models_file=path)
+        assert entries
         return
     config = RunConfig.from_file(path)
     assert RunConfig.from_dict(config.to_dict()) == config
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("tune_typo.toml", '"train.lrr" = { values = [1e-3, 4e-3] }\n', "train.lrr"),
+        (
+            "compare_typo.toml",
+            '[models.a]\npreset = "lstm"\n[models.a.model]\nhiden = 3\n',
+            "hiden",
+        ),
+    ],
+)
+def test_committed_config_check_catches_a_typo(
+    tmp_path: Path, name: str, content: str, words: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError, match=words):
+        test_every_committed_config_is_valid(path)
 
 
 def test_best_and_shipped_imdb_configs_share_the_validation_split() -> None:

@@ -15,13 +15,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lstm_sentiment.config.choices import ENCODING_ERRORS
 from lstm_sentiment.errors import DataError
 
 logger = logging.getLogger(__name__)
 
-ENCODING_ERRORS = ("replace", "strict")
-"""Policies for invalid bytes; the first is the default everywhere."""
 DEFAULT_ENCODING_ERRORS = ENCODING_ERRORS[0]
+"""Policy for invalid bytes unless told otherwise."""
 REPLACEMENT = "\ufffd"
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 

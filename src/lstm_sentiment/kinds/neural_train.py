@@ -21,6 +21,7 @@ from lstm_sentiment.inference.batching import EncodedDataset
 from lstm_sentiment.inference.forward import predict_logits
 from lstm_sentiment.kinds.base import FitOptions, Fitted
 from lstm_sentiment.kinds.neural_model import Bundle
+from lstm_sentiment.model_card import source_name
 from lstm_sentiment.models.registry import build_model, count_parameters
 from lstm_sentiment.preparation import PreparedData
 from lstm_sentiment.text.auto import resolve_auto
@@ -125,7 +126,7 @@ def build_embeddings(
     )
     logger.debug("vectors %s: %s", spec, coverage)
     info = {
-        "vectors": spec,
+        "vectors": source_name(spec),  # the file's name, never the machine's path
         "coverage_tokens": coverage.token_share,
         "coverage_types": coverage.type_share,
         "coverage": str(coverage),

@@ -19,7 +19,7 @@ from typing import Any
 import sentencepiece as spm
 
 from lstm_sentiment.bundle import bundle_path
-from lstm_sentiment.config import SUBWORD_MODELS
+from lstm_sentiment.config import DEFAULT_SEED, SUBWORD_MODELS
 from lstm_sentiment.errors import BundleError, ConfigError, DataError
 from lstm_sentiment.io_utils import atomic_write
 from lstm_sentiment.text.word import WordTokenizer
@@ -28,7 +28,6 @@ logger = logging.getLogger(__name__)
 
 MODEL_FILE = "subword.model"
 """The SentencePiece model's file name inside a bundle folder."""
-_SEED = 13
 """SentencePiece's random generator seed (only used when it samples sentences)."""
 _THREADS = 1
 """Unigram training splits its EM work across threads and the result depends on the count;
@@ -98,7 +97,7 @@ class SubwordTokenizer:
         if not cleaned:
             raise DataError("no text to learn subword pieces from: the training texts are empty")
         writer = io.BytesIO()
-        spm.set_random_generator_seed(_SEED)
+        spm.set_random_generator_seed(DEFAULT_SEED)
         try:
             spm.SentencePieceTrainer.train(
                 sentence_iterator=iter(cleaned),

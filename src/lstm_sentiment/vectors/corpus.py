@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from lstm_sentiment.config import DataConfig, TextConfig
+from lstm_sentiment.config import DEFAULT_SEED, DataConfig, TextConfig
 from lstm_sentiment.data import load_splits
 from lstm_sentiment.errors import ConfigError, DataError
 from lstm_sentiment.text.tokenize import LearnedTokenizer, Tokenizer, build_tokenizer
@@ -30,7 +30,7 @@ def corpus_texts(
     options: DataConfig | None = None,
     *,
     limit: int = 0,
-    seed: int = 13,
+    seed: int = DEFAULT_SEED,
 ) -> list[str]:
     """The non-empty texts of ``splits`` of ``source``; labels are ignored.
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from lstm_sentiment.config.choices import DEFAULT_SEED
 from lstm_sentiment.errors import ConfigError, DataError
 from lstm_sentiment.text.tokenize import Tokenizer
 from lstm_sentiment.vectors.readers import PathLike, write_word2vec_binary, write_word2vec_text
@@ -62,7 +63,7 @@ class Word2VecConfig:
     skip_gram: bool = True
     sample: float = 1e-3
     threads: int = 0
-    seed: int = 13
+    seed: int = DEFAULT_SEED
 
     def __post_init__(self) -> None:
         for name in ("dim", "window", "min_count", "negative", "epochs"):
