@@ -62,7 +62,10 @@ def add_predict_command(commands: argparse._SubParsersAction) -> None:
     predict.add_argument("--text-column", help="text column of a CSV/TSV/JSONL input")
     predict.add_argument("--encoding", default="utf-8", help="input file encoding")
     predict.add_argument(
-        "--encoding-errors", choices=ENCODING_ERRORS, default=ENCODING_ERRORS[0], help=ENCODING_ERRORS_HELP
+        "--encoding-errors",
+        choices=ENCODING_ERRORS,
+        default=ENCODING_ERRORS[0],
+        help=ENCODING_ERRORS_HELP,
     )
     predict.add_argument(
         "--min-confidence",
