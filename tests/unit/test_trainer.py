@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import copy
 import csv
-import json
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from safetensors.torch import load_file, save_file
 
 from lstm_sentiment.config import ModelConfig, TrainConfig
 from lstm_sentiment.errors import CheckpointError
@@ -21,7 +21,7 @@ from lstm_sentiment.text.encode import TextEncoder
 from lstm_sentiment.text.tokenize import WordTokenizer
 from lstm_sentiment.text.vocab import Vocabulary
 from lstm_sentiment.training.callbacks import CsvLogger
-from lstm_sentiment.training.checkpoint import STATE_FILE, WEIGHTS_FILE, load_checkpoint
+from lstm_sentiment.training.checkpoint import WEIGHTS_FILE, load_checkpoint, read_state
 from lstm_sentiment.training.trainer import (
     EpochRecord,
     FitResult,
@@ -197,7 +197,7 @@ def test_trainer_checkpoint_every_steps(tmp_path: Path, toy_rows) -> None:
     with pytest.raises(TrainingInterrupted):
         trainer.fit(data.train, data.validation)
     # The step-4 checkpoint was overwritten by the interrupt's; both are in epoch 1.
-    progress = json.loads((tmp_path / STATE_FILE).read_text(encoding="utf-8"))["progress"]
+    progress = read_state(tmp_path)["progress"]
     assert progress["epoch"] == 1
     assert progress["global_step"] == 5
 
@@ -220,8 +220,8 @@ def test_trainer_corrupt_checkpoint_raises_checkpoint_error(
         blob = (tmp_path / WEIGHTS_FILE).read_bytes()
         (tmp_path / WEIGHTS_FILE).write_bytes(blob[: len(blob) // 2])
     elif corrupt == "truncated_state":
-        text = (tmp_path / STATE_FILE).read_text(encoding="utf-8")
-        (tmp_path / STATE_FILE).write_text(text[: len(text) // 2], encoding="utf-8")
+        tensors = load_file(str(tmp_path / WEIGHTS_FILE))
+        save_file(tensors, str(tmp_path / WEIGHTS_FILE), metadata={"state": '{"progress": {'})
     else:
         model = toy_model(data, hidden_size=16)
     trainer = Trainer(model, train_config(epochs=2), LABELS, tmp_path)
@@ -248,7 +248,8 @@ def test_trainer_keyboard_interrupt_saves_checkpoint_and_resumes(
     )
     with pytest.raises(TrainingInterrupted, match="--resume"):
         trainer.fit(data.train, data.validation)
-    assert (tmp_path / WEIGHTS_FILE).is_file() and (tmp_path / STATE_FILE).is_file()
+    assert (tmp_path / WEIGHTS_FILE).is_file()
+    assert read_state(tmp_path)["progress"]["global_step"] == step
 
     result = Trainer(toy_model(data, seed=5), train_config(epochs=3), LABELS, tmp_path).fit(
         data.train, data.validation, resume=True

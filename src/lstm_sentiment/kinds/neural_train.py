@@ -251,6 +251,7 @@ def fit_neural(config: RunConfig, data: PreparedData, options: FitOptions) -> Fi
         ],
         freeze_embedding_epochs=0 if config.vectors.freeze else config.vectors.freeze_epochs,
         class_weights=as_tensor(weights),
+        run_config=config.to_dict(),
     )
     if not options.resume and has_checkpoint(run_dir / "checkpoints"):
         logger.warning("%s has a checkpoint: starting anew (pass --resume to continue it)", run_dir)

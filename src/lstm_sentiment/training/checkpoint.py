@@ -1,24 +1,33 @@
-"""Resumable training checkpoints without pickle: safetensors for tensors, JSON for the rest.
+"""Resumable training checkpoints without pickle: one safetensors file, written atomically.
 
 A checkpoint holds the model weights, the optimizer state (flattened into named tensors), the
-random-number-generator state and the loop position (epoch, batch, history).
+random-number-generator state, the best weights so far and, in the file's metadata, the loop
+position (epoch, batch, history) and a fingerprint of the data and configuration. Everything is
+one file replaced in one rename, so a kill leaves the previous checkpoint or the new one, never
+weights of one step beside the position of another.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
 from lstm_sentiment.errors import CheckpointError
-from lstm_sentiment.io_utils import atomic_write, write_json
+from lstm_sentiment.io_utils import atomic_write
 
 WEIGHTS_FILE = "checkpoint.safetensors"
-STATE_FILE = "checkpoint.json"
+LEGACY_STATE_FILE = "checkpoint.json"
+"""Where releases before the one-file checkpoint kept the loop position (still read)."""
+STATE_KEY = "state"
+MODEL_PREFIX, BEST_PREFIX, OPTIMIZER_PREFIX, RNG_KEY = "model.", "best.", "optimizer.", "rng.torch"
 
 
 def _flatten_optimizer(state: dict[str, Any]) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
@@ -48,44 +57,123 @@ def save_checkpoint(
     model: torch.nn.Module,
     optimizer: torch.optim.Optimizer,
     progress: dict[str, Any],
+    best_weights: dict[str, torch.Tensor] | None = None,
 ) -> None:
-    """Write the checkpoint atomically (weights first, then the JSON that points at them)."""
-    tensors = {f"model.{k}": v.detach().contiguous() for k, v in model.state_dict().items()}
+    """Write the checkpoint as one file, atomically."""
+    tensors = {MODEL_PREFIX + k: v.detach().contiguous() for k, v in model.state_dict().items()}
+    if best_weights is not None:
+        tensors.update({BEST_PREFIX + k: v.detach().contiguous() for k, v in best_weights.items()})
     optim_tensors, optim_meta = _flatten_optimizer(optimizer.state_dict())
     tensors.update(optim_tensors)
-    tensors["rng.torch"] = torch.get_rng_state()
-    atomic_write(directory / WEIGHTS_FILE, lambda tmp: save_file(tensors, str(tmp)))
-    write_json(directory / STATE_FILE, {"progress": progress, "optimizer": optim_meta})
+    tensors[RNG_KEY] = torch.get_rng_state()
+    metadata = {STATE_KEY: json.dumps({"progress": progress, "optimizer": optim_meta})}
+    atomic_write(
+        directory / WEIGHTS_FILE, lambda tmp: save_file(tensors, str(tmp), metadata=metadata)
+    )
+    (directory / LEGACY_STATE_FILE).unlink(missing_ok=True)
 
 
 def has_checkpoint(directory: Path) -> bool:
-    """Whether ``directory`` holds a complete checkpoint."""
-    return (directory / WEIGHTS_FILE).is_file() and (directory / STATE_FILE).is_file()
+    """Whether ``directory`` holds a checkpoint."""
+    return (directory / WEIGHTS_FILE).is_file()
+
+
+def _corrupt(directory: Path, exc: BaseException) -> CheckpointError:
+    first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return CheckpointError(
+        f"checkpoint in {directory} is corrupt or from another configuration ({first_line}); "
+        "delete it or train without --resume"
+    )
+
+
+def read_state(directory: Path) -> dict[str, Any]:
+    """The checkpoint's loop progress and optimizer metadata (no tensors loaded)."""
+    if not has_checkpoint(directory):
+        raise CheckpointError(f"no checkpoint in {directory}; train without --resume to start anew")
+    try:
+        with safe_open(str(directory / WEIGHTS_FILE), framework="pt") as handle:
+            text = (handle.metadata() or {}).get(STATE_KEY)
+        if text is None:  # a checkpoint written before the one-file format
+            text = (directory / LEGACY_STATE_FILE).read_text(encoding="utf-8")
+        state = json.loads(text)
+        if not isinstance(state, dict) or not isinstance(state.get("progress"), dict):
+            raise ValueError("no loop progress in the checkpoint")
+        return state
+    except (SafetensorError, OSError, json.JSONDecodeError, ValueError) as exc:
+        raise _corrupt(directory, exc) from None
 
 
 def load_checkpoint(
     directory: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer
-) -> dict[str, Any]:
-    """Restore model, optimizer and RNG state; return the saved loop progress."""
-    if not has_checkpoint(directory):
-        raise CheckpointError(f"no checkpoint in {directory}; train without --resume to start anew")
+) -> tuple[dict[str, Any], dict[str, torch.Tensor] | None]:
+    """Restore model, optimizer and RNG state; return the saved loop progress and the best
+    weights so far (``None`` when the checkpoint has none)."""
+    meta = read_state(directory)
     try:
         tensors = load_file(str(directory / WEIGHTS_FILE))
-        meta = json.loads((directory / STATE_FILE).read_text(encoding="utf-8"))
-        model.load_state_dict(
-            {k[len("model.") :]: v for k, v in tensors.items() if k.startswith("model.")}
-        )
+        model.load_state_dict(_prefixed(tensors, MODEL_PREFIX))
         optimizer.load_state_dict(
             _unflatten_optimizer(
-                {k: v for k, v in tensors.items() if k.startswith("optimizer.")},
+                {k: v for k, v in tensors.items() if k.startswith(OPTIMIZER_PREFIX)},
                 meta["optimizer"],
             )
         )
-        torch.set_rng_state(tensors["rng.torch"])
-        return dict(meta["progress"])
-    except (SafetensorError, json.JSONDecodeError, KeyError, RuntimeError, ValueError) as exc:
-        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        torch.set_rng_state(tensors[RNG_KEY])
+    except (SafetensorError, KeyError, RuntimeError, ValueError) as exc:
+        raise _corrupt(directory, exc) from None
+    return dict(meta["progress"]), _prefixed(tensors, BEST_PREFIX) or None
+
+
+def _prefixed(tensors: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:
+    return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+
+
+def data_fingerprint(datasets: Iterable[Any]) -> str:
+    """SHA-256 over encoded datasets (their id arrays and labels): same data, same hash."""
+    digest = hashlib.sha256()
+    for dataset in datasets:
+        digest.update(np.int64(len(dataset)).tobytes())
+        digest.update(np.asarray(dataset.lengths, dtype=np.int64).tobytes())
+        for ids in dataset.ids:
+            digest.update(np.asarray(ids, dtype=np.int64).tobytes())
+        if dataset.labels is not None:
+            digest.update(np.asarray(dataset.labels, dtype=np.int64).tobytes())
+    return digest.hexdigest()
+
+
+RESUMABLE_CHANGES = {"train.epochs", "train.threads", "train.checkpoint_every", "data.source"}
+"""Settings a resumed run may change: train longer, on other threads, checkpoint more often,
+and read the same data from another path (the data fingerprint checks it is the same)."""
+
+
+def config_changes(saved: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """``section.key: old → new`` for every setting that differs, except resumable ones."""
+    changes = []
+    for section in sorted(set(saved) | set(current)):
+        old, new = saved.get(section, {}), current.get(section, {})
+        if not isinstance(old, dict) or not isinstance(new, dict):
+            continue
+        for key in sorted(set(old) | set(new)):
+            name = f"{section}.{key}"
+            if name not in RESUMABLE_CHANGES and old.get(key) != new.get(key):
+                changes.append(f"{name}: {old.get(key)!r} → {new.get(key)!r}")
+    return changes
+
+
+def check_fingerprint(directory: Path, saved: dict[str, Any], current: dict[str, Any]) -> None:
+    """Refuse to resume when the data or the configuration differ from the checkpoint's."""
+    if not saved:
+        return  # a checkpoint from before fingerprints
+    if saved.get("data") != current.get("data"):
         raise CheckpointError(
-            f"checkpoint in {directory} is corrupt or from another configuration ({first_line}); "
-            "delete it or train without --resume"
-        ) from None
+            f"cannot resume from {directory}: the training data differ from the data the "
+            "checkpoint was trained on (other texts, labels or split); rerun with the original "
+            "--data, or train without --resume"
+        )
+    changes = config_changes(saved.get("config") or {}, current.get("config") or {})
+    if changes:
+        shown = "; ".join(changes[:3]) + ("; ..." if len(changes) > 3 else "")
+        raise CheckpointError(
+            f"cannot resume from {directory}: the configuration differs from the checkpoint's "
+            f"({shown}); rerun with the original settings, or train without --resume"
+        )

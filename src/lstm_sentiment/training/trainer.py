@@ -25,7 +25,14 @@ from lstm_sentiment.errors import LstmSentimentError
 from lstm_sentiment.inference.batching import EncodedDataset
 from lstm_sentiment.inference.forward import predict_probabilities
 from lstm_sentiment.inference.metrics import classification_metrics
-from lstm_sentiment.training.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
+from lstm_sentiment.training.checkpoint import (
+    check_fingerprint,
+    data_fingerprint,
+    has_checkpoint,
+    load_checkpoint,
+    read_state,
+    save_checkpoint,
+)
 from lstm_sentiment.training.optim import (
     build_optimizer,
     lr_factor,
@@ -112,8 +119,11 @@ class Trainer:
         callbacks: Sequence[Callback] = (),
         freeze_embedding_epochs: int = 0,
         class_weights: torch.Tensor | None = None,
+        run_config: dict[str, Any] | None = None,
     ) -> None:
         self.model = model
+        self.run_config = run_config
+        """The whole run configuration, recorded in checkpoints so a resume can check it."""
         self.config = config
         self.labels = list(labels)
         self.checkpoint_dir = checkpoint_dir
@@ -126,7 +136,10 @@ class Trainer:
 
     def _save(self, epoch: int, batch: int, state: dict[str, Any], best: dict[str, Any]) -> None:
         progress = {"epoch": epoch, "batch": batch, **state, "best": best}
-        save_checkpoint(self.checkpoint_dir, self.model, self.optimizer, progress)
+        progress["fingerprint"] = self._fingerprint
+        save_checkpoint(
+            self.checkpoint_dir, self.model, self.optimizer, progress, self._best_weights
+        )
 
     def fit(
         self, train: EncodedDataset, validation: EncodedDataset, *, resume: bool = False
@@ -138,15 +151,25 @@ class Trainer:
         state.update(epoch_loss=0.0, epoch_correct=0, epoch_seen=0, epoch_tokens=0)
         best: dict[str, Any] = {"score": -math.inf, "epoch": 0, "bad_epochs": 0}
         start_epoch, start_batch = 1, 0
+        self._fingerprint = {
+            "data": data_fingerprint([train, validation]),
+            "config": self.run_config,
+        }
+        best_weights: dict[str, torch.Tensor] | None = None
         if resume and has_checkpoint(self.checkpoint_dir):
-            progress = load_checkpoint(self.checkpoint_dir, self.model, self.optimizer)
+            saved = read_state(self.checkpoint_dir)["progress"].get("fingerprint", {})
+            check_fingerprint(self.checkpoint_dir, saved, self._fingerprint)
+            progress, best_weights = load_checkpoint(
+                self.checkpoint_dir, self.model, self.optimizer
+            )
+            progress.pop("fingerprint", None)
             start_epoch, start_batch = progress.pop("epoch"), progress.pop("batch")
             best = progress.pop("best")
             state.update(progress)
             logger.info("resuming at epoch %d, batch %d", start_epoch, start_batch)
         self._best = best
+        self._best_weights = best_weights
         self._position = (start_epoch, start_batch)
-        best_weights = self._load_best_weights(best)
         stopped_early = False
         epoch = start_epoch
         try:
@@ -166,7 +189,7 @@ class Trainer:
                 if improved:
                     best.update(score=score, epoch=epoch, bad_epochs=0)
                     best_weights = copy.deepcopy(self.model.state_dict())
-                    self._store_best_weights(best_weights)
+                    self._best_weights = best_weights
                 else:
                     best["bad_epochs"] += 1
                 self._update_plateau(state, improved)
@@ -253,24 +276,6 @@ class Trainer:
         if self.penalized:
             loss = loss + weight_penalty(self.penalized, self.config.l1, self.config.l2)
         return loss
-
-    def _best_path(self) -> Path:
-        return self.checkpoint_dir / "best.safetensors"
-
-    def _store_best_weights(self, weights: dict[str, torch.Tensor]) -> None:
-        from safetensors.torch import save_file
-
-        from lstm_sentiment.io_utils import atomic_write
-
-        tensors = {k: v.contiguous() for k, v in weights.items()}
-        atomic_write(self._best_path(), lambda tmp: save_file(tensors, str(tmp)))
-
-    def _load_best_weights(self, best: dict[str, Any]) -> dict[str, torch.Tensor] | None:
-        if best["epoch"] and self._best_path().is_file():
-            from safetensors.torch import load_file
-
-            return load_file(str(self._best_path()))
-        return None
 
     @staticmethod
     def _reset_epoch_state(state: dict[str, Any]) -> None:
