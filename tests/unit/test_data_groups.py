@@ -134,8 +134,9 @@ def write_jsonl(path: Path, rows: list[dict[str, str]]) -> Path:
 
 @pytest.mark.parametrize("writer", [write_csv, write_jsonl])
 def test_table_readers_attach_the_group_column(tmp_path: Path, writer) -> None:
+    from lstm_sentiment.data.jsonl import read_jsonl
     from lstm_sentiment.data.report import DataReport
-    from lstm_sentiment.data.tables import read_jsonl, read_table
+    from lstm_sentiment.data.tables import read_table
 
     rows = user_rows(users=3, per_user=2)
     rows[0]["user"] = "  "  # an empty group is no group

@@ -15,10 +15,12 @@ from hypothesis import strategies as st
 
 from lstm_sentiment.config import DataConfig
 from lstm_sentiment.data import DataReport, load_splits_with_report
+from lstm_sentiment.data.dialect import sniff_dialect
 from lstm_sentiment.data.encoding import read_lines
 from lstm_sentiment.data.example import Example
+from lstm_sentiment.data.jsonl import read_jsonl
 from lstm_sentiment.data.report import drop_duplicates, normalise_labels
-from lstm_sentiment.data.tables import read_jsonl, read_table, sniff_dialect
+from lstm_sentiment.data.tables import read_table
 from lstm_sentiment.errors import DataError
 
 LATIN1_ROWS = "text,label\nok,pos\ncafé great,pos\nfine,neg\nnaïve awful,neg\n"

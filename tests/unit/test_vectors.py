@@ -14,6 +14,7 @@ from lstm_sentiment.vectors import (
     EMBEDDED_VECTORS,
     Coverage,
     WordVectors,
+    binary_format,
     build_embedding_matrix,
     load_embedded_glove,
     load_vectors,
@@ -21,7 +22,7 @@ from lstm_sentiment.vectors import (
     read_glove_text,
     read_word2vec_binary,
     read_word2vec_text,
-    readers,
+    text_format,
     write_glove_text,
     write_word2vec_binary,
     write_word2vec_text,
@@ -129,7 +130,7 @@ def test_binary_restrict_reads_record_by_record(
     path = write_word2vec_binary(vectors, tmp_path / name)
     # A read buffer much smaller than the file (and than one record) proves records are
     # streamed through the buffer rather than read in one go.
-    monkeypatch.setattr(readers, "_READ_CHUNK_BYTES", 13)
+    monkeypatch.setattr(binary_format, "_READ_CHUNK_BYTES", 13)
     wanted = ["w5", "w500", "w999"]
     loaded = read_word2vec_binary(path, restrict_to=wanted)
     assert loaded.words == wanted
@@ -153,7 +154,7 @@ def test_binary_without_trailing_newlines(tmp_path: Path) -> None:
 def test_text_readers_grow_beyond_initial_capacity(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(readers, "_INITIAL_ROWS", 1)
+    monkeypatch.setattr(text_format, "INITIAL_ROWS", 1)
     vectors = make_vectors(n_words=100)
     loaded = read_glove_text(write_glove_text(vectors, tmp_path / "grow.txt"))
     assert loaded.words == vectors.words

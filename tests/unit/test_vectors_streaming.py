@@ -17,8 +17,8 @@ import pytest
 
 from lstm_sentiment.vectors import (
     WordVectors,
+    binary_format,
     load_vectors,
-    readers,
     write_word2vec_binary,
     write_word2vec_text,
 )
@@ -62,7 +62,7 @@ def test_restricted_binary_load_streams(
 
     kept = N_WANTED * DIM * 4
     # The kept rows, a few read buffers and the word bookkeeping; never the whole matrix.
-    assert peak < kept + 6 * readers._READ_CHUNK_BYTES
+    assert peak < kept + 6 * binary_format._READ_CHUNK_BYTES
     assert peak < FULL_BYTES / 3
 
     full, full_peak = peak_bytes(lambda: load_vectors(str(path)))

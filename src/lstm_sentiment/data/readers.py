@@ -7,7 +7,7 @@ Layouts:
 * the same layout inside a tar archive, optionally under one top-level folder of any name
   (``aclImdb/train/pos/1_9.txt``), read in streaming mode without extracting;
 * a CSV/TSV table or a JSON Lines file with a text column and an optional label column
-  (:mod:`.tables`, re-exported here).
+  (:mod:`.tables` and :mod:`.jsonl`, re-exported here).
 
 A folder named ``unsup`` holds unlabelled text (aclImdb's ``train/unsup``); it is not a class.
 It is skipped unless asked for: ``split="unsup"`` reads every ``unsup`` folder, and
@@ -32,10 +32,12 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from lstm_sentiment.data.columns import LABEL_COLUMNS, TEXT_COLUMNS
 from lstm_sentiment.data.encoding import codec_name as _codec
 from lstm_sentiment.data.encoding import decode_bytes as _decode
 from lstm_sentiment.data.example import Example
-from lstm_sentiment.data.tables import LABEL_COLUMNS, TEXT_COLUMNS, read_jsonl, read_table
+from lstm_sentiment.data.jsonl import read_jsonl
+from lstm_sentiment.data.tables import read_table
 from lstm_sentiment.errors import DataError
 
 logger = logging.getLogger(__name__)

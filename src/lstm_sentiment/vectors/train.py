@@ -23,8 +23,9 @@ from tqdm import tqdm
 from lstm_sentiment.config.choices import DEFAULT_SEED
 from lstm_sentiment.errors import ConfigError, DataError
 from lstm_sentiment.text.tokenize import Tokenizer
-from lstm_sentiment.vectors.readers import PathLike, write_word2vec_binary, write_word2vec_text
+from lstm_sentiment.vectors.formats import PathLike
 from lstm_sentiment.vectors.word_vectors import WordVectors
+from lstm_sentiment.vectors.writers import write_word2vec_binary, write_word2vec_text
 
 logger = logging.getLogger(__name__)
 
