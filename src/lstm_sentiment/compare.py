@@ -193,7 +193,9 @@ def run_comparison(
             logger.info("%s already trained in %s: reusing its results", entry.name, run_dir)
             metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
         else:
-            metrics = train(entry.config, run_dir, resume=resume, examples=examples).metrics
+            metrics = train(
+                entry.config, run_dir, resume=resume, overwrite=True, examples=examples
+            ).metrics
         rows.append(_row(entry.name, entry.config, metrics))
         histories[entry.name] = _history(run_dir)
         _write_outputs(output, rows, histories)

@@ -28,3 +28,30 @@ class BundleError(LstmSentimentError):
 
 class CheckpointError(LstmSentimentError):
     """A training checkpoint that cannot be used to resume."""
+
+
+_OS_ERROR_HINTS = {
+    "ENOSPC": "free some space or write elsewhere",
+    "EDQUOT": "free some space or write elsewhere",
+    "EACCES": "check the permissions or choose another path",
+    "EPERM": "check the permissions or choose another path",
+    "EROFS": "the file system is read-only: choose another path",
+    "EISDIR": "that is a folder: give a file name",
+    "ENOTDIR": "a part of that path is a file, not a folder: choose another path",
+    "ENOENT": "check the path",
+    "ENAMETOOLONG": "use a shorter path",
+    "EMFILE": "too many open files: raise the limit (ulimit -n) or close other programs",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """One line for an operating-system error a user can fix (disk full, permissions, a
+    folder where a file was expected): what failed, on which path, and what to do."""
+    import errno
+    import os
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    reason = exc.strerror or (os.strerror(exc.errno) if exc.errno else type(exc).__name__)
+    path = f" ({exc.filename})" if exc.filename else ""
+    hint = _OS_ERROR_HINTS.get(name, "check the path, the free space and the permissions")
+    return f"{reason}{path}: {hint}"

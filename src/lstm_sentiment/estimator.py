@@ -209,7 +209,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         config = self.run_config()
         examples = [Example(text, str(label)) for text, label in zip(texts, y, strict=True)]
         if self.work_dir is not None:
-            result = train(config, self.work_dir, examples=(examples, []))
+            result = train(config, self.work_dir, overwrite=True, examples=(examples, []))
             model = SentimentModel.load(result.model_dir)
         else:
             with tempfile.TemporaryDirectory(prefix="lstm-sentiment-") as run_dir:

@@ -14,9 +14,10 @@ from lstm_sentiment.config import RunConfig
 from lstm_sentiment.data import Example
 from lstm_sentiment.io_utils import write_json
 from lstm_sentiment.kinds import kind_for, save_model
-from lstm_sentiment.kinds.base import FitOptions, Fitted
+from lstm_sentiment.kinds.base import FitOptions, Fitted, ModelKind
 from lstm_sentiment.preparation import prepare_data
 from lstm_sentiment.provenance import portable_config, source_identity
+from lstm_sentiment.run_folder import locked_run_folder
 from lstm_sentiment.training.evaluation import evaluate_logits
 from lstm_sentiment.training.plots import plot_confusion_matrix, plot_training_curves
 from lstm_sentiment.training.trainer import Callback, FitResult
@@ -42,6 +43,7 @@ def train(
     output_dir: str | Path,
     *,
     resume: bool = False,
+    overwrite: bool = False,
     examples: tuple[list[Example], list[Example]] | None = None,
     callbacks: Sequence[Callback] = (),
 ) -> TrainResult:
@@ -55,14 +57,26 @@ def train(
         output_dir: Run folder; receives ``model/``, ``metrics.json``, ``config.json``,
             ``metrics.csv``, ``plots/``, ``tensorboard/`` and ``checkpoints/``.
         resume: Continue from the last checkpoint in ``output_dir`` if there is one.
+        overwrite: Replace a finished run in ``output_dir`` (otherwise refused); the old model
+            stays until the new one is complete.
         examples: Already loaded ``(train, test)`` examples (``test`` may be empty); when
             given, ``config.data.source`` is not read. Used by ``compare``, ``tune`` and the
             scikit-learn estimator.
         callbacks: Extra trainer callbacks (e.g. a tuning pruner) after the run's own loggers.
     """
     kind = kind_for(config.model)
-    run_dir = Path(output_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
+    with locked_run_folder(Path(output_dir), resume=resume, overwrite=overwrite) as run_dir:
+        return _train(kind, config, run_dir, resume, examples, callbacks)
+
+
+def _train(
+    kind: ModelKind,
+    config: RunConfig,
+    run_dir: Path,
+    resume: bool,
+    examples: tuple[list[Example], list[Example]] | None,
+    callbacks: Sequence[Callback],
+) -> TrainResult:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     data = prepare_data(config, examples)

@@ -18,7 +18,7 @@ from lstm_sentiment.cli.predict import add_predict_command
 from lstm_sentiment.cli.train import add_train_commands
 from lstm_sentiment.cli.tune import add_tune_command
 from lstm_sentiment.cli.vectors import add_vectors_commands
-from lstm_sentiment.errors import LstmSentimentError
+from lstm_sentiment.errors import LstmSentimentError, describe_os_error
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,6 +63,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return EXIT_INTERRUPTED
+    except OSError as exc:  # disk full, permissions, a folder given as a file: the user's to fix
+        if args.debug:
+            raise
+        sys.stderr.write(f"error: {describe_os_error(exc)}\n")
+        return EXIT_INPUT_ERROR
     except Exception as exc:
         if args.debug:
             raise

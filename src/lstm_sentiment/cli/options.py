@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
+from pathlib import Path
 
 from lstm_sentiment.config import ENCODING_ERRORS, DataConfig, RunConfig
 from lstm_sentiment.errors import ConfigError
@@ -142,3 +144,20 @@ def run_config(args: argparse.Namespace) -> RunConfig:
         overrides |= {"group_column": args.group_column, "group_validation": True}
     config.data = dataclasses.replace(config.data, **overrides)
     return config
+
+
+def check_output_file(path: str | None, option: str = "--output") -> None:
+    """Fail early, before any work, when ``path`` cannot become a file: it is a folder, or a
+    part of it is a file."""
+    if not path:
+        return
+    target = Path(path)
+    if target.is_dir() or path.endswith(("/", os.sep)):
+        raise ConfigError(f"{option} {path} is a folder: give a file name, e.g. {option} out.csv")
+    for parent in target.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ConfigError(
+                    f"{option} {path}: {parent} is a file, not a folder; choose another path"
+                )
+            break

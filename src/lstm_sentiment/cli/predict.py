@@ -21,6 +21,7 @@ from typing import Any
 from lstm_sentiment.cli.options import (
     ENCODING_ERRORS_HELP,
     OUTPUT_FORMATS,
+    check_output_file,
     probability,
 )
 from lstm_sentiment.config import ENCODING_ERRORS, DataConfig
@@ -140,6 +141,7 @@ def run_predict(args: argparse.Namespace) -> None:
     from lstm_sentiment.io_utils import write_text
     from lstm_sentiment.predict import SentimentModel
 
+    check_output_file(args.output)
     texts = read_inputs(args)
     model = SentimentModel.load(args.model)
     predictions = model.predict(texts, min_confidence=args.min_confidence)

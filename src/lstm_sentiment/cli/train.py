@@ -22,6 +22,12 @@ def add_train_commands(commands: argparse._SubParsersAction) -> None:
     add_config_options(train, "TOML or JSON config file (see configs/)")
     train.add_argument("--output", required=True, help="run folder to create")
     train.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
+    train.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace a finished run in --output (refused otherwise); the old model is kept "
+        "until the new one is complete",
+    )
     add_data_options(train)
     add_group_option(train)
     train.set_defaults(handler=run_train)
@@ -51,7 +57,7 @@ def run_train(args: argparse.Namespace) -> None:
     from lstm_sentiment.pipeline import train
     from lstm_sentiment.reporting import print_data_report, print_train_summary
 
-    result = train(run_config(args), args.output, resume=args.resume)
+    result = train(run_config(args), args.output, resume=args.resume, overwrite=args.overwrite)
     print_data_report(result.data_report)
     print_train_summary(result)
 

@@ -37,23 +37,40 @@ def plot_training_curves(history: Sequence[EpochRecord], path: Path) -> None:
     _save(fig, path)
 
 
+MAX_ANNOTATED_CLASSES = 12
+"""Above this many classes the confusion matrix cells carry no numbers (unreadable)."""
+MAX_PLOTTED_CLASSES = 40
+"""Above this many classes only the most frequent true classes are plotted (rows and columns)."""
+CELL_INCHES = 1.2
+
+
 def plot_confusion_matrix(
     matrix: Sequence[Sequence[int]], labels: Sequence[str], path: Path, title: str
 ) -> None:
-    """Counts with row-normalised colour."""
+    """Counts with row-normalised colour; many classes are capped to the most frequent ones
+    (the full matrix stays in ``metrics.json``), so the figure keeps a bounded size."""
     counts = np.asarray(matrix)
+    names = list(labels)
+    if len(names) > MAX_PLOTTED_CLASSES:
+        keep = np.sort(np.argsort(-counts.sum(axis=1), kind="stable")[:MAX_PLOTTED_CLASSES])
+        counts = counts[np.ix_(keep, keep)]
+        names = [names[i] for i in keep]
+        title = f"{title}, {MAX_PLOTTED_CLASSES} most frequent of {len(labels)} classes"
     shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-    fig, ax = plt.subplots(figsize=(1.2 * len(labels) + 3, 1.2 * len(labels) + 2))
+    cell = CELL_INCHES if len(names) <= MAX_ANNOTATED_CLASSES else CELL_INCHES / 4
+    fig, ax = plt.subplots(figsize=(cell * len(names) + 3, cell * len(names) + 2))
     ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
-    ticks = range(len(labels))
-    ax.set(xticks=ticks, yticks=ticks, xticklabels=labels, yticklabels=labels)
+    ticks = range(len(names))
+    ax.set(xticks=ticks, yticks=ticks, xticklabels=names, yticklabels=names)
     ax.set(xlabel="predicted", ylabel="true", title=title)
-    for i in ticks:
-        for j in ticks:
-            colour = "white" if shares[i, j] > 0.5 else "black"
-            ax.text(
-                j, i, f"{counts[i, j]}\n{shares[i, j]:.1%}", ha="center", va="center", color=colour
-            )
+    if len(names) > MAX_ANNOTATED_CLASSES:
+        ax.tick_params(axis="x", labelrotation=90)
+    else:
+        for i in ticks:
+            for j in ticks:
+                colour = "white" if shares[i, j] > 0.5 else "black"
+                text = f"{counts[i, j]}\n{shares[i, j]:.1%}"
+                ax.text(j, i, text, ha="center", va="center", color=colour)
     _save(fig, path)
 
 

@@ -119,6 +119,7 @@ class TrialObjective:
             result = train(
                 config,
                 run_dir,
+                overwrite=True,  # a trial folder belongs to its trial
                 examples=(self.examples, []),
                 callbacks=[PruningCallback(trial, self.metric)],
             )
