@@ -295,3 +295,13 @@ def test_docs_have_shipped_model_snippets() -> None:
 def test_doc_python_snippet_runs(block: CodeBlock) -> None:
     namespace: dict[str, object] = {}
     exec(compile(block.text, f"{block.path.relative_to(ROOT)}:{block.line}", "exec"), namespace)
+
+
+def test_readme_links_point_to_files() -> None:
+    """README.md is not part of the site, so MkDocs does not check its links: check them here."""
+    readme = ROOT / "README.md"
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", readme.read_text(encoding="utf-8"))
+    local = [t for t in targets if "://" not in t]
+    assert local, "README.md links to no docs page"
+    missing = [t for t in local if not (ROOT / t).exists()]
+    assert not missing, f"README.md links to missing files: {missing}"
