@@ -8,6 +8,7 @@ executed.
 
 from __future__ import annotations
 
+import argparse
 import ast
 import csv
 import json
@@ -305,3 +306,28 @@ def test_readme_links_point_to_files() -> None:
     assert local, "README.md links to no docs page"
     missing = [t for t in local if not (ROOT / t).exists()]
     assert not missing, f"README.md links to missing files: {missing}"
+
+
+def test_cli_reference_lists_every_command_and_option() -> None:
+    """The MkDocs hook renders every (sub)command and option of the real parser."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "cli_reference", ROOT / "docs" / "hooks" / "cli_reference.py"
+    )
+    assert spec is not None and spec.loader is not None
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    parser = build_parser()
+    page = hook.render(parser)
+    commands = [(("lstm-sentiment",), parser)] + [
+        (("lstm-sentiment", *path), sub) for path, _, sub in hook.walk(parser)
+    ]
+    assert any(words[1:] == ("vectors", "train") for words, _ in commands)
+    for words, sub in commands:
+        assert f"## `{' '.join(words)}`" in page
+        for action in sub._actions:
+            if isinstance(action, argparse._HelpAction):  # -h is on every command
+                continue
+            for option in action.option_strings:
+                assert f"`{option}`" in page, (words, option)

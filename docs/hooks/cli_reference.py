@@ -76,7 +76,8 @@ def _option_rows(parser: argparse.ArgumentParser) -> list[str]:
             details.append(formatter._expand_help(action))
         if action.choices is not None and action.metavar is not None:
             details.append("choices: " + ", ".join(f"`{choice}`" for choice in action.choices))
-        if action.required:
+        # argparse marks a positional with nargs="*" required, yet it accepts none
+        if action.required and action.nargs not in ("?", "*"):
             details.append("**required**")
         rows.append(f"| {name} | {value} | {_cell('; '.join(details))} |")
     return rows
