@@ -85,6 +85,7 @@ def _train(
     write_json(run_dir / "config.json", config.to_dict())
 
     fitted = kind.fit(config, data, FitOptions(run_dir, resume, callbacks))
+    write_json(run_dir / "data_report.json", data.report)  # with what training found
     config = fitted.config
     write_json(run_dir / "config.json", config.to_dict())  # with the data-derived sizes
     timings.update(fitted.timings)

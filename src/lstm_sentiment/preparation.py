@@ -12,6 +12,11 @@ import numpy as np
 
 from lstm_sentiment.config import RunConfig
 from lstm_sentiment.data import DataReport, Example, load_splits_with_report, stratified_split
+from lstm_sentiment.data.label_checks import (
+    check_label_spellings,
+    drop_missing_labels,
+    free_text_warning,
+)
 from lstm_sentiment.data.report import drop_duplicates
 from lstm_sentiment.errors import ConfigError, DataError
 
@@ -46,7 +51,8 @@ def load_training_data_with_report(
     splits = [data.train_split] + ([data.test_split] if data.test_split else [])
     # The test split is optional: single files (CSV/JSONL) have none.
     loaded, reports = load_splits_with_report(data.source, splits, options, optional=splits[1:])
-    train = _usable(loaded[data.train_split], "training")
+    train = drop_missing_labels(loaded[data.train_split], reports[data.train_split])
+    train = _usable(train, "training")
     train = drop_duplicates(train, reports[data.train_split], drop=data.drop_duplicates)
     test = _usable(loaded[data.test_split], "test") if data.test_split in loaded else []
     if data.limit and data.limit < len(train):
@@ -99,8 +105,8 @@ def prepare_data(
     if examples is None:
         train_examples, test_examples, reports = load_training_data_with_report(config)
     else:
-        train_examples = _usable(list(examples[0]), "training")
         report = DataReport("(examples)", rows=len(examples[0]))
+        train_examples = _usable(drop_missing_labels(list(examples[0]), report), "training")
         train_examples = drop_duplicates(train_examples, report, drop=config.data.drop_duplicates)
         test_examples = _usable(list(examples[1]), "test") if examples[1] else []
         reports = {"train": report.finish(train_examples)}
@@ -115,6 +121,8 @@ def prepare_data(
     labels = sorted({str(ex.label) for ex in fit_examples})
     if len(labels) < 2:
         raise DataError(f"training data has only one label ({labels[0]}): need at least two")
+    check_label_spellings(labels)
+    free_text_warning(labels, len(train_examples), reports["train"])
     extra, extra_reports = load_extra_training(config, labels)
     fit_examples += extra
     reports.update(extra_reports)

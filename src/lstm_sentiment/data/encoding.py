@@ -24,6 +24,32 @@ DEFAULT_ENCODING_ERRORS = ENCODING_ERRORS[0]
 """Policy for invalid bytes unless told otherwise."""
 REPLACEMENT = "\ufffd"
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+SNIFF_BYTES = 4096
+"""How much of a file the UTF-16-without-BOM check looks at."""
+UTF16_NUL_SHARE = 0.3
+"""Share of NUL bytes on one byte parity above which UTF-8 text is taken for UTF-16."""
+
+
+def utf16_without_bom(head: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when ``head`` looks like UTF-16 text without a byte-order
+    mark (ASCII characters leave every other byte NUL), else ``None``."""
+    if len(head) < 2 or head[:2] in _UTF16_BOMS:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) > UTF16_NUL_SHARE * len(odd) and even.count(0) < odd.count(0) / 4:
+        return "utf-16-le"
+    if even.count(0) > UTF16_NUL_SHARE * len(even) and odd.count(0) < even.count(0) / 4:
+        return "utf-16-be"
+    return None
+
+
+def check_not_utf16(head: bytes, codec: str, where: str) -> None:
+    """Refuse to read UTF-16 text as UTF-8 (it would come out as NUL-riddled garbage)."""
+    if codec == "utf-8" and (guess := utf16_without_bom(head)):
+        raise DataError(
+            f"{where} looks like UTF-16 text without a byte-order mark (every other byte is "
+            f"NUL): pass --encoding {guess}"
+        )
 
 
 def codec_name(encoding: str) -> str:
@@ -48,6 +74,7 @@ def check_errors_policy(errors: str) -> str:
 
 def decode_bytes(data: bytes, codec: str, where: str) -> str:
     """Strictly decode one small file (a review in a folder or archive), dropping a UTF-8 BOM."""
+    check_not_utf16(data[:SNIFF_BYTES], codec, where)
     skip = len(codecs.BOM_UTF8) if codec == "utf-8" and data.startswith(codecs.BOM_UTF8) else 0
     try:
         return data[skip:].decode(codec)
@@ -99,6 +126,8 @@ class LineDecoder:
         """The decoded lines; raises :class:`InvalidByteError` under ``strict``."""
         try:
             with self.path.open("rb") as file:
+                check_not_utf16(file.read(SNIFF_BYTES), self.codec, str(self.path))
+                file.seek(0)
                 head = file.read(len(codecs.BOM_UTF8))
                 if self.codec == "utf-8" and head[:2] in _UTF16_BOMS:
                     self.codec = "utf-16"

@@ -37,6 +37,7 @@ from lstm_sentiment.data.encoding import codec_name as _codec
 from lstm_sentiment.data.encoding import decode_bytes as _decode
 from lstm_sentiment.data.example import Example
 from lstm_sentiment.data.jsonl import read_jsonl
+from lstm_sentiment.data.limits import MAX_TEXT_BYTES, check_archive_size, check_text_size
 from lstm_sentiment.data.tables import read_table
 from lstm_sentiment.errors import DataError
 
@@ -136,6 +137,7 @@ def read_folder(
         for file in sorted(folder.glob("*.txt"), key=lambda p: p.name):
             if file.name.startswith(".") or not file.is_file():
                 continue
+            check_text_size(file.stat().st_size, str(file))
             text = _decode(file.read_bytes(), codec, str(file))
             if text.strip():
                 yield Example(text, label, review_group(file.name, groups))
@@ -160,10 +162,27 @@ def list_splits(path: Path) -> list[str]:
 
 
 def _subdirs(path: Path) -> list[Path]:
+    """Visible subfolders, without symlinks that lead back up the tree (a loop)."""
     return sorted(
-        (p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        (
+            p
+            for p in path.iterdir()
+            if p.is_dir() and not p.name.startswith(".") and not _loops_back(p)
+        ),
         key=lambda p: p.name,
     )
+
+
+def _loops_back(folder: Path) -> bool:
+    """Whether a symlinked ``folder`` points at itself or one of its ancestors."""
+    if not folder.is_symlink():
+        return False
+    target = folder.resolve()
+    parent = folder.parent.resolve()
+    if target == parent or target in parent.parents:
+        logger.warning("ignoring %s: a symlink back into its own parent folders (a loop)", folder)
+        return True
+    return False
 
 
 def _unlabelled_dirs(root: Path) -> list[Path]:
@@ -300,12 +319,16 @@ def _tar_text_files(path: Path) -> Iterator[tuple[tuple[str, ...], IO[bytes]]]:
     """Stream ``(path parts, file)`` for each ``*.txt`` member; read ``file`` before the next."""
     try:
         with tarfile.open(path, mode="r|*") as tar:
+            unpacked = 0
             for member in tar:
+                unpacked += max(0, member.size)
+                check_archive_size(unpacked, path)
                 parts = tuple(p for p in PurePosixPath(member.name).parts if p not in ("/", "."))
                 if not member.isfile() or not parts or not parts[-1].endswith(".txt"):
                     continue
                 if any(p.startswith(".") for p in parts):
                     continue
+                check_text_size(member.size, f"{path} member {member.name}")
                 file = tar.extractfile(member)
                 if file is not None:
                     yield parts, file
@@ -315,7 +338,9 @@ def _tar_text_files(path: Path) -> Iterator[tuple[tuple[str, ...], IO[bytes]]]:
 
 def _read_member(file: IO[bytes], path: Path) -> bytes:
     try:
-        return file.read()
+        data = file.read(MAX_TEXT_BYTES + 1)  # the header's size can lie: never read more
+        check_text_size(len(data), f"{path} member")
+        return data
     except _TAR_ERRORS as err:
         raise _tar_error(path, err) from None
 

@@ -79,6 +79,8 @@ class DataReport:
     """Rows repeating an earlier row's text and label (dropped as ``duplicate`` or kept, per
     ``data.drop_duplicates``)."""
     labels: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    """Suspicious things found in the data (kept, but worth a look)."""
 
     def drop(self, reason: str, count: int = 1) -> None:
         """Record ``count`` rows dropped for ``reason``."""

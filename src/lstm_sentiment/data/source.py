@@ -105,7 +105,7 @@ def load_splits_with_report(
         if split not in relabelled:
             if split in optional:
                 continue
-            raise DataError(f"no examples found in {source} (split '{split}')")
+            raise DataError(f"no examples found in {source} (split '{split}'){_layouts(path)}")
         loaded[split] = relabelled[split]
         report = reports.get(split) or DataReport(str(source), rows=len(loaded[split]))
         report.source = str(source)
@@ -209,3 +209,14 @@ def _read_tarball(
 
 def _no_split(path: Path, split: str, available: list[str]) -> DataError:
     return DataError(f"no split '{split}' in {path}; available: {', '.join(available)}")
+
+
+FOLDER_LAYOUTS = (
+    "a folder is read as <label>/*.txt (one folder per class) or <split>/<label>/*.txt "
+    "(like aclImdb's train/pos); files: .csv, .tsv, .jsonl, .tar.gz"
+)
+
+
+def _layouts(path: Path | str) -> str:
+    """For a folder, the layouts the readers understand (what to change when nothing matched)."""
+    return f": {FOLDER_LAYOUTS}" if Path(path).is_dir() else ""

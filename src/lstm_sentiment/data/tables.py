@@ -16,6 +16,7 @@ from lstm_sentiment.data.columns import Columns, confidence_index, group_index
 from lstm_sentiment.data.dialect import choose_dialect, take_sample
 from lstm_sentiment.data.encoding import DEFAULT_ENCODING_ERRORS, LineDecoder
 from lstm_sentiment.data.example import Example
+from lstm_sentiment.data.limits import MAX_TEXT_CHARS
 from lstm_sentiment.data.report import DataReport
 from lstm_sentiment.data.table_rows import RowTracker, confident, keep_row, run_reported
 from lstm_sentiment.errors import DataError
@@ -94,6 +95,9 @@ def _table_rows(
         if not sample:
             return
         dialect = choose_dialect(sample, delimiter, path)
+        # A long text is legitimate: raise the csv module's (process-wide) 131,072-character
+        # field limit to the per-text limit; it is never lowered, so other readers are unharmed.
+        csv.field_size_limit(max(csv.field_size_limit(), MAX_TEXT_CHARS))
         reader = csv.reader(
             itertools.chain(sample, lines), delimiter=dialect.delimiter, quotechar=dialect.quotechar
         )
@@ -125,6 +129,11 @@ def _table_rows(
                 yield Example(text, label, group or None)
     except csv.Error as err:
         line = f" at line {reader.line_num}" if reader is not None else ""
+        if "field larger than field limit" in str(err):
+            raise DataError(
+                f"{path}{line}: a field is longer than {MAX_TEXT_CHARS:,} characters (the limit "
+                "for one text), or a quote is never closed: check the quoting or split the text"
+            ) from None
         raise DataError(f"malformed table {path}{line}: {err}") from None
     tracker.finish(warn)
 

@@ -174,6 +174,32 @@ class EncodedData:
     """The pretrained vectors, when reading them was needed to build the vocabulary."""
 
 
+MAX_EMPTY_SHARE = 0.5
+"""Refuse training when more than this share of the training texts tokenize to nothing."""
+
+
+def check_tokenized(tokens: Sequence[Sequence[str]], tokenizer: str, report: dict) -> None:
+    """Count training texts that tokenize to nothing (e.g. emoji-only texts with the word
+    tokenizer) in the data report; warn, and refuse when they are most of the data."""
+    empty = sum(1 for text_tokens in tokens if not text_tokens)
+    if not empty:
+        return
+    report.setdefault("train", {})["empty_after_tokenizing"] = empty
+    hint = "try text.tokenizer=tweet (emoji and emoticons are tokens there)"
+    if empty > MAX_EMPTY_SHARE * len(tokens):
+        raise DataError(
+            f"{empty} of {len(tokens)} training texts have no tokens with the {tokenizer!r} "
+            f"tokenizer: nothing to learn from; {hint}"
+        )
+    logger.warning(
+        "%d of %d training texts have no tokens with the %r tokenizer (read as empty); %s",
+        empty,
+        len(tokens),
+        tokenizer,
+        hint,
+    )
+
+
 def encode_data(config: RunConfig, data: PreparedData) -> EncodedData:
     """Fit the tokenizer (if it learns) and the vocabulary on the training texts only, derive
     the sizes left to the data, and encode every split."""
@@ -182,6 +208,7 @@ def encode_data(config: RunConfig, data: PreparedData) -> EncodedData:
         # Subword pieces are learned from the training texts only (never validation or test).
         tokenizer.fit([ex.text for ex in data.fit])
     fit_tokens = [tokenizer.tokenize(ex.text) for ex in data.fit]
+    check_tokenized(fit_tokens, config.text.tokenizer, data.report)
     config, auto_settings = resolve_auto(config, fit_tokens)
     for key, chosen in auto_settings.items():
         logger.info("%s = %s (auto: %s)", key, chosen["value"], chosen["rule"])
