@@ -153,15 +153,21 @@ def counts(cases: Iterable[Case]) -> dict[str, dict[str, int]]:
 
 
 def fixed_sample(cases: Sequence[Case], size: int = SAMPLE_SIZE, seed: int = SAMPLE_SEED) -> list:
-    """A fixed sample of tested (non-neutral) cases, the same types in proportion, in id order."""
+    """A fixed sample of ``size`` tested (non-neutral) cases, each type in proportion (largest
+    remainders), in id order."""
     rng = random.Random(seed)
     tested = sorted((c for c in cases if c.type in TESTED_TYPES), key=lambda c: c.id)
+    size = min(size, len(tested))
+    pools = {kind: [c for c in tested if c.type == kind] for kind in TESTED_TYPES}
+    exact = {kind: size * len(pool) / len(tested) for kind, pool in pools.items()}
+    shares = {kind: int(share) for kind, share in exact.items()}
+    by_remainder = sorted(TESTED_TYPES, key=lambda k: shares[k] - exact[k])  # largest first
+    for kind in by_remainder[: size - sum(shares.values())]:
+        shares[kind] += 1
     picked: list[Case] = []
     for kind in TESTED_TYPES:
-        pool = [c for c in tested if c.type == kind]
-        share = round(size * len(pool) / len(tested))
-        picked += rng.sample(pool, min(share, len(pool)))
-    return sorted(picked[:size], key=lambda c: c.id)
+        picked += rng.sample(pools[kind], shares[kind])
+    return sorted(picked, key=lambda c: c.id)
 
 
 def _probabilities(model: ProbabilityModel, cases: Sequence[Case]) -> dict[str, np.ndarray]:
