@@ -94,8 +94,13 @@ def run_child(command: list[str]) -> dict[str, float]:
     return {"wall_seconds": wall, "peak_rss_mb": usage.ru_maxrss / 1024}
 
 
-def tfidf_baseline(train: list, validation: list, test: list) -> dict[str, Any]:
-    """TF-IDF uni+bigram logistic regression; C chosen on validation, measured once on test."""
+def tfidf_baseline(
+    train: list, validation: list, test: list, *, keep_model: bool = False
+) -> dict[str, Any]:
+    """TF-IDF uni+bigram logistic regression; C chosen on validation, measured once on test.
+
+    With ``keep_model`` the result also holds the fitted ``(vectorizer, classifier)`` under
+    ``"fitted"`` (not JSON: pop it before writing the result)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import accuracy_score, f1_score
@@ -114,7 +119,7 @@ def tfidf_baseline(train: list, validation: list, test: list) -> dict[str, Any]:
     train_seconds = time.perf_counter() - started
     predicted = clf.predict(vectorizer.transform([ex.text for ex in test]))
     y_test = [ex.label for ex in test]
-    return {
+    result = {
         "model": "TF-IDF (1-2 grams, sublinear tf, min_df 2) + logistic regression",
         "C": best[1],
         "validation_accuracy": best[0],
@@ -122,6 +127,9 @@ def tfidf_baseline(train: list, validation: list, test: list) -> dict[str, Any]:
         "test_macro_f1": float(f1_score(y_test, predicted, average="macro")),
         "train_seconds": train_seconds,
     }
+    if keep_model:
+        result["fitted"] = (vectorizer, clf)
+    return result
 
 
 def prediction_speed(model_dir: str, texts: list[str], threads: int, passes: int = 3) -> dict:
