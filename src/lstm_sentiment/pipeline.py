@@ -80,9 +80,10 @@ def _train(
     timings: dict[str, float] = {}
     started = time.perf_counter()
     data = prepare_data(config, examples)
-    write_json(run_dir / "data_report.json", data.report)
     timings["read_seconds"] = time.perf_counter() - started
-    write_json(run_dir / "config.json", config.to_dict())
+    if not resume:  # a resume that does not match its checkpoint must change nothing
+        write_json(run_dir / "data_report.json", data.report)
+        write_json(run_dir / "config.json", config.to_dict())
 
     fitted = kind.fit(config, data, FitOptions(run_dir, resume, callbacks))
     write_json(run_dir / "data_report.json", data.report)  # with what training found

@@ -110,6 +110,7 @@ def prepare_data(
         train_examples = drop_duplicates(train_examples, report, drop=config.data.drop_duplicates)
         test_examples = _usable(list(examples[1]), "test") if examples[1] else []
         reports = {"train": report.finish(train_examples)}
+    check_label_spellings(sorted({str(ex.label) for ex in train_examples}))
     fit_examples, val_examples = stratified_split(
         train_examples,
         config.data.validation_fraction,
@@ -121,7 +122,6 @@ def prepare_data(
     labels = sorted({str(ex.label) for ex in fit_examples})
     if len(labels) < 2:
         raise DataError(f"training data has only one label ({labels[0]}): need at least two")
-    check_label_spellings(labels)
     free_text_warning(labels, len(train_examples), reports["train"])
     extra, extra_reports = load_extra_training(config, labels)
     fit_examples += extra

@@ -26,10 +26,19 @@ class TensorBoardLogger:
     """
 
     def __init__(self, log_dir: Path, every: int = 10) -> None:
-        from torch.utils.tensorboard import SummaryWriter
-
-        self.writer = SummaryWriter(log_dir=str(log_dir))
+        self.log_dir = log_dir
         self.every = every
+        self._writer: Any = None
+
+    @property
+    def writer(self) -> Any:
+        """The event writer, created on first use: a run refused before training (a resume
+        that does not match) leaves no event file behind."""
+        if self._writer is None:
+            from torch.utils.tensorboard import SummaryWriter
+
+            self._writer = SummaryWriter(log_dir=str(self.log_dir))
+        return self._writer
 
     def on_step(self, step: int, loss: float, lr: float) -> None:
         if step % self.every == 0:
@@ -58,7 +67,8 @@ class TensorBoardLogger:
         self.writer.add_embedding(matrix, metadata=words, tag="word_embeddings", global_step=step)
 
     def close(self) -> None:
-        self.writer.close()
+        if self._writer is not None:
+            self._writer.close()
 
 
 def flatten_hparams(config: dict[str, Any], prefix: str = "") -> dict[str, HParam]:
