@@ -50,7 +50,8 @@ class InvalidBytes:
 
     def describe(self) -> str:
         """One sentence for warnings and error messages."""
-        where = f"row {self.first_row}, line {self.first_line}, byte {self.first_offset}"
+        row = "the header row" if self.first_row is None else f"row {self.first_row}"
+        where = f"{row}, line {self.first_line}, byte {self.first_offset}"
         return (
             f"{self.rows:,} row(s) have bytes that are not valid {self.encoding} "
             f"({self.bytes:,} byte(s); the first at {where})"
