@@ -16,6 +16,7 @@ import pytest
 from lstm_sentiment.predict import SentimentModel
 from lstm_sentiment.training.checkpoint import WEIGHTS_FILE, read_state
 
+pytestmark = pytest.mark.slow  # child processes that train: `pytest -m "not slow"` skips them
 KILL_AT = Path(__file__).with_name("kill_at.py")
 TEXTS = ["a great and wonderful film", "awful boring plot", "the acting was", "superb", "dull"]
 TIMEOUT_SECONDS = 240
