@@ -14,6 +14,7 @@ see it; it is linear, and its exact n-gram contributions are added
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -101,7 +102,9 @@ def _integrate(
         layers.append(bigrams.embedding)
     targets = list(range(max(1, classes - 1)))
     rows = len(targets)
-    integrator = LayerIntegratedGradients(forward, layers if len(layers) > 1 else layers[0])
+    with warnings.catch_warnings():  # the bigram table reads ids, not the word embeddings
+        warnings.filterwarnings("ignore", "Multiple layers provided", UserWarning)
+        integrator = LayerIntegratedGradients(forward, layers if len(layers) > 1 else layers[0])
     attributions = integrator.attribute(
         inputs.repeat(rows, 1),
         baselines=baseline.repeat(rows, 1),
