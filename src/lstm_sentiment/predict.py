@@ -198,9 +198,10 @@ class SentimentModel:
         ``(z_c − mean_k z_k) / T``; see :mod:`lstm_sentiment.explain`.
 
         Example:
-            >>> explanation = SentimentModel.load().explain(["what a great film"])[0]
-            >>> [(t.token, t.start, t.end) for t in explanation.tokens][2]
-            ('great', 7, 12)
+            >>> explanation = SentimentModel.load().explain(["what a GREAT film"])[0]
+            >>> great = explanation.tokens[2]
+            >>> great.token, great.start, great.end, explanation.text[great.start : great.end]
+            ('great', 7, 12, 'GREAT')
         """
         from lstm_sentiment.explain.api import explain_texts
 
