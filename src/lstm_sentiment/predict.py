@@ -208,7 +208,7 @@ class SentimentModel:
         if len(texts) == 0:
             return []
         self._check(texts)
-        return explain_texts(self.scorer, texts, steps=steps, batch_size=self.batch_size)
+        return explain_texts(self.scorer, texts, steps=steps)
 
     def evaluate(self, texts: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
         """Metrics on labelled texts with calibrated probabilities (and the uncalibrated ECE).

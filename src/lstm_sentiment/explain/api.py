@@ -12,7 +12,7 @@ from lstm_sentiment.inference.probabilities import softmax
 
 
 def explain_texts(
-    scorer: Any, texts: Sequence[str], *, steps: int = DEFAULT_STEPS, batch_size: int = 64
+    scorer: Any, texts: Sequence[str], *, steps: int = DEFAULT_STEPS
 ) -> list[Explanation]:
     """Explanations of non-empty ``texts`` by ``scorer`` (a :class:`~lstm_sentiment.kinds.Scorer`).
 
@@ -20,14 +20,20 @@ def explain_texts(
         scorer: The model.
         texts: The texts (checked by the caller: strings with some non-space character).
         steps: Integration steps of integrated gradients (neural models and their members).
-        batch_size: Texts per forward pass of the prediction.
     """
     options = ExplainOptions(steps=steps)
     if not texts:
         return []
     attributions = attribute(scorer, texts, options)
-    probabilities = softmax(scorer.logits(texts, batch_size), scorer.temperature)
+    # An attribution's output is the centred calibrated logits: their softmax is the
+    # calibrated prediction (no second forward pass).
     return [
-        build_explanation(text, found, list(scorer.labels), row, found.completeness_gap)
-        for text, found, row in zip(texts, attributions, probabilities, strict=True)
+        build_explanation(
+            text,
+            found,
+            list(scorer.labels),
+            softmax(found.output[None, :])[0],
+            found.completeness_gap,
+        )
+        for text, found in zip(texts, attributions, strict=True)
     ]

@@ -39,18 +39,26 @@ def _as_classes(extra: torch.Tensor, classes: int) -> torch.Tensor:
 
 
 class _WithoutNgramPath(nn.Module):
-    """The model's centred logits minus its NB n-gram path (constant along the path)."""
+    """The model's centred logits minus its NB n-gram path's logits ``constant`` (the path reads
+    the text's ids, the same at every step of the integral, so its value is computed once)."""
 
-    def __init__(self, model: nn.Module) -> None:
+    def __init__(self, model: nn.Module, constant: Any) -> None:
         super().__init__()
         self.model = model
+        self.constant = constant
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        logits = self.model(ids, lengths)
-        nb = getattr(self.model, "nb", None)
-        if nb is not None:
-            logits = logits - _as_classes(nb(ids, lengths), logits.size(-1))
+        logits = self.model(ids, lengths) - self.constant
         return logits - logits.mean(dim=-1, keepdim=True)
+
+
+def _ngram_path(model: nn.Module, ids: torch.Tensor, lengths: torch.Tensor, classes: int) -> Any:
+    """The NB n-gram path's logits of ``ids``, one column per class (0 without the path)."""
+    nb = getattr(model, "nb", None)
+    if nb is None:
+        return 0.0
+    with torch.no_grad():
+        return _as_classes(nb(ids, lengths), classes)
 
 
 def ngram_path_contributions(nb: nn.Module, ids: Sequence[int]) -> np.ndarray:
@@ -84,10 +92,12 @@ def _integrate(
     inputs = torch.tensor([ids], dtype=torch.long)
     lengths = torch.tensor([len(ids)], dtype=torch.long)
     baseline = torch.full_like(inputs, pad_id)
-    forward = _WithoutNgramPath(model)
     with torch.no_grad():
         output = model(inputs, lengths).double()[0]
-        reference = forward(baseline, lengths).double()[0]
+        classes = int(output.numel())
+        forward = _WithoutNgramPath(model, _ngram_path(model, inputs, lengths, classes))
+        at_baseline = _WithoutNgramPath(model, _ngram_path(model, baseline, lengths, classes))
+        reference = at_baseline(baseline, lengths).double()[0]
     classes = int(output.numel())
     output = output - output.mean()
     nb = getattr(model, "nb", None)
