@@ -5,6 +5,7 @@ lines, a self-contained HTML page and a terminal rendering, and rejects bad inpu
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import subprocess
@@ -173,6 +174,37 @@ def test_ensemble_scores_are_the_weighted_member_scores(models: Models) -> None:
         assert explanation.probabilities == pytest.approx(
             dict(zip(ensemble.labels, ensemble.predict_proba([TEXTS[index]])[0], strict=True))
         )
+
+
+def test_ensemble_of_different_tokenizers_keeps_every_member_score(
+    models: Models, tmp_path: Path, tiny_files
+) -> None:
+    raw = RunConfig.from_file(tiny_files.toml).to_dict()
+    raw["data"]["source"] = str(tiny_files.csv)
+    config = RunConfig.from_dict(raw).with_overrides(
+        [
+            "model.architecture=nbsvm",
+            "nbsvm.min_df=1",
+            "nbsvm.c_values=1",
+            "text.tokenizer=subword",
+            "text.subword_vocab_size=60",
+        ]
+    )
+    subword = pipeline.train(config, tmp_path / "subword").model_dir
+    ensemble = build_ensemble([models.neural, subword], tmp_path / "mixed").model_dir
+    text = "An unwatchable, BORING film... but great acting!"
+    explanation = SentimentModel.load(ensemble).explain([text])[0]
+    members = [SentimentModel.load(p).explain([text])[0] for p in (models.neural, subword)]
+    spans = [(t.start, t.end) for t in explanation.tokens]
+    assert spans == sorted(spans) and all(a < b for a, b in spans)
+    assert all(b <= c for (_, b), (c, _) in itertools.pairwise(spans))  # no overlaps
+    for label in explanation.probabilities:
+        total = sum(t.scores[label] for t in explanation.tokens if t.scores is not None)
+        expected = sum(
+            0.5 * sum(t.scores[label] for t in member.tokens if t.scores is not None)
+            for member in members
+        )
+        assert total == pytest.approx(expected, abs=1e-9)
 
 
 def test_explain_json_lines(models: Models, capsys: pytest.CaptureFixture[str]) -> None:
