@@ -125,6 +125,17 @@ def test_integrated_gradients_nearly_add_up(models: Models, which: str) -> None:
         assert total == pytest.approx(log_p[index] - log_p.mean(), rel=1e-2, abs=1e-2)
 
 
+def test_texts_integrated_together_get_their_own_scores(models: Models) -> None:
+    scorer = SentimentModel.load(models.paths).scorer
+    texts = [*TEXTS, "superb", "awful dull boring plot", "great"]
+    together = attribute(scorer, texts, ExplainOptions(texts_per_pass=4))
+    for text, found in zip(texts, together, strict=True):
+        alone = attribute(scorer, [text], ExplainOptions(texts_per_pass=1))[0]
+        np.testing.assert_allclose(found.scores, alone.scores, atol=1e-6)
+        np.testing.assert_allclose(found.output, alone.output, atol=1e-6)
+        np.testing.assert_allclose(found.baseline, alone.baseline, atol=1e-6)
+
+
 def test_ngram_path_contributions_add_up_to_the_path() -> None:
     torch.manual_seed(0)
     nb = NbNgramLogits(20, 37, 3, 2, pad_id=0, init=0.5, dropout=0.0)

@@ -30,6 +30,12 @@ from lstm_sentiment.inference.probabilities import class_logits
 from lstm_sentiment.models.nb_ngrams import HASH_MULTIPLIERS
 from lstm_sentiment.text.encode import truncate
 
+TOKENS_PER_PASS = 32_768
+"""Token positions per forward/backward pass of the integral (bounds memory on long texts)."""
+BATCH_TOKENS = 256
+"""Padded tokens of the texts integrated together (measured on CPU: batching helps sentences,
+slows reviews)."""
+
 
 def _as_classes(extra: torch.Tensor, classes: int) -> torch.Tensor:
     """A path's logits as one column per class (a sigmoid's single column is class 1)."""
@@ -40,23 +46,27 @@ def _as_classes(extra: torch.Tensor, classes: int) -> torch.Tensor:
 
 class _WithoutNgramPath(nn.Module):
     """The model's centred logits minus its NB n-gram path's logits ``constant`` (the path reads
-    the text's ids, the same at every step of the integral, so its value is computed once)."""
+    the text's ids, the same at every step of the integral, so it is computed once per text and
+    passed along with the lengths)."""
 
-    def __init__(self, model: nn.Module, constant: Any) -> None:
+    def __init__(self, model: nn.Module) -> None:
         super().__init__()
         self.model = model
-        self.constant = constant
 
-    def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        logits = self.model(ids, lengths) - self.constant
+    def forward(
+        self, ids: torch.Tensor, lengths: torch.Tensor, constant: torch.Tensor
+    ) -> torch.Tensor:
+        logits = self.model(ids, lengths) - constant
         return logits - logits.mean(dim=-1, keepdim=True)
 
 
-def _ngram_path(model: nn.Module, ids: torch.Tensor, lengths: torch.Tensor, classes: int) -> Any:
+def _ngram_path(
+    model: nn.Module, ids: torch.Tensor, lengths: torch.Tensor, classes: int
+) -> torch.Tensor:
     """The NB n-gram path's logits of ``ids``, one column per class (0 without the path)."""
     nb = getattr(model, "nb", None)
     if nb is None:
-        return 0.0
+        return torch.zeros((ids.size(0), classes))
     with torch.no_grad():
         return _as_classes(nb(ids, lengths), classes)
 
@@ -83,56 +93,88 @@ def ngram_path_contributions(nb: nn.Module, ids: Sequence[int]) -> np.ndarray:
 
 
 def _integrate(
-    model: nn.Module, ids: list[int], pad_id: int, options: ExplainOptions
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-token scores ``[len(ids), classes]``, the reference's and the text's centred logits
-    (uncalibrated)."""
+    model: nn.Module, batch: list[list[int]], pad_id: int, options: ExplainOptions
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per text of ``batch`` (ids, right-padded together): per-token scores ``[len(ids),
+    classes]``, the reference's and the text's centred logits (uncalibrated)."""
     from captum.attr import LayerIntegratedGradients
 
-    inputs = torch.tensor([ids], dtype=torch.long)
-    lengths = torch.tensor([len(ids)], dtype=torch.long)
+    lengths = torch.tensor([len(ids) for ids in batch], dtype=torch.long)
+    width = int(lengths.max())
+    inputs = torch.full((len(batch), width), pad_id, dtype=torch.long)
+    for row, ids in enumerate(batch):
+        inputs[row, : len(ids)] = torch.tensor(ids, dtype=torch.long)
     baseline = torch.full_like(inputs, pad_id)
+    forward = _WithoutNgramPath(model)
     with torch.no_grad():
-        output = model(inputs, lengths).double()[0]
-        classes = int(output.numel())
-        forward = _WithoutNgramPath(model, _ngram_path(model, inputs, lengths, classes))
-        at_baseline = _WithoutNgramPath(model, _ngram_path(model, baseline, lengths, classes))
-        reference = at_baseline(baseline, lengths).double()[0]
-    classes = int(output.numel())
-    output = output - output.mean()
+        outputs = model(inputs, lengths).double()
+        classes = int(outputs.size(1))
+        constant = _ngram_path(model, inputs, lengths, classes)
+        references = forward(baseline, lengths, _ngram_path(model, baseline, lengths, classes))
+        references = references.double().numpy()
+    outputs = centred(outputs.numpy())
     nb = getattr(model, "nb", None)
-    ngram = np.zeros((len(ids), classes))
     if nb is not None:
-        bias = class_logits(nb.bias.detach().double().numpy()[None, :])
-        reference = reference + torch.from_numpy(centred(bias)[0])
-        ngram = centred(class_logits(ngram_path_contributions(nb, ids)))
+        references = references + centred(class_logits(nb.bias.detach().double().numpy()[None]))
     layers: list[nn.Module] = [model.embedding]  # type: ignore[list-item]
     bigrams = getattr(model, "bigrams", None)
-    if bigrams is not None and len(ids) >= 2:
+    if bigrams is not None and width >= 2:
         layers.append(bigrams.embedding)
-    targets = list(range(max(1, classes - 1)))
-    rows = len(targets)
+    targets = list(range(max(1, classes - 1)))  # the last centred logit is minus the others'
+    per_text = len(targets)
     with warnings.catch_warnings():  # the bigram table reads ids, not the word embeddings
         warnings.filterwarnings("ignore", "Multiple layers provided", UserWarning)
         integrator = LayerIntegratedGradients(forward, layers if len(layers) > 1 else layers[0])
+    rows = len(batch) * per_text
     attributions = integrator.attribute(
-        inputs.repeat(rows, 1),
-        baselines=baseline.repeat(rows, 1),
-        additional_forward_args=(lengths.repeat(rows),),
-        target=targets,
+        inputs.repeat_interleave(per_text, dim=0),
+        baselines=baseline.repeat_interleave(per_text, dim=0),
+        additional_forward_args=(
+            lengths.repeat_interleave(per_text),
+            constant.repeat_interleave(per_text, dim=0),
+        ),
+        target=targets * len(batch),
         n_steps=options.steps,
-        internal_batch_size=max(rows, options.internal_batch_size),
+        internal_batch_size=max(rows, min(options.internal_batch_size, TOKENS_PER_PASS // width)),
     )
     if not isinstance(attributions, list):
         attributions = [attributions]
-    per_token = attributions[0].detach().double().sum(dim=-1).T.numpy()  # [time, targets]
-    if len(attributions) > 1:  # a bigram's share goes half to each of its tokens
-        pairs = attributions[1].detach().double().sum(dim=-1).T.numpy() / 2
-        per_token[:-1] += pairs
-        per_token[1:] += pairs
-    if classes > 1 and len(targets) == classes - 1:
-        per_token = np.concatenate([per_token, -per_token.sum(axis=1, keepdims=True)], axis=1)
-    return per_token + ngram, reference.numpy(), output.numpy()
+    words = attributions[0].detach().double().sum(dim=-1).numpy()  # [rows, width]
+    pairs = attributions[1].detach().double().sum(dim=-1).numpy() if len(attributions) > 1 else None
+    out = []
+    for index, ids in enumerate(batch):
+        length = len(ids)
+        mine = slice(index * per_text, (index + 1) * per_text)
+        per_token = words[mine, :length].T.copy()  # [time, targets]
+        if pairs is not None and length >= 2:  # a bigram's share goes half to each token
+            half = pairs[mine, : length - 1].T / 2
+            per_token[:-1] += half
+            per_token[1:] += half
+        if len(targets) == classes - 1:
+            per_token = np.concatenate([per_token, -per_token.sum(axis=1, keepdims=True)], axis=1)
+        if nb is not None:
+            per_token += centred(class_logits(ngram_path_contributions(nb, ids)))
+        out.append((per_token, references[index], outputs[index]))
+    return out
+
+
+def _batches(id_lists: list[list[int]], options: ExplainOptions) -> list[list[int]]:
+    """Positions of texts integrated together: similar lengths, at most
+    ``options.texts_per_pass`` texts and :data:`BATCH_TOKENS` padded tokens (on a CPU, long
+    texts go fastest one at a time, short ones a few together)."""
+    order = sorted(range(len(id_lists)), key=lambda i: len(id_lists[i]))
+    batches: list[list[int]] = []
+    for position in order:
+        width = len(id_lists[position])  # the longest so far: sorted by length
+        if (
+            batches
+            and len(batches[-1]) < options.texts_per_pass
+            and (len(batches[-1]) + 1) * width <= BATCH_TOKENS
+        ):
+            batches[-1].append(position)
+        else:
+            batches.append([position])
+    return batches
 
 
 def explain_neural(
@@ -142,13 +184,21 @@ def explain_neural(
     model, encoder = bundle.model, bundle.encoder
     model.eval()
     temperature = float(bundle.temperature)
-    out = []
-    for text in texts:
-        tokens = locate_tokens(encoder.tokenizer, text)
+    located = [locate_tokens(encoder.tokenizer, text) for text in texts]
+    kept_lists, id_lists = [], []
+    for tokens in located:
         ids = encoder.vocab.lookup([token.text for token in tokens])
         kept = list(truncate(list(range(len(ids))), encoder.max_length, encoder.truncation))
-        read = [ids[i] for i in kept] or [encoder.vocab.unk_id]  # as encode() does
-        per_token, reference, output = _integrate(model, read, encoder.vocab.pad_id, options)
+        kept_lists.append(kept)
+        id_lists.append([ids[i] for i in kept] or [encoder.vocab.unk_id])  # as encode() does
+    results: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    for positions in _batches(id_lists, options):
+        batch = [id_lists[i] for i in positions]
+        found = _integrate(model, batch, encoder.vocab.pad_id, options)
+        results.update(zip(positions, found, strict=True))
+    out = []
+    for index, (tokens, kept) in enumerate(zip(located, kept_lists, strict=True)):
+        per_token, reference, output = results[index]
         scores = np.full((len(tokens), per_token.shape[1]), np.nan)
         if kept:
             scores[kept] = per_token / temperature

@@ -23,9 +23,11 @@ MAX_STEPS = 1024
 
 @dataclass(frozen=True)
 class ExplainOptions:
-    """How to explain: ``steps`` of integrated gradients and texts per batch of the path."""
+    """How to explain: ``steps`` of integrated gradients, texts integrated together (padded
+    to one length) and the most path points per forward pass."""
 
     steps: int = DEFAULT_STEPS
+    texts_per_pass: int = 4
     internal_batch_size: int = 256
 
     def __post_init__(self) -> None:
