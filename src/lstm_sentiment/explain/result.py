@@ -40,10 +40,15 @@ class Attribution:
     """Whether the scores add up to ``output − baseline`` by construction (a linear model)."""
 
     @property
-    def completeness_gap(self) -> float:
-        """``max_c |Σ_t scores[t, c] − (output[c] − baseline[c])|`` (on the scores' scale)."""
+    def class_gaps(self) -> np.ndarray:
+        """``|Σ_t scores[t, c] − (output[c] − baseline[c])|`` per class (on the scores' scale)."""
         total = np.nansum(self.scores, axis=0) if len(self.scores) else np.zeros_like(self.output)
-        return float(np.max(np.abs(total - (self.output - self.baseline))))
+        return np.abs(total - (self.output - self.baseline))
+
+    @property
+    def completeness_gap(self) -> float:
+        """The largest of :attr:`class_gaps`."""
+        return float(np.max(self.class_gaps))
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,9 @@ class Explanation:
     """``integrated_gradients``, ``linear`` or ``ensemble``."""
     baseline: dict[str, float] = field(default_factory=dict)
     """The reference input's centred calibrated logit per class (not part of :meth:`to_dict`)."""
+    class_gaps: dict[str, float] = field(default_factory=dict)
+    """The completeness gap of each class (``completeness_gap`` is the largest; not part of
+    :meth:`to_dict`)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (``explain --format json``, the HTTP service)."""
@@ -121,4 +129,7 @@ def build_explanation(
         completeness_gap=gap,
         method=attribution.method,
         baseline={label: float(v) for label, v in zip(labels, attribution.baseline, strict=True)},
+        class_gaps={
+            label: float(v) for label, v in zip(labels, attribution.class_gaps, strict=True)
+        },
     )
