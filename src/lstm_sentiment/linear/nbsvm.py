@@ -161,6 +161,11 @@ class NbsvmModel:
         c = f", C={chosen['c']:g}" if "c" in chosen else ""
         return f"nbsvm: 1..{self.max_order}-grams, {len(self.vocabulary):,} features{c}"
 
+    @property
+    def featurizer(self) -> NgramFeaturizer:
+        """Texts → n-gram indicators over this model's columns."""
+        return self._featurizer
+
     def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Binary n-gram indicators of raw texts."""
         return self._featurizer.transform(texts)

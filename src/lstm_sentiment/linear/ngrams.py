@@ -80,6 +80,10 @@ class NgramFeaturizer:
         if len(self._columns) != len(vocabulary):
             raise ValueError("the n-gram vocabulary repeats entries")
 
+    def column(self, gram: str) -> int | None:
+        """The column of an n-gram (tokens joined by a space), ``None`` when it has none."""
+        return self._columns.get(gram)
+
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Indicator matrix ``[len(texts), len(vocabulary)]``."""
         columns = self._columns

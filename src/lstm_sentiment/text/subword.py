@@ -144,6 +144,38 @@ class SubwordTokenizer:
         pieces: list[str] = self._fitted_processor().EncodeAsPieces(self.clean(text))
         return pieces
 
+    def spans(self, cleaned: str) -> list[tuple[str, int, int]]:
+        """Pieces of already cleaned text (see :meth:`clean`) with the ``[start, end)`` of the
+        characters each stands for (without the space before a word; pieces that stand for no
+        character of their own, like a lone ``▁`` or part of a decomposed ``½``, share the next
+        piece's characters)."""
+        proto = self._fitted_processor().encode(cleaned, out_type="proto")
+        char_at = [0] * (len(cleaned.encode("utf-8")) + 1)
+        offset = 0
+        for index, char in enumerate(cleaned):
+            width = len(char.encode("utf-8"))
+            char_at[offset : offset + width] = [index] * width
+            offset += width
+        char_at[offset] = len(cleaned)
+        found: list[tuple[str, int, int]] = []
+        for piece in proto.pieces:
+            start, end = char_at[piece.begin], char_at[piece.end]
+            while start < end and cleaned[start].isspace():
+                start += 1
+            found.append((piece.piece, start, end))
+        spans: list[tuple[str, int, int]] = []
+        borrowed = (len(cleaned), len(cleaned))
+        for piece, start, end in reversed(found):
+            if end > start:
+                borrowed = (start, end)
+            spans.append((piece, *borrowed) if end <= start else (piece, start, end))
+        spans.reverse()
+        if spans and spans[-1][2] <= spans[-1][1]:  # trailing pieces with nothing after them
+            last = max((s for s in spans if s[2] > s[1]), key=lambda s: s[2], default=None)
+            if last is not None:
+                spans = [(p, *last[1:]) if e <= b else (p, b, e) for p, b, e in spans]
+        return spans
+
     def decode(self, pieces: Sequence[str]) -> str:
         """Join pieces back into (cleaned) text."""
         text: str = self._fitted_processor().DecodePieces(list(pieces))

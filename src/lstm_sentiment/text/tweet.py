@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from lstm_sentiment.text.word import CLITICS, WordTokenizer
+from lstm_sentiment.text.word import WordTokenizer, split_clitic
 
 USER_TOKEN = "<user>"
 URL_TOKEN = "<url>"
@@ -109,25 +109,35 @@ class TweetTokenizer:
 
     def tokenize(self, text: str) -> list[str]:
         """Clean ``text`` and return its tokens."""
-        tokens: list[str] = []
-        for match in self._pattern.finditer(self.clean(text)):
+        return [token for token, _, _ in self.spans(self.clean(text))]
+
+    def spans(self, cleaned: str) -> list[tuple[str, int, int]]:
+        """Tokens of already cleaned text with their ``[start, end)`` in it: a placeholder
+        covers what it replaced, ``<hashtag>`` the ``#``, a cut run of marks its share."""
+        tokens: list[tuple[str, int, int]] = []
+        for match in self._pattern.finditer(cleaned):
             kind = match.lastgroup
             value = match.group(kind or 0)
+            start, end = match.span()
             if kind in PLACEHOLDERS:
                 if kind in self.placeholders:
-                    tokens.append(PLACEHOLDERS[kind])
+                    tokens.append((PLACEHOLDERS[kind], start, end))
                 elif kind != "url":
-                    tokens.append(self._case(value))
+                    tokens.append((self._case(value), start, end))
             elif kind == "hashtag":
-                tokens.extend(self._hashtag(value))
+                tokens.extend(self._hashtag(value, start, end))
             elif kind == "emoji":
-                tokens.append(_STRIP_MODIFIERS.sub("", value))
+                tokens.append((_STRIP_MODIFIERS.sub("", value), start, end))
             elif kind == "punct":
-                tokens.extend(value[0] for _ in range(self._repeats(len(value))))
+                count = self._repeats(len(value))
+                tokens.extend(
+                    (value[0], start + i, end if i == count - 1 else start + i + 1)
+                    for i in range(count)
+                )
             elif kind == "word":
-                tokens.extend(self._word(value))
+                tokens.extend(split_clitic(self._shorten(self._case(value)), start, end))
             else:  # emoticon
-                tokens.append(self._case(value))
+                tokens.append((self._case(value), start, end))
         return tokens
 
     def _case(self, token: str) -> str:
@@ -142,21 +152,21 @@ class TweetTokenizer:
         limit = self.max_repeat
         return re.sub(rf"([^\W\d_])\1{{{limit},}}", lambda m: m.group(1) * limit, word)
 
-    def _word(self, word: str) -> list[str]:
-        token = self._shorten(self._case(word))
-        clitic = CLITICS.match(token) if "'" in token else None
-        if clitic:
-            stem, suffix = clitic.groups()
-            return [stem, suffix] if stem else [suffix]
-        return [token]
-
-    def _hashtag(self, tag: str) -> list[str]:
+    def _hashtag(self, tag: str, start: int, end: int) -> list[tuple[str, int, int]]:
         if self.hashtags == "keep":
-            return [self._shorten(self._case(tag))]
+            return [(self._shorten(self._case(tag)), start, end)]
         if self.hashtags == "strip":
-            return [self._shorten(self._case(tag[1:]))]
-        parts = split_hashtag(tag[1:])  # before lowercasing: camel case marks the words
-        return [HASHTAG_TOKEN, *(self._shorten(self._case(part)) for part in parts)]
+            return [(self._shorten(self._case(tag[1:])), start + 1, end)]
+        # Split before lowercasing: camel case marks the words.
+        parts = [
+            (
+                self._shorten(self._case(part.group(0))),
+                start + 1 + part.start(),
+                start + 1 + part.end(),
+            )
+            for part in _CAMEL.finditer(tag[1:])
+        ]
+        return [(HASHTAG_TOKEN, start, start + 1), *parts]
 
     def to_dict(self) -> dict[str, Any]:
         """Settings saved in a model bundle."""

@@ -52,17 +52,18 @@ class WordTokenizer:
 
     def tokenize(self, text: str) -> list[str]:
         """Clean ``text`` and return its tokens."""
-        tokens: list[str] = []
-        for match in self._pattern.finditer(self.clean(text)):  # type: ignore[attr-defined]
+        return [token for token, _, _ in self.spans(self.clean(text))]
+
+    def spans(self, cleaned: str) -> list[tuple[str, int, int]]:
+        """Tokens of already cleaned text with their ``[start, end)`` in it (a clitic's stem
+        and suffix split their word's characters)."""
+        tokens: list[tuple[str, int, int]] = []
+        for match in self._pattern.finditer(cleaned):  # type: ignore[attr-defined]
             token = match.group(0)
+            start, end = match.span()
             if self.lowercase:
                 token = token.lower()
-            clitic = CLITICS.match(token) if "'" in token else None
-            if clitic:
-                stem, suffix = clitic.groups()
-                tokens.extend((stem, suffix) if stem else (suffix,))
-            else:
-                tokens.append(token)
+            tokens.extend(split_clitic(token, start, end))
         return tokens
 
     def to_dict(self) -> dict[str, object]:
@@ -72,6 +73,19 @@ class WordTokenizer:
             "lowercase": self.lowercase,
             "keep_punctuation": self.keep_punctuation,
         }
+
+
+def split_clitic(token: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    """``token`` (at ``[start, end)`` of the cleaned text) split into stem and clitic, with the
+    characters each covers (the clitic's are the last ones: its letters keep their length)."""
+    clitic = CLITICS.match(token) if "'" in token else None
+    if not clitic:
+        return [(token, start, end)]
+    stem, suffix = clitic.groups()
+    if not stem:
+        return [(suffix, start, end)]
+    cut = max(start, end - len(suffix))
+    return [(stem, start, cut), (suffix, cut, end)]
 
 
 class Tokenizer(Protocol):
