@@ -1,5 +1,5 @@
 // lstm-sentiment page. Every text from the user or the server goes into the DOM through
-// textContent / createTextNode / title (never innerHTML), so nothing in it can run.
+// textContent / createTextNode / attributes (never parsed as HTML), so nothing in it can run.
 "use strict";
 
 const state = { models: [], limits: null, labels: [], fileTexts: [], fileRows: null };
