@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import socket
+from typing import Any
 
 from lstm_sentiment.errors import ConfigError, LstmSentimentError
 from lstm_sentiment.service.settings import (
@@ -124,6 +125,22 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:
     serve.set_defaults(handler=run_serve)
 
 
+def _graceful_server_class() -> type:
+    import uvicorn
+
+    class GracefulServer(uvicorn.Server):
+        """uvicorn's server, whose graceful stop on SIGTERM/SIGINT ends with exit code 0
+        (uvicorn re-raises the signal once it has drained, which would exit with -15)."""
+
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            super().handle_exit(sig, frame)
+            captured = getattr(self, "_captured_signals", None)
+            if isinstance(captured, list):
+                captured.clear()
+
+    return GracefulServer
+
+
 def listen(host: str, port: int) -> socket.socket:
     """A listening socket on ``host:port`` (port 0: any free port), or a one-line error."""
     try:
@@ -188,7 +205,7 @@ def run_serve(args: argparse.Namespace) -> None:
         timeout_graceful_shutdown=args.shutdown_seconds,
         server_header=False,
     )
-    server = uvicorn.Server(config)
+    server = _graceful_server_class()(config)
     try:
         server.run(sockets=[sock])
     finally:
