@@ -150,6 +150,8 @@ function renderExplanation(text, explanation, label) {
     const sign = item.score >= 0 ? "+" : "";
     list.append(el("li", {}, `${item.token}: ${sign}${item.score.toFixed(3)}`));
   }
+  $("swatch-for").textContent = `toward ${label}`;
+  $("swatch-against").textContent = `away from ${label}`;
   for (const id of ["words-title", "words-help", "highlighted", "top-words"]) $(id).hidden = false;
 }
 
