@@ -334,3 +334,20 @@ def test_model_option_parsing(tmp_path: Path) -> None:
     assert [s.name for s in resolve_specs(None)] == ["default"]
     with pytest.raises(Exception, match="two models are named"):
         resolve_specs([f"a={tmp_path}", f"a={tmp_path}"])
+
+
+def test_explain_has_its_own_lower_limit_and_bad_unicode_is_422(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(SentimentModel, "explain", fake_explain, raising=False)
+    limit = client.get("/v1/models").json()["limits"]["max_explain_texts"]
+    error = assert_error(
+        client.post("/v1/explain", json={"texts": ["fine"] * (limit + 1)}), 413, "too_many_texts"
+    )
+    assert "--max-explain-texts" in error["message"]
+    response = client.post(
+        "/v1/predict",
+        content=b'{"texts": ["fine \\ud800 film"]}',
+        headers={"content-type": "application/json"},
+    )
+    assert "text 1" in assert_error(response, 422, "invalid_text")["message"]

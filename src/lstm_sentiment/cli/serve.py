@@ -18,6 +18,7 @@ from lstm_sentiment.service.settings import (
     API_KEYS_ENV,
     DEFAULT_MAX_BATCH_TEXTS,
     DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_EXPLAIN_TEXTS,
     DEFAULT_MAX_QUEUE_TEXTS,
     DEFAULT_MAX_TEXT_CHARS,
     DEFAULT_MAX_TEXTS,
@@ -60,6 +61,12 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:
         type=int,
         default=DEFAULT_MAX_TEXTS,
         help=f"texts per request (default {DEFAULT_MAX_TEXTS})",
+    )
+    limits.add_argument(
+        "--max-explain-texts",
+        type=int,
+        default=DEFAULT_MAX_EXPLAIN_TEXTS,
+        help=f"texts per /v1/explain request (default {DEFAULT_MAX_EXPLAIN_TEXTS})",
     )
     limits.add_argument(
         "--max-text-chars",
@@ -190,6 +197,7 @@ def run_serve(args: argparse.Namespace) -> None:
         check_bundle(spec)
     settings = Settings(
         max_texts=args.max_texts,
+        max_explain_texts=args.max_explain_texts,
         max_text_chars=args.max_text_chars,
         max_body_bytes=args.max_body_bytes,
         batching=not args.no_batching,

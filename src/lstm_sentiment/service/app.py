@@ -190,6 +190,7 @@ def _add_routes(app: FastAPI, state: ServiceState) -> None:
             models=[_summary(state, served) for served in state.models.values()],
             limits=schemas.Limits(
                 max_texts=settings.max_texts,
+                max_explain_texts=settings.max_explain_texts,
                 max_text_chars=settings.max_text_chars,
                 max_body_bytes=settings.max_body_bytes,
             ),
@@ -212,8 +213,8 @@ def _add_routes(app: FastAPI, state: ServiceState) -> None:
     @app.post("/v1/predict", response_model=schemas.PredictResponse, responses=ERRORS)
     async def predict(body: schemas.PredictRequest, request: Request) -> schemas.PredictResponse:
         """Label and calibrated probabilities of each text (micro-batched with other requests)."""
-        served = state.model(body.model)
         request.state.texts = len(body.texts)
+        served = state.model(body.model)
         check_texts(body.texts, state.settings)
         try:
             rows = await state.batchers[served.name].score(body.texts)
@@ -246,9 +247,14 @@ def _add_routes(app: FastAPI, state: ServiceState) -> None:
     )
     async def explain(body: schemas.ExplainRequest, request: Request) -> schemas.ExplainResponse:
         """Per-token attributions (with character offsets) of each text, with its prediction."""
-        served = state.model(body.model)
         request.state.texts = len(body.texts)
-        check_texts(body.texts, state.settings)
+        served = state.model(body.model)
+        check_texts(
+            body.texts,
+            state.settings,
+            limit=state.settings.max_explain_texts,
+            option="--max-explain-texts",
+        )
         explain_texts = getattr(served.model, "explain", None)
         if not callable(explain_texts):
             raise ServiceError(

@@ -29,14 +29,18 @@ PROTECTED_PREFIXES = ("/v1/", "/metrics")
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
-def check_texts(texts: Sequence[str], settings: Settings) -> None:
-    """Refuse too many texts, too long texts (413) and empty ones (422), saying which."""
-    if len(texts) > settings.max_texts:
+def check_texts(
+    texts: Sequence[str], settings: Settings, *, limit: int | None = None, option: str = ""
+) -> None:
+    """Refuse too many texts, too long texts (413) and empty or unencodable ones (422), saying
+    which. ``limit``/``option``: a lower texts-per-request limit and the option that sets it."""
+    limit, option = (limit, option) if limit is not None else (settings.max_texts, "--max-texts")
+    if len(texts) > limit:
         raise ServiceError(
             413,
             "too_many_texts",
-            f"{len(texts)} texts in one request; the limit is {settings.max_texts}: split them "
-            "into several requests (the server's --max-texts)",
+            f"{len(texts)} texts in one request; the limit is {limit}: split them into several "
+            f"requests (the server's {option})",
         )
     for position, text in enumerate(texts, start=1):
         if len(text) > settings.max_text_chars:
@@ -50,6 +54,15 @@ def check_texts(texts: Sequence[str], settings: Settings) -> None:
             raise ServiceError(
                 422, "empty_text", f"text {position} is empty: give some words to classify"
             )
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ServiceError(
+                422,
+                "invalid_text",
+                f"text {position} holds an unpaired surrogate escape (\\ud800-\\udfff): send "
+                "valid Unicode",
+            ) from None
 
 
 def key_is_valid(given: str | None, keys: Sequence[str]) -> bool:

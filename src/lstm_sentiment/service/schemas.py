@@ -95,6 +95,7 @@ class ModelSummary(BaseModel):
 
 class Limits(BaseModel):
     max_texts: int = Field(description="texts per request")
+    max_explain_texts: int = Field(description="texts per explain request")
     max_text_chars: int = Field(description="characters per text")
     max_body_bytes: int = Field(description="bytes per request body")
 

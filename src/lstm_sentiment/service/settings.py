@@ -13,6 +13,7 @@ API_KEYS_ENV = "LSTM_SENTIMENT_API_KEYS"
 """Environment variable holding API keys, separated by commas or whitespace."""
 
 DEFAULT_MAX_TEXTS = 256
+DEFAULT_MAX_EXPLAIN_TEXTS = 16
 DEFAULT_MAX_TEXT_CHARS = 20_000
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 DEFAULT_MAX_BATCH_TEXTS = 64
@@ -27,6 +28,8 @@ class Settings:
 
     max_texts: int = DEFAULT_MAX_TEXTS
     """Texts per request (more → 413)."""
+    max_explain_texts: int = DEFAULT_MAX_EXPLAIN_TEXTS
+    """Texts per explain request (an explanation costs many forward passes; more → 413)."""
     max_text_chars: int = DEFAULT_MAX_TEXT_CHARS
     """Characters per text (longer → 413)."""
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
@@ -45,7 +48,8 @@ class Settings:
     """Origins allowed to call the API from a browser (empty: CORS closed)."""
 
     def __post_init__(self) -> None:
-        for name in ("max_texts", "max_text_chars", "max_body_bytes", "max_batch_texts"):
+        numbers = ("max_texts", "max_explain_texts", "max_text_chars", "max_body_bytes")
+        for name in (*numbers, "max_batch_texts"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"--{name.replace('_', '-')} must be at least 1")
         if self.max_queue_texts < self.max_texts:

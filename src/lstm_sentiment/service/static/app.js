@@ -361,7 +361,11 @@ async function showCard() {
 document.addEventListener("DOMContentLoaded", () => {
   const key = $("api-key");
   key.value = sessionStorage.getItem(KEY_STORE) || "";
-  key.addEventListener("change", () => sessionStorage.setItem(KEY_STORE, key.value.trim()));
+  key.addEventListener("change", () => {
+    sessionStorage.setItem(KEY_STORE, key.value.trim());
+    setStatus("one-status", "");
+    loadModels();
+  });
   $("one-form").addEventListener("submit", scoreOne);
   $("text").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) $("one-form").requestSubmit();
