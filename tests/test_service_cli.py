@@ -33,25 +33,32 @@ def test_serve_answers_over_a_socket_and_stops_cleanly_on_sigterm(tmp_path: Path
         assert labels == ["positive", "negative"]
         assert httpx.get(f"{base}/v1/models", timeout=10).json()["default"] == "default"
 
-        # a request in flight when SIGTERM arrives is answered before the server stops
-        long_texts = ["a long, slow and thoughtful film about nothing much " * 20] * 100
+        # a request in flight when SIGTERM arrives is answered before the server stops:
+        # SIGTERM is sent once the server reports its texts queued (in the metrics)
+        long_texts = ["a long, slow and thoughtful film about nothing much " * 20] * 200
         answers: list[httpx.Response] = []
         sender = threading.Thread(
             target=lambda: answers.append(
-                httpx.post(f"{base}/v1/predict", json={"texts": long_texts}, timeout=60)
+                httpx.post(f"{base}/v1/predict", json={"texts": long_texts}, timeout=120)
             )
         )
         sender.start()
-        time.sleep(0.3)
+        gauge = 'lstm_sentiment_queued_texts{model="default"} 200.0'
+        deadline = time.monotonic() + 60
+        while gauge not in httpx.get(f"{base}/metrics", timeout=10).text:
+            assert time.monotonic() < deadline and sender.is_alive(), "the request never queued"
+            time.sleep(0.005)
         process.send_signal(signal.SIGTERM)
-        sender.join(60)
+        sender.join(120)
         assert process.wait(timeout=60) == 0
     assert answers and answers[0].status_code == 200
-    assert len(answers[0].json()["predictions"]) == 100
+    assert len(answers[0].json()["predictions"]) == 200
     output = log.read_text(encoding="utf-8")
     assert f"http://127.0.0.1:{port}" in output
-    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
-    assert any(line["path"] == "/v1/predict" and line["texts"] == 100 for line in lines)
+    lines = output.splitlines()
+    drained = next(i for i, line in enumerate(lines) if '"texts": 200' in line)
+    assert lines.index("Shutting down") < drained  # answered after SIGTERM
+    assert json.loads(lines[drained])["status"] == 200
     assert "unforgettable" not in output  # texts are never logged
     assert "Traceback" not in output
 
