@@ -317,6 +317,7 @@ def test_openapi_documents_the_versioned_api(client: TestClient) -> None:
 def test_page_and_assets_are_served_offline_and_escape_text(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert "default-src 'self'" in page.headers["content-security-policy"]
     for asset in ("app.js", "style.css"):
         assert client.get(f"/static/{asset}").status_code == 200
     for path in static_dir().iterdir():

@@ -65,6 +65,8 @@ def test_page_scores_explains_and_scores_a_file(tmp_path: Path) -> None:
 
             page.get_by_role("button", name="Model card").click()
             expect(page.locator("#card-text")).to_contain_text("lstm-sentiment model")
+            expect(page.locator("#card-meta")).to_contain_text("checksum sha256:")
+            page.screenshot(path=str(tmp_path / "page_card.png"))
             page.keyboard.press("Escape")
 
             page.get_by_label("File", exact=True).set_input_files(str(upload))
