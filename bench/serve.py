@@ -68,12 +68,13 @@ def rss_mb(pid: int) -> float:
 class Server:
     """``python -m lstm_sentiment serve`` on a free loopback port."""
 
-    def __init__(self, batching: bool, log: Path) -> None:
+    def __init__(self, batching: bool, log: Path, threads: int | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.argv = [sys.executable, "-m", "lstm_sentiment", "-q", "serve", "--port"]
         self.argv += [str(self.port), "--max-queue-texts", "8192"]
         self.argv += [] if batching else ["--no-batching"]
+        self.argv += [] if threads is None else ["--threads", str(threads)]
         self.log = log
         self.process: subprocess.Popen | None = None
 
@@ -191,7 +192,7 @@ def _round(value: float | None) -> float | None:
 def run_scenarios(args: argparse.Namespace, texts: list[str], log: Path) -> list[dict[str, Any]]:
     rows = []
     for batching in (True, False):
-        with Server(batching, log) as server:
+        with Server(batching, log, args.threads) as server:
             asyncio.run(load(server.base, 4, 1, 1 if args.quick else 5, 200, texts))  # warm up
             for clients, size in SCENARIOS:
                 result = asyncio.run(
@@ -210,7 +211,7 @@ def run_scenarios(args: argparse.Namespace, texts: list[str], log: Path) -> list
 
 def run_soak(args: argparse.Namespace, texts: list[str], log: Path) -> dict[str, Any]:
     samples: list[tuple[float, float]] = []
-    with Server(True, log) as server:
+    with Server(True, log, args.threads) as server:
         assert server.process is not None
         pid = server.process.pid
         samples.append((0.0, rss_mb(pid)))
@@ -263,7 +264,8 @@ def readme_lines(result: dict[str, Any]) -> list[str]:
         f"Command: `{result['command']}`  ",
         f"Date: {result['date']}; machine: {machine['cpu']} ({machine['cores']} cores); "
         f"torch {machine.get('torch')}, fastapi {result['versions'].get('fastapi')}, "
-        f"uvicorn {result['versions'].get('uvicorn')}. Client and server on the same cores.",
+        f"uvicorn {result['versions'].get('uvicorn')}; serve --threads "
+        f"{result['server_threads']}. Client and server on the same cores.",
         "",
         "| batching | clients | texts/request | requests/s | texts/s | p50 (ms) | p95 (ms) "
         "| p99 (ms) |",
@@ -296,6 +298,7 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=100_000, help="per scenario")
     parser.add_argument("--soak-seconds", type=float, default=300.0, help="(default 300)")
     parser.add_argument("--quick", action="store_true", help="a few seconds in all")
+    parser.add_argument("--threads", type=int, help="serve --threads (default: serve's, 1)")
     parser.add_argument("--no-readme", action="store_true", help="do not update bench/README.md")
     args = parser.parse_args()
     args.name = NAME
@@ -321,6 +324,7 @@ def main() -> None:
             "mean_words": round(mean_words, 1),
         },
         "server": "python -m lstm_sentiment serve (default limits and batching settings)",
+        "server_threads": args.threads or 1,
         "scenarios": run_scenarios(args, texts, log),
         "soak": run_soak(args, texts, log),
     }

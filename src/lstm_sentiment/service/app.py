@@ -11,6 +11,7 @@ import asyncio
 import concurrent.futures
 import functools
 import logging
+import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -97,6 +98,14 @@ class ServiceState:
         )
 
 
+async def _set_torch_threads(state: ServiceState) -> None:
+    """``settings.torch_threads`` in the inference thread, where the forward passes run (only
+    when a model has imported torch)."""
+    torch = sys.modules.get("torch")
+    if state.settings.torch_threads is not None and torch is not None:
+        await state.run(torch.set_num_threads, state.settings.torch_threads)
+
+
 def _forward(model: Any) -> Any:
     def forward(texts: list[str]) -> np.ndarray:
         return model.predict_proba(texts)
@@ -132,6 +141,7 @@ def create_app(
                 )
                 batcher.start()
                 state.models[spec.name], state.batchers[spec.name] = served, batcher
+            await _set_torch_threads(state)
             state.ready = True
             logger.info("serving %s", ", ".join(state.models))
             yield
