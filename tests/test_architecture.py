@@ -121,7 +121,15 @@ def test_no_module_over_the_size_limit() -> None:
 TRAINING_MODULES = ("lstm_sentiment.training", "lstm_sentiment.tuning", "tqdm", "optuna")
 
 
-@pytest.mark.parametrize("module", ["lstm_sentiment.predict", "lstm_sentiment.kinds"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "lstm_sentiment.predict",
+        "lstm_sentiment.kinds",
+        "lstm_sentiment.service.app",
+        "lstm_sentiment.cli.serve",
+    ],
+)
 def test_prediction_does_not_import_training(module: str) -> None:
     # torch itself imports tqdm (torch.hub): only what this package adds on top counts.
     code = (

@@ -4,7 +4,7 @@ Probabilities are calibrated: the logits are divided by the bundle's temperature
 the validation split at training time) before the softmax. With ``min_confidence`` the model
 abstains (label ``None``, with the reason) when its top probability is below the threshold.
 
-The CLI, the Python API and (later) the HTTP service share :class:`SentimentModel`, which works
+The CLI, the Python API and the HTTP service share :class:`SentimentModel`, which works
 for every model kind (neural, NBSVM, ensemble; see :mod:`lstm_sentiment.kinds`). Prediction
 imports no training code: the shared inference lives in :mod:`lstm_sentiment.inference`.
 """
@@ -80,6 +80,30 @@ class Prediction:
             out["abstained"] = True
             out["reason"] = self.reason
         return out
+
+
+def to_predictions(
+    texts: Sequence[str],
+    probabilities: np.ndarray,
+    labels: Sequence[str],
+    min_confidence: float | None = None,
+) -> list[Prediction]:
+    """Predictions from calibrated probabilities ``[len(texts), len(labels)]``: the top label,
+    or an abstention with its reason when the top probability is below ``min_confidence``
+    (shared by :meth:`SentimentModel.predict` and the HTTP service's micro-batches)."""
+    predictions = []
+    for text, row in zip(texts, probabilities, strict=True):
+        by_label = {label: float(p) for label, p in zip(labels, row, strict=True)}
+        top = labels[int(row.argmax())]
+        if min_confidence is not None and by_label[top] < min_confidence:
+            reason = (
+                f"top probability {by_label[top]:.3f} ({top}) is below the minimum "
+                f"confidence {min_confidence:g}"
+            )
+            predictions.append(Prediction(text, None, by_label, reason))
+        else:
+            predictions.append(Prediction(text, top, by_label))
+    return predictions
 
 
 class SentimentModel:
@@ -173,19 +197,7 @@ class SentimentModel:
         """
         if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
             raise ConfigError(f"the minimum confidence must be in [0, 1], got {min_confidence}")
-        predictions = []
-        for text, row in zip(texts, self.predict_proba(texts), strict=True):
-            probabilities = {label: float(p) for label, p in zip(self.labels, row, strict=True)}
-            top = self.labels[int(row.argmax())]
-            if min_confidence is not None and probabilities[top] < min_confidence:
-                reason = (
-                    f"top probability {probabilities[top]:.3f} ({top}) is below the minimum "
-                    f"confidence {min_confidence:g}"
-                )
-                predictions.append(Prediction(text, None, probabilities, reason))
-            else:
-                predictions.append(Prediction(text, top, probabilities))
-        return predictions
+        return to_predictions(texts, self.predict_proba(texts), self.labels, min_confidence)
 
     def explain(self, texts: Sequence[str], *, steps: int = 32) -> list[Explanation]:
         """Each text's prediction and every token's attribution toward every class, with the

@@ -16,6 +16,7 @@ from lstm_sentiment.cli.evaluate import add_evaluate_commands
 from lstm_sentiment.cli.explain import add_explain_command
 from lstm_sentiment.cli.options import EXIT_INPUT_ERROR, EXIT_INTERRUPTED, EXIT_UNEXPECTED, Parser
 from lstm_sentiment.cli.predict import add_predict_command
+from lstm_sentiment.cli.serve import add_serve_command
 from lstm_sentiment.cli.train import add_train_commands
 from lstm_sentiment.cli.tune import add_tune_command
 from lstm_sentiment.cli.vectors import add_vectors_commands
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_vectors_commands(commands)
     add_tune_command(commands)
     add_ensemble_command(commands)
+    add_serve_command(commands)
     return parser
 
 

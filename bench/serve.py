@@ -1,0 +1,338 @@
+"""HTTP service benchmark: ``lstm-sentiment serve`` (the shipped model) under load, with
+micro-batching on and off side by side, and a soak that watches the server's memory.
+
+The server runs as a child process on 127.0.0.1 (loopback only); an asyncio httpx load
+generator (bounded in requests and in time) measures requests/s and p50/p95/p99 latency for
+single-text requests at 1, 8 and 32 concurrent clients and for 32-text requests; then a soak at
+32 clients records the server's RSS every 10 s (bench/results/serve_rss.png). Client and server
+share the machine's cores, so the numbers are a floor for a dedicated server.
+
+    python bench/serve.py                 # 20 s per scenario, 300 s soak (a quiet machine)
+    python bench/serve.py --quick         # a few seconds in all, to check the script
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import benchlib
+
+NAME = "serve"
+SCENARIOS = [(1, 1), (8, 1), (32, 1), (8, 32)]
+"""(concurrent clients, texts per request)."""
+SOAK_CLIENTS = 32
+FRAGMENTS = [
+    "The film is a moving portrait of a family",
+    "the acting is wooden and the plot predictable",
+    "I loved every minute of it",
+    "a dull, overlong mess that goes nowhere",
+    "the soundtrack is superb and the photography gorgeous",
+    "the dialogue made me cringe more than once",
+    "one of the best performances of the year",
+    "I was bored and checked my watch twice",
+    "funny, sharp and surprisingly tender",
+    "the ending ruins whatever goodwill it had built",
+]
+
+
+def review_texts(n: int, seed: int = 0) -> list[str]:
+    """Synthetic reviews of 1-12 fragments (about 8-110 words), the same for every run."""
+    rng = random.Random(seed)
+    return [". ".join(rng.choices(FRAGMENTS, k=rng.randint(1, 12))) + "." for _ in range(n)]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Server:
+    """``python -m lstm_sentiment serve`` on a free loopback port."""
+
+    def __init__(self, batching: bool, log: Path, threads: int | None = None) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.argv = [sys.executable, "-m", "lstm_sentiment", "-q", "serve", "--port"]
+        self.argv += [str(self.port), "--max-queue-texts", "8192"]
+        self.argv += [] if batching else ["--no-batching"]
+        self.argv += [] if threads is None else ["--threads", str(threads)]
+        self.log = log
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Server:
+        import httpx
+
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(benchlib.ROOT / "src"), *filter(None, [env.get("PYTHONPATH")])]
+        )
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(self.argv, env=env, stdout=out, stderr=out)
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"the server exited ({self.process.returncode}); see {self.log}")
+            try:
+                if httpx.get(f"{self.base}/readyz", timeout=2).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        raise SystemExit(f"the server was not ready in 180 s; see {self.log}")
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+async def load(
+    base: str,
+    clients: int,
+    texts_per_request: int,
+    seconds: float,
+    max_requests: int,
+    texts: list[str],
+    on_tick: Any = None,
+) -> dict[str, Any]:
+    """``clients`` concurrent clients sending requests back to back for ``seconds`` (or until
+    ``max_requests`` were sent); latency of each answered request."""
+    import httpx
+
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+    sent = 0
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+        started = time.perf_counter()
+        deadline = started + seconds
+
+        async def one_client(number: int) -> None:
+            nonlocal sent
+            rng = random.Random(number)
+            while time.perf_counter() < deadline and sent < max_requests:
+                sent += 1
+                body = {"texts": rng.sample(texts, texts_per_request)}
+                t0 = time.perf_counter()
+                try:
+                    response = await client.post("/v1/predict", json=body)
+                    status = str(response.status_code)
+                except httpx.HTTPError as exc:
+                    status = type(exc).__name__
+                if status == "200":
+                    latencies.append(time.perf_counter() - t0)
+                statuses[status] = statuses.get(status, 0) + 1
+
+        async def ticker() -> None:
+            while time.perf_counter() < deadline:
+                on_tick(time.perf_counter() - started)
+                await asyncio.sleep(min(10.0, max(seconds / 10, 0.5)))
+
+        tasks = [one_client(i) for i in range(clients)]
+        if on_tick is not None:
+            tasks.append(ticker())
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - started
+    return summarize(latencies, statuses, elapsed, clients, texts_per_request)
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def summarize(
+    latencies: list[float], statuses: dict[str, int], elapsed: float, clients: int, size: int
+) -> dict[str, Any]:
+    ms = [1000 * v for v in latencies]
+    return {
+        "clients": clients,
+        "texts_per_request": size,
+        "seconds": round(elapsed, 2),
+        "requests": len(latencies),
+        "statuses": statuses,
+        "requests_per_second": round(len(latencies) / elapsed, 2),
+        "texts_per_second": round(len(latencies) * size / elapsed, 1),
+        "p50_ms": _round(percentile(ms, 50)),
+        "p95_ms": _round(percentile(ms, 95)),
+        "p99_ms": _round(percentile(ms, 99)),
+        "mean_ms": _round(statistics.fmean(ms) if ms else None),
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def run_scenarios(args: argparse.Namespace, texts: list[str], log: Path) -> list[dict[str, Any]]:
+    rows = []
+    for batching in (True, False):
+        with Server(batching, log, args.threads) as server:
+            asyncio.run(load(server.base, 4, 1, 1 if args.quick else 5, 200, texts))  # warm up
+            for clients, size in SCENARIOS:
+                result = asyncio.run(
+                    load(server.base, clients, size, args.seconds, args.max_requests, texts)
+                )
+                rows.append({"batching": batching, **result})
+                print(
+                    f"batching {'on ' if batching else 'off'} clients {clients:>2} texts/request "
+                    f"{size:>2}: {result['requests_per_second']:>8.1f} req/s  p50 "
+                    f"{result['p50_ms']} ms  p95 {result['p95_ms']} ms  p99 {result['p99_ms']} ms"
+                    f"  {result['statuses']}",
+                    flush=True,
+                )
+    return rows
+
+
+def run_soak(args: argparse.Namespace, texts: list[str], log: Path) -> dict[str, Any]:
+    samples: list[tuple[float, float]] = []
+    with Server(True, log, args.threads) as server:
+        assert server.process is not None
+        pid = server.process.pid
+        samples.append((0.0, rss_mb(pid)))
+        result = asyncio.run(
+            load(
+                server.base,
+                SOAK_CLIENTS,
+                1,
+                args.soak_seconds,
+                10**9,
+                texts,
+                on_tick=lambda t: samples.append((round(t, 1), round(rss_mb(pid), 1))),
+            )
+        )
+        samples.append((result["seconds"], round(rss_mb(pid), 1)))
+    rss = [mb for _, mb in samples]
+    print(
+        f"soak {args.soak_seconds:g} s at {SOAK_CLIENTS} clients: "
+        f"{result['requests_per_second']} req/s, RSS {rss[0]:.0f} → {rss[-1]:.0f} MB "
+        f"(max {max(rss):.0f})",
+        flush=True,
+    )
+    plot_rss(samples, benchlib.RESULTS_DIR / f"{args.name}_rss.png", args.soak_seconds)
+    settled = next((mb for t, mb in samples if t >= min(10.0, args.soak_seconds / 4)), rss[-1])
+    return {**result, "rss_mb": samples, "rss_growth_mb": round(rss[-1] - settled, 1)}
+
+
+def plot_rss(samples: list[tuple[float, float]], path: Path, seconds: float) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    ax.plot([t for t, _ in samples], [mb for _, mb in samples], marker="o")
+    ax.set_xlabel("seconds")
+    ax.set_ylabel("server RSS (MB)")
+    ax.set_title(f"lstm-sentiment serve: RSS during a {seconds:g} s soak at {SOAK_CLIENTS} clients")
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def readme_lines(result: dict[str, Any]) -> list[str]:
+    machine = result["machine"]
+    lines = [
+        f"Command: `{result['command']}`  ",
+        f"Date: {result['date']}; machine: {machine['cpu']} ({machine['cores']} cores); "
+        f"torch {machine.get('torch')}, fastapi {result['versions'].get('fastapi')}, "
+        f"uvicorn {result['versions'].get('uvicorn')}; serve --threads "
+        f"{result['server_threads']}. Client and server on the same cores.",
+        "",
+        "| batching | clients | texts/request | requests/s | texts/s | p50 (ms) | p95 (ms) "
+        "| p99 (ms) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in result["scenarios"]:
+        lines.append(
+            f"| {'on' if row['batching'] else 'off'} | {row['clients']} | "
+            f"{row['texts_per_request']} | {row['requests_per_second']:,.1f} | "
+            f"{row['texts_per_second']:,.0f} | {row['p50_ms']} | {row['p95_ms']} | "
+            f"{row['p99_ms']} |"
+        )
+    soak = result["soak"]
+    lines += [
+        "",
+        f"- Soak: {soak['seconds']:g} s at {SOAK_CLIENTS} clients (batching on): "
+        f"{soak['requests_per_second']} requests/s; server RSS {soak['rss_mb'][0][1]:.0f} MB "
+        f"at start, {soak['rss_mb'][-1][1]:.0f} MB at the end "
+        f"(growth after the first 10 s: {soak['rss_growth_mb']} MB); "
+        "plot `bench/results/serve_rss.png`.",
+    ]
+    if result["quick"]:
+        lines.append("- **--quick run**: seconds per scenario, not a measurement to quote.")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=20.0, help="per scenario (default 20)")
+    parser.add_argument("--max-requests", type=int, default=100_000, help="per scenario")
+    parser.add_argument("--soak-seconds", type=float, default=300.0, help="(default 300)")
+    parser.add_argument("--quick", action="store_true", help="a few seconds in all")
+    parser.add_argument("--threads", type=int, help="serve --threads (default: serve's, 1)")
+    parser.add_argument("--no-readme", action="store_true", help="do not update bench/README.md")
+    args = parser.parse_args()
+    args.name = NAME
+    if args.quick:  # a check of the script: its own files, never the README's table
+        args.seconds, args.soak_seconds, args.max_requests = 1.5, 4.0, 2000
+        args.name, args.no_readme = f"{NAME}_quick", True
+    from importlib import metadata
+
+    texts = review_texts(2000)
+    mean_words = statistics.fmean(len(t.split()) for t in texts)
+    log = benchlib.RESULTS_DIR / f"{args.name}_server.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("")
+    result: dict[str, Any] = {
+        **benchlib.header(NAME),
+        "versions": {
+            p: metadata.version(p) for p in ("fastapi", "uvicorn", "httpx", "prometheus-client")
+        },
+        "quick": args.quick,
+        "model": "shipped default (bidirectional LSTM, IMDB)",
+        "texts": {
+            "count": len(texts),
+            "mean_words": round(mean_words, 1),
+        },
+        "server": "python -m lstm_sentiment serve (default limits and batching settings)",
+        "server_threads": args.threads or 1,
+        "scenarios": run_scenarios(args, texts, log),
+        "soak": run_soak(args, texts, log),
+    }
+    path = benchlib.write_results(args.name, result)
+    if not args.no_readme:
+        benchlib.replace_readme_section(NAME, "HTTP service under load", readme_lines(result))
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""Micro-batching: merged forward passes give each request its own rows, in order, equal to
+scoring it alone; many concurrent requests through the app agree with unbatched answers."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import random
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from lstm_sentiment.predict import SentimentModel, default_model_path
+from lstm_sentiment.service.app import create_app
+from lstm_sentiment.service.batcher import MicroBatcher, QueueFull
+from lstm_sentiment.service.models import ModelSpec
+from lstm_sentiment.service.settings import Settings
+
+WORDS = [
+    "great",
+    "awful",
+    "film",
+    "plot",
+    "boring",
+    "moving",
+    "superb",
+    "dull",
+    "actors",
+    "loved",
+    "hated",
+    "fine",
+    "the",
+    "a",
+]
+
+
+def random_texts(rng: random.Random, n: int) -> list[str]:
+    return [" ".join(rng.choices(WORDS, k=rng.randint(1, 30))) for _ in range(n)]
+
+
+@pytest.fixture(scope="module")
+def shipped() -> SentimentModel:
+    return SentimentModel.load()
+
+
+def coded_forward(calls: list[int]):
+    """Rows that name their text (``"t17"`` → [17, 0]), and a record of batch sizes."""
+
+    def forward(texts: list[str]) -> np.ndarray:
+        calls.append(len(texts))
+        return np.array([[float(t[1:]), 0.0] for t in texts])
+
+    return forward
+
+
+def test_concurrent_requests_are_merged_and_keep_their_order() -> None:
+    calls: list[int] = []
+    sizes: list[int] = []
+
+    async def scenario() -> list[np.ndarray]:
+        with concurrent.futures.ThreadPoolExecutor(1) as executor:
+            batcher = MicroBatcher(
+                coded_forward(calls),
+                executor,
+                max_batch_texts=16,
+                max_wait_ms=20,
+                max_queue_texts=1000,
+                on_batch=sizes.append,
+            )
+            batcher.start()
+            rng = random.Random(3)
+            requests, next_id = [], 0
+            for _ in range(60):
+                n = rng.randint(1, 5)
+                requests.append([f"t{next_id + i}" for i in range(n)])
+                next_id += n
+            results = await asyncio.gather(*(batcher.score(r) for r in requests))
+            await batcher.stop()
+            return [requests, results]
+
+    requests, results = asyncio.run(scenario())
+    for request, rows in zip(requests, results, strict=True):
+        assert [int(v) for v in rows[:, 0]] == [int(t[1:]) for t in request]
+    assert sum(calls) == sum(len(r) for r in requests)
+    assert max(calls) > 5, calls  # requests were merged
+    assert max(calls) <= 16 + 4, calls
+    assert sizes == calls
+
+
+def test_queue_limit_and_unbatched_mode() -> None:
+    async def scenario() -> None:
+        with concurrent.futures.ThreadPoolExecutor(1) as executor:
+            calls: list[int] = []
+            off = MicroBatcher(
+                coded_forward(calls),
+                executor,
+                max_batch_texts=16,
+                max_wait_ms=5,
+                max_queue_texts=4,
+                enabled=False,
+            )
+            off.start()
+            results = await asyncio.gather(*(off.score([f"t{i}"]) for i in range(4)))
+            assert [int(r[0, 0]) for r in results] == [0, 1, 2, 3]
+            assert calls == [1, 1, 1, 1]  # one forward pass per request
+            with pytest.raises(QueueFull):
+                await off.score([f"t{i}" for i in range(5)])
+            assert off.queued_texts == 0
+
+    asyncio.run(scenario())
+
+
+def test_a_failing_batch_fails_its_requests_and_the_batcher_goes_on() -> None:
+    async def scenario() -> None:
+        state = {"fail": True}
+
+        def forward(texts: list[str]) -> np.ndarray:
+            if state["fail"]:
+                raise RuntimeError("boom")
+            return np.zeros((len(texts), 2))
+
+        with concurrent.futures.ThreadPoolExecutor(1) as executor:
+            batcher = MicroBatcher(
+                forward, executor, max_batch_texts=8, max_wait_ms=1, max_queue_texts=100
+            )
+            batcher.start()
+            with pytest.raises(RuntimeError, match="boom"):
+                await batcher.score(["x"])
+            state["fail"] = False
+            assert (await batcher.score(["y", "z"])).shape == (2, 2)
+            await batcher.stop()
+
+    asyncio.run(scenario())
+
+
+def test_batched_model_scores_equal_unbatched(shipped: SentimentModel) -> None:
+    """Through the app, with the real model: 48 concurrent requests of 1-4 texts."""
+    rng = random.Random(11)
+    requests = [random_texts(rng, rng.randint(1, 4)) for _ in range(48)]
+    settings = Settings(max_batch_texts=32, max_wait_ms=10)
+    app = create_app([ModelSpec("default", default_model_path(), shipped)], settings)
+    with TestClient(app) as client, concurrent.futures.ThreadPoolExecutor(16) as pool:
+        responses = list(
+            pool.map(lambda texts: client.post("/v1/predict", json={"texts": texts}), requests)
+        )
+        metrics = client.get("/metrics").text
+    for texts, response in zip(requests, responses, strict=True):
+        assert response.status_code == 200
+        predictions = response.json()["predictions"]
+        assert len(predictions) == len(texts)
+        alone = shipped.predict_proba(texts)
+        got = np.array([[p["probabilities"][lb] for lb in shipped.labels] for p in predictions])
+        np.testing.assert_allclose(got, alone, rtol=0, atol=1e-5)
+        assert [p["label"] for p in predictions] == [
+            shipped.labels[i] for i in alone.argmax(axis=1)
+        ]
+    # fewer forward passes than requests: requests were merged
+    passes = float(
+        metrics.split('lstm_sentiment_batch_texts_count{model="default"} ')[1].split()[0]
+    )
+    assert passes < len(requests), metrics
