@@ -198,8 +198,7 @@ def load_scorer(
     directory = Path(directory)
     header = read_header(directory)
     kind_name = str(header.get("kind", KIND_NEURAL))
-    kind = get_kind(kind_name)
-    if kind_name == KIND_NEURAL:
+    if kind_name == KIND_NEURAL:  # before get_kind: the neural kind's module imports torch
         has_onnx = onnx_info(header) is not None
         if runtime == "onnx" or (runtime == "auto" and has_onnx):
             return OnnxScorer(directory, header, precision=precision, threads=threads)
@@ -207,6 +206,7 @@ def load_scorer(
             import torch
 
             torch.set_num_threads(threads)
+    kind = get_kind(kind_name)
     # Ensemble members load on the same runtime (an NBSVM member has no network: any runtime).
     loader = functools.partial(load_scorer, runtime=runtime, precision=precision, threads=threads)
     return kind.load(directory, header, loader)

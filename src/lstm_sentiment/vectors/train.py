@@ -16,9 +16,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING, Any
 
 from lstm_sentiment.config.choices import DEFAULT_SEED
 from lstm_sentiment.errors import ConfigError, DataError
@@ -26,6 +24,9 @@ from lstm_sentiment.text.tokenize import Tokenizer
 from lstm_sentiment.vectors.formats import PathLike
 from lstm_sentiment.vectors.word_vectors import WordVectors
 from lstm_sentiment.vectors.writers import write_word2vec_binary, write_word2vec_text
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +128,8 @@ def tokenize_corpus(
     Each distinct token string is stored once (interned): a corpus of 75,000 reviews holds about
     20 million tokens but only ~150,000 distinct ones, so this keeps it to a list of pointers.
     """
+    from tqdm import tqdm
+
     interned: dict[str, str] = {}
     sentences: list[list[str]] = []
     for text in tqdm(texts, desc="tokenizing", unit="text", disable=None if progress else True):
@@ -231,6 +234,8 @@ def train_word2vec(
                 f"no word occurs {config.min_count} times in the {len(sentences):,} texts: "
                 "lower --min-count or give more text"
             )
+        from tqdm import tqdm
+
         with tqdm(
             total=config.epochs * len(sentences),
             desc=f"word2vec {'skip-gram' if config.skip_gram else 'CBOW'} {config.dim}-d",
