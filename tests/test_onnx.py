@@ -105,8 +105,9 @@ def test_onnx_fp32_matches_torch(tiny_onnx: Path, batch_size: int) -> None:
 def softmax_of(scorer: object, texts: list[str], batch_size: int, temperature: float) -> np.ndarray:
     from lstm_sentiment.inference.probabilities import softmax
 
-    encoded = scorer.encode(texts)  # type: ignore[attr-defined]
-    return softmax(scorer.logits_of_ids(encoded, batch_size), temperature)  # type: ignore[attr-defined]
+    flat, lengths = scorer.encode(texts)  # type: ignore[attr-defined]
+    logits = scorer.logits_of_encoded(flat, lengths, batch_size)  # type: ignore[attr-defined]
+    return softmax(logits, temperature)
 
 
 def test_int8_runs_and_mostly_agrees(tiny_onnx: Path) -> None:

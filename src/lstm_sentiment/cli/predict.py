@@ -163,7 +163,7 @@ def run_predict(args: argparse.Namespace) -> None:
     check_output_file(args.output)
     fmt = args.format or ("table" if args.output is None and sys.stdout.isatty() else "json")
     if streamable(args, fmt):
-        run_streaming(args, load_model_for(args), fmt)
+        run_streaming(args, load_model_for(args), fmt, format_predictions)
         return
     if args.resume:
         raise DataError("--resume continues an --input FILE --output FILE run (json or csv)")

@@ -16,7 +16,7 @@ import itertools
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -132,10 +132,11 @@ def _start(args: argparse.Namespace, fmt: str, output: Path) -> tuple[int, int]:
     return rows, done
 
 
-def run_streaming(args: argparse.Namespace, model: Any, fmt: str) -> int:
-    """Score ``--input`` into ``--output`` chunk by chunk; returns the number of texts."""
-    from lstm_sentiment.cli.predict import format_predictions
-
+def run_streaming(
+    args: argparse.Namespace, model: Any, fmt: str, format_predictions: Callable[..., str]
+) -> int:
+    """Score ``--input`` into ``--output`` chunk by chunk, each chunk written by
+    ``format_predictions`` (``predict``'s own); returns the number of texts."""
     chunk_size = int(args.chunk_size)
     if chunk_size < 1:
         raise ConfigError(f"--chunk-size must be at least 1; got {chunk_size}")

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 import shutil
 import struct
 import tempfile
@@ -29,15 +28,10 @@ from typing import Any
 import numpy as np
 
 from lstm_sentiment.bundle import (
-    CARD_FILE,
-    CONFIG_FILE,
-    MANIFEST_FILE,
-    METRICS_FILE,
     read_header,
-    read_json,
-    write_bundle,
 )
 from lstm_sentiment.errors import BundleError, ConfigError
+from lstm_sentiment.export.card import rewrite_bundle
 from lstm_sentiment.export.files import (
     INPUT_IDS,
     INPUT_LENGTHS,
@@ -56,10 +50,6 @@ EXTERNAL_MIN_BYTES = 1 << 16
 """Tensors at least this large are read from ``model.safetensors`` rather than copied."""
 PARITY_TOLERANCE = 1e-3
 """Largest logit difference between torch and the fp32 graph accepted right after export."""
-WRITER_FIELDS = ("format", "format_version", "kind", "created", "environment")
-"""Header fields :func:`write_bundle` sets itself."""
-RUNTIME_SECTION = "## Runtimes"
-BENCH_PLACEHOLDER = "speed: see bench/results/inference.json (written by bench/inference.py)"
 
 
 def _version(package: str) -> str:
@@ -203,9 +193,8 @@ def check_parity(model: Any, inputs: tuple[Any, Any], path: Path, tolerance: flo
     for case_ids, case_lengths in cases:
         with torch.inference_mode():
             expected = model(case_ids, case_lengths).float().numpy()
-        got = session.run(None, {INPUT_IDS: case_ids.numpy(), INPUT_LENGTHS: case_lengths.numpy()})[
-            0
-        ]
+        feed = {INPUT_IDS: case_ids.numpy(), INPUT_LENGTHS: case_lengths.numpy()}
+        got = session.run(None, feed)[0]
         worst = max(worst, float(np.abs(got - expected).max()))
     if worst > tolerance:
         raise BundleError(
@@ -213,28 +202,6 @@ def check_parity(model: Any, inputs: tuple[Any, Any], path: Path, tolerance: flo
             f"{worst:.2e} > {tolerance:g}); this architecture cannot be exported faithfully"
         )
     return worst
-
-
-def runtime_card(card: str, info: dict[str, Any]) -> str:
-    """The model card with its ``## Runtimes`` section (re)written."""
-    files = info["files"]
-    lines = [
-        RUNTIME_SECTION,
-        '- torch: `model.safetensors` (`SentimentModel.load(path, runtime="torch")`, '
-        "`--runtime torch`)",
-    ]
-    for precision, entry in files.items():
-        default = " — the default runtime" if precision == info["default"] else ""
-        lines.append(
-            f"- onnxruntime {precision}: `{entry['path']}` (opset {info['opset']}, "
-            f"`--runtime onnx --precision {precision}`){default}"
-        )
-    lines.append(f"- {BENCH_PLACEHOLDER}")
-    section = "\n".join(lines) + "\n"
-    pattern = re.compile(rf"^{re.escape(RUNTIME_SECTION)}\n.*?(?=^## |\Z)", re.M | re.S)
-    if pattern.search(card):
-        return pattern.sub(lambda _: section + "\n", card, count=1).rstrip("\n") + "\n"
-    return card.rstrip("\n") + "\n\n" + section
 
 
 def export_onnx(
@@ -260,7 +227,6 @@ def export_onnx(
     inputs = example_inputs(len(bundle.encoder.vocab), bundle.encoder.vocab.pad_id)
     old = header.get(ONNX_KEY)
     old_files = {e.get("path") for e in (old or {}).get("files", {}).values()} if old else set()
-    skip = {CONFIG_FILE, METRICS_FILE, CARD_FILE, MANIFEST_FILE, *ONNX_FILES.values(), *old_files}
     work = Path(tempfile.mkdtemp(prefix=".onnx-export.", dir=directory.parent))
     try:
         inline = work / "inline.onnx"
@@ -288,30 +254,12 @@ def export_onnx(
             "exported_with": {p: _version(p) for p in ("torch", "onnx", "onnxruntime")},
         }
 
-        def write_files(staging: Path) -> None:
-            for path in sorted(directory.rglob("*")):
-                relative = path.relative_to(directory)
-                if path.is_dir() or relative.as_posix() in skip or path.name.startswith("."):
-                    continue
-                (staging / relative).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(path, staging / relative)
+        def add(staging: Path) -> None:
             for name in files_written:
                 shutil.copy2(work / name, staging / name)
 
-        card_path = directory / CARD_FILE
-        card = card_path.read_text(encoding="utf-8") if card_path.is_file() else ""
-        metrics_path = directory / METRICS_FILE
-        write_bundle(
-            directory,
-            kind=KIND_NEURAL,
-            header={
-                **{k: v for k, v in header.items() if k not in (*WRITER_FIELDS, ONNX_KEY)},
-                ONNX_KEY: info,
-            },
-            metrics=read_json(metrics_path) if metrics_path.is_file() else {},
-            card=runtime_card(card, info),
-            write_files=write_files,
-        )
+        skip = {*ONNX_FILES.values(), *old_files}
+        rewrite_bundle(directory, header, info, skip=skip, add=add)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return info

@@ -47,13 +47,14 @@ def default_threads() -> int:
         return os.cpu_count() or 1
 
 
-def padded(sequences: Sequence[np.ndarray], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
-    """Right-padded ``ids [n, longest]`` and ``lengths [n]``, filled without a Python loop."""
-    lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences))
-    width = int(lengths.max())
-    ids = np.full((len(sequences), width), pad_id, dtype=np.int64)
-    ids[np.arange(width)[None, :] < lengths[:, None]] = np.concatenate(sequences)
-    return ids, lengths
+def batch_ids(
+    flat: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, pad_id: int
+) -> np.ndarray:
+    """Right-padded ``[len(offsets), longest]`` ids of the texts starting at ``offsets`` in
+    ``flat``, gathered in one vectorised step."""
+    steps = np.arange(int(lengths.max()))
+    index = np.minimum(offsets[:, None] + steps[None, :], len(flat) - 1)
+    return np.where(steps[None, :] < lengths[:, None], flat[index], pad_id)
 
 
 class OnnxScorer:
@@ -138,31 +139,33 @@ class OnnxScorer:
     def held_out_validation(self) -> bool:
         return True
 
-    def encode(self, texts: Sequence[str]) -> list[np.ndarray]:
-        """Ids of each text (the bundle's one encoding path)."""
-        return self.encoder.encode_many(texts)
+    def encode(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """All texts' ids concatenated and their lengths (the bundle's one encoding path)."""
+        return self.encoder.encode_flat(texts)
 
-    def logits_of_ids(
-        self, encoded: Sequence[np.ndarray], batch_size: int = ONNX_BATCH_SIZE
+    def logits_of_encoded(
+        self, flat: np.ndarray, lengths: np.ndarray, batch_size: int = ONNX_BATCH_SIZE
     ) -> np.ndarray:
         """Logits of encoded texts in their order; batches are cut from length-sorted texts."""
-        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        offsets = np.zeros(len(lengths), dtype=np.int64)
+        np.cumsum(lengths[:-1], out=offsets[1:])
         order = np.argsort(lengths, kind="stable")
         out: np.ndarray | None = None
         pad_id = self.encoder.vocab.pad_id
         for start in range(0, len(order), batch_size):
             positions = order[start : start + batch_size]
-            ids, batch_lengths = padded([encoded[i] for i in positions], pad_id)
+            batch_lengths = lengths[positions]
+            ids = batch_ids(flat, offsets[positions], batch_lengths, pad_id)
             logits = self.session.run(None, {INPUT_IDS: ids, INPUT_LENGTHS: batch_lengths})[0]
             if out is None:
-                out = np.empty((len(encoded), logits.shape[1]), dtype=np.float32)
+                out = np.empty((len(lengths), logits.shape[1]), dtype=np.float32)
             out[positions] = logits
         if out is None:
             raise ValueError("cannot predict on an empty dataset")
         return out
 
     def logits(self, texts: Sequence[str], batch_size: int = INFERENCE_BATCH_SIZE) -> np.ndarray:
-        return self.logits_of_ids(self.encode(texts), max(batch_size, ONNX_BATCH_SIZE))
+        return self.logits_of_encoded(*self.encode(texts), max(batch_size, ONNX_BATCH_SIZE))
 
     def torch_bundle(self) -> Scorer:
         """The same bundle loaded on torch (for what needs the network: explanations)."""

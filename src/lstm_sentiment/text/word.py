@@ -46,17 +46,23 @@ class WordTokenizer:
         """Normalise unicode, unescape HTML entities, drop tags (``<br />`` becomes a space)."""
         text = unicodedata.normalize("NFKC", text)
         text = html.unescape(text)
-        text = _BREAK_TAG.sub(" ", text)
-        text = _ANY_TAG.sub(" ", text)
+        if "<" in text:
+            text = _BREAK_TAG.sub(" ", text)
+            text = _ANY_TAG.sub(" ", text)
         return text.replace("’", "'").replace("`", "'")
 
     def tokenize(self, text: str) -> list[str]:
         """Clean ``text`` and return its tokens."""
+        # One findall and one lowercasing pass in C; only texts with an apostrophe need the
+        # per-token clitic split (the pattern has no capturing groups: findall gives matches).
+        cleaned = self.clean(text)
+        found: list[str] = self._pattern.findall(cleaned)  # type: ignore[attr-defined]
+        if self.lowercase:
+            found = list(map(str.lower, found))
+        if "'" not in cleaned:
+            return found
         tokens: list[str] = []
-        for match in self._pattern.finditer(self.clean(text)):  # type: ignore[attr-defined]
-            token = match.group(0)
-            if self.lowercase:
-                token = token.lower()
+        for token in found:
             clitic = CLITICS.match(token) if "'" in token else None
             if clitic:
                 stem, suffix = clitic.groups()
