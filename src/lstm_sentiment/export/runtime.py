@@ -36,7 +36,10 @@ from lstm_sentiment.text.encode import TextEncoder
 
 RUNTIMES = ("auto", "torch", "onnx")
 ONNX_BATCH_SIZE = 256
-"""Texts per onnxruntime call: larger batches than torch's pay off (fewer, longer kernels)."""
+"""Most texts per onnxruntime call: larger batches than torch's pay off for short texts."""
+ONNX_BATCH_TOKENS = 32_768
+"""Most padded tokens per call: bounds the largest intermediate tensors (and so the memory
+onnxruntime's arena keeps) for long texts; 256 reviews of 400 tokens would need ~0.5 GB."""
 
 
 def default_threads() -> int:
@@ -45,6 +48,19 @@ def default_threads() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         return os.cpu_count() or 1
+
+
+def batch_plan(sorted_lengths: np.ndarray, batch_size: int, max_tokens: int) -> list[slice]:
+    """Consecutive slices of length-sorted texts: at most ``batch_size`` texts and (unless one
+    text alone is longer) ``max_tokens`` padded tokens each."""
+    plan, start = [], 0
+    for end, width in enumerate(sorted_lengths.tolist(), start=1):
+        if end - start > batch_size or ((end - start) * width > max_tokens and end - 1 > start):
+            plan.append(slice(start, end - 1))
+            start = end - 1
+    if start < len(sorted_lengths):
+        plan.append(slice(start, len(sorted_lengths)))
+    return plan
 
 
 def batch_ids(
@@ -152,8 +168,8 @@ class OnnxScorer:
         order = np.argsort(lengths, kind="stable")
         out: np.ndarray | None = None
         pad_id = self.encoder.vocab.pad_id
-        for start in range(0, len(order), batch_size):
-            positions = order[start : start + batch_size]
+        for part in batch_plan(lengths[order], batch_size, ONNX_BATCH_TOKENS):
+            positions = order[part]
             batch_lengths = lengths[positions]
             ids = batch_ids(flat, offsets[positions], batch_lengths, pad_id)
             logits = self.session.run(None, {INPUT_IDS: ids, INPUT_LENGTHS: batch_lengths})[0]
