@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from tests.conftest import TOY_WORDS, tiny_config_dict
 
+from conftest import TOY_WORDS, tiny_config_dict
 from lstm_sentiment.bundle import read_header, verify_manifest
 from lstm_sentiment.cli import main
 from lstm_sentiment.config import RunConfig

@@ -8,11 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.test_onnx import tiny_bundle, varied_texts
 
 from lstm_sentiment.cli import main, streaming
 from lstm_sentiment.export.onnx_export import export_onnx
 from lstm_sentiment.predict import SentimentModel
+from test_onnx import tiny_bundle, varied_texts
 
 N_TEXTS = 53
 
