@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from lstm_sentiment.bundle import read_json
-from lstm_sentiment.errors import BundleError, ConfigError
+from lstm_sentiment.errors import BundleError, ConfigError, DataError
 from lstm_sentiment.io_utils import write_json
 
 logger = logging.getLogger(__name__)
@@ -69,10 +69,23 @@ def read_texts(args: argparse.Namespace) -> Iterator[str]:
             else read_jsonl(path, **common)
         )
         return (example.text for example in rows)
-    from lstm_sentiment.data.encoding import LineDecoder
+    return _text_lines(path, args.encoding, args.encoding_errors)
 
-    lines = LineDecoder(path, args.encoding, args.encoding_errors).lines()
-    return (text for line in lines if (text := line.rstrip("\r\n")).strip())
+
+def _text_lines(path: Path, encoding: str, errors: str) -> Iterator[str]:
+    """The non-blank lines of a text file, one text per line."""
+    from lstm_sentiment.data.encoding import InvalidByteError, LineDecoder
+
+    decoder = LineDecoder(path, encoding, errors)
+    try:
+        for line in decoder.lines():
+            if (text := line.rstrip("\r\n")).strip():
+                yield text
+    except InvalidByteError as err:
+        raise DataError(
+            f"{path} is not valid {decoder.codec} ({err}): pass --encoding with the file's "
+            "encoding, or --encoding-errors replace"
+        ) from None
 
 
 def estimated_rows(path: Path) -> int:
