@@ -194,3 +194,18 @@ def test_predict_on_an_onnx_bundle_never_imports_torch(tiny_onnx: Path) -> None:
     assert json.loads(result.stdout)["label"] in ("negative", "positive")
     heavy = next(line for line in result.stderr.splitlines() if line.startswith("HEAVY="))
     assert heavy == "HEAVY=", heavy  # onnxruntime is loaded; torch, pandas, onnx, ... are not
+
+
+def test_ensemble_members_carrying_onnx_run_on_onnxruntime(tiny_onnx: Path, tmp_path: Path) -> None:
+    from lstm_sentiment.ensemble.build import build_ensemble
+
+    plain = tiny_bundle(tmp_path / "plain", {"hidden_size": 4})
+    build_ensemble([tiny_onnx, plain], tmp_path / "ensemble")
+    texts = varied_texts(12)
+    auto = SentimentModel.load(tmp_path / "ensemble")
+    runtimes = [member.scorer.runtime for member in auto.scorer.members]  # type: ignore[attr-defined]
+    assert runtimes == ["onnx", "torch"]
+    on_torch = SentimentModel.load(tmp_path / "ensemble", runtime="torch")
+    assert np.abs(auto.predict_proba(texts) - on_torch.predict_proba(texts)).max() < PARITY
+    with pytest.raises(ConfigError, match="carries no ONNX"):
+        SentimentModel.load(tmp_path / "ensemble", runtime="onnx")

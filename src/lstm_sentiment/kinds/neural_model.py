@@ -61,6 +61,8 @@ class Bundle:
     temperature: float = 1.0
     """Softmax temperature fitted on validation (calibration); 1 leaves the logits as they are."""
     kind: str = KIND_NEURAL
+    runtime = "torch"
+    """What runs it (the onnxruntime scorer says ``onnx``)."""
 
     @property
     def label_map(self) -> dict[str, str]:
