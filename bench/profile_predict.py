@@ -31,9 +31,9 @@ def stage_totals(stats: pstats.Stats) -> dict[str, float]:
     """Cumulative seconds of the functions that stand for each stage of prediction."""
     stages = {
         "read input": ("tables.py", "_table_rows"),
-        "encode (clean+tokenize+lookup)": ("encode.py", "encode_many"),
+        "encode (clean+tokenize+lookup)": ("encode.py", "encode_"),  # _many, then _flat
         "tokenize": ("word.py", "tokenize"),
-        "onnxruntime run": ("~", "<method 'run' of 'onnxruntime"),
+        "onnxruntime run": ("~", "<built-in method onnxruntime"),
         "torch forward": ("module.py", "_call_impl"),
         "format output": ("predict.py", "format_predictions"),
         "predict (Prediction objects)": ("predict.py", "predict"),
