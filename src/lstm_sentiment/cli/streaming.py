@@ -109,6 +109,7 @@ def _identity(args: argparse.Namespace, fmt: str) -> dict[str, Any]:
         "input_bytes": stat.st_size,
         "input_mtime_ns": stat.st_mtime_ns,
         "model": str(args.model or "default"),
+        "runtime": [args.runtime, args.precision],
         "format": fmt,
         "csv_raw": bool(args.csv_raw),
         "min_confidence": args.min_confidence,
