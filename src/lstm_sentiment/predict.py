@@ -22,9 +22,8 @@ import numpy as np
 from lstm_sentiment.config import RunConfig
 from lstm_sentiment.errors import ConfigError, DataError
 from lstm_sentiment.inference import INFERENCE_BATCH_SIZE
-from lstm_sentiment.inference.metrics import classification_metrics
 from lstm_sentiment.inference.probabilities import expected_calibration_error, softmax
-from lstm_sentiment.kinds import KIND_NEURAL, Scorer, load_model
+from lstm_sentiment.kinds import KIND_NEURAL, Scorer
 
 if TYPE_CHECKING:
     from lstm_sentiment.explain.result import Explanation
@@ -120,9 +119,35 @@ class SentimentModel:
         self.batch_size = batch_size
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> SentimentModel:
-        """Load a bundle folder of any kind; without ``path`` the shipped default model."""
-        return cls(load_model(default_model_path() if path is None else path))
+    def load(
+        cls,
+        path: str | Path | None = None,
+        runtime: str = "auto",
+        *,
+        precision: str | None = None,
+        threads: int | None = None,
+    ) -> SentimentModel:
+        """Load a bundle folder of any kind; without ``path`` the shipped default model.
+
+        Args:
+            path: The bundle folder (``None``: the shipped English model).
+            runtime: ``auto`` (onnxruntime when the bundle carries an ONNX model, else torch),
+                ``torch`` or ``onnx`` (see :mod:`lstm_sentiment.export.runtime`).
+            precision: ONNX file to run, ``fp32`` or ``int8`` (``None``: the bundle's default).
+            threads: CPU threads of the runtime (onnxruntime's intra-op threads; torch's
+                ``set_num_threads``); ``None``: every core onnxruntime may use, torch's default.
+        """
+        from lstm_sentiment.export.runtime import load_scorer
+
+        directory = default_model_path() if path is None else path
+        return cls(load_scorer(directory, runtime, precision=precision, threads=threads))
+
+    @property
+    def runtime(self) -> str:
+        """What runs the model: ``onnx``, ``torch`` (neural) or ``numpy`` (NBSVM, ensemble)."""
+        if hasattr(self.scorer, "runtime"):
+            return str(self.scorer.runtime)
+        return "torch" if self.kind == KIND_NEURAL else "numpy"
 
     @property
     def kind(self) -> str:
@@ -134,6 +159,8 @@ class SentimentModel:
         """The torch model bundle of a neural model."""
         if self.kind != KIND_NEURAL:
             raise ConfigError(f"this is an {self.kind} model: it has no neural bundle")
+        if hasattr(self.scorer, "torch_bundle"):  # loaded on onnxruntime: load it on torch
+            return self.scorer.torch_bundle()  # type: ignore[no-any-return]
         return self.scorer  # type: ignore[return-value]
 
     @property
@@ -240,6 +267,8 @@ class SentimentModel:
                 f"labels {', '.join(map(repr, unknown))} were never seen in training; the model "
                 f"knows {', '.join(self.labels)} (map them with --label-map or fix the data)"
             )
+        from lstm_sentiment.inference.metrics import classification_metrics  # scikit-learn
+
         y_true = np.array([class_id(label) for label in labels], dtype=np.int64)
         n_bins = self.scorer.calibration_bins
         logits = self.predict_logits(texts)

@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lstm_sentiment.explain.ensemble import combine
@@ -179,3 +179,13 @@ def test_ensemble_segments_conserve_weighted_member_scores() -> None:
         scores.sum(axis=0),
         0.25 * word.scores.sum(axis=0) + 0.75 * np.nansum(pieces.scores, axis=0)[::-1],
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.lists(st.sampled_from([*"ab'’ sn't!?.,-É", "<br />", "&amp;"])).map("".join))
+def test_word_tokenize_equals_the_tokens_of_its_spans(text: str) -> None:
+    """``tokenize`` (the fast path) and ``spans`` (explanations) must never drift apart."""
+    for keep in ("!?", ""):
+        tokenizer = WordTokenizer(keep_punctuation=keep)
+        spans = tokenizer.spans(tokenizer.clean(text))
+        assert tokenizer.tokenize(text) == [token for token, _, _ in spans]

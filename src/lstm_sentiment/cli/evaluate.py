@@ -9,7 +9,12 @@ import logging
 import sys
 from pathlib import Path
 
-from lstm_sentiment.cli.options import add_data_options, data_config
+from lstm_sentiment.cli.options import (
+    add_data_options,
+    add_runtime_options,
+    data_config,
+    load_model_for,
+)
 from lstm_sentiment.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -24,6 +29,7 @@ def add_evaluate_commands(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--format", choices=("table", "json"), default="table")
     evaluate.add_argument("--plots", help="folder for a confusion-matrix PNG")
     add_data_options(evaluate)
+    add_runtime_options(evaluate)
     evaluate.set_defaults(handler=run_evaluate)
 
     stats = commands.add_parser("data-stats", help="class counts, lengths and a histogram")
@@ -38,10 +44,9 @@ def add_evaluate_commands(commands: argparse._SubParsersAction) -> None:
 def run_evaluate(args: argparse.Namespace) -> None:
     """``evaluate``: metrics of a model on a labelled split."""
     from lstm_sentiment.data import load_split
-    from lstm_sentiment.predict import SentimentModel
     from lstm_sentiment.reporting import print_evaluation
 
-    model = SentimentModel.load(args.model)
+    model = load_model_for(args)
     options = data_config(args)
     if args.label_map is None:
         # The renaming the model was trained with (aclImdb's neg/pos → negative/positive).

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from lstm_sentiment.cli.ensemble import add_ensemble_command
 from lstm_sentiment.cli.evaluate import add_evaluate_commands
 from lstm_sentiment.cli.explain import add_explain_command
+from lstm_sentiment.cli.export import add_export_command
 from lstm_sentiment.cli.options import EXIT_INPUT_ERROR, EXIT_INTERRUPTED, EXIT_UNEXPECTED, Parser
 from lstm_sentiment.cli.predict import add_predict_command
 from lstm_sentiment.cli.serve import add_serve_command
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_tune_command(commands)
     add_ensemble_command(commands)
     add_serve_command(commands)
+    add_export_command(commands)
     return parser
 
 

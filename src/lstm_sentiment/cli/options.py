@@ -8,6 +8,7 @@ import dataclasses
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from lstm_sentiment.config import ENCODING_ERRORS, DataConfig, RunConfig
 from lstm_sentiment.errors import ConfigError
@@ -161,3 +162,50 @@ def check_output_file(path: str | None, option: str = "--output") -> None:
                     f"{option} {path}: {parent} is a file, not a folder; choose another path"
                 )
             break
+
+
+RUNTIMES = ("auto", "torch", "onnx")
+PRECISIONS = ("fp32", "int8")
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
+def add_runtime_options(parser: argparse.ArgumentParser) -> None:
+    """``--runtime``, ``--precision`` and ``--threads``: what runs a neural model."""
+    parser.add_argument(
+        "--runtime",
+        choices=RUNTIMES,
+        default="auto",
+        help="auto (onnxruntime when the bundle carries an ONNX model, else torch), torch or "
+        "onnx (see lstm-sentiment export)",
+    )
+    parser.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default=None,
+        help="ONNX file to run: fp32 or int8 (default: the bundle's default)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=positive_int,
+        default=None,
+        help="CPU threads of the runtime (default: every core)",
+    )
+
+
+def load_model_for(args: argparse.Namespace) -> Any:
+    """The :class:`~lstm_sentiment.SentimentModel` of ``--model`` on the chosen runtime."""
+    from lstm_sentiment.predict import SentimentModel
+
+    return SentimentModel.load(
+        args.model, args.runtime, precision=args.precision, threads=args.threads
+    )

@@ -21,7 +21,10 @@ from typing import Any
 from lstm_sentiment.cli.options import (
     ENCODING_ERRORS_HELP,
     OUTPUT_FORMATS,
+    add_runtime_options,
     check_output_file,
+    load_model_for,
+    positive_int,
     probability,
 )
 from lstm_sentiment.config import ENCODING_ERRORS, DataConfig
@@ -76,6 +79,19 @@ def add_predict_command(commands: argparse._SubParsersAction) -> None:
         help="abstain (label 'abstain' in tables, null in JSON, empty in CSV, with the reason) "
         "when the top calibrated probability is below P",
     )
+    add_runtime_options(predict)
+    predict.add_argument(
+        "--chunk-size",
+        type=positive_int,
+        default=10_000,
+        help="with --input FILE and --output FILE (json or csv): texts read, scored and written "
+        "at a time, in constant memory (default 10000)",
+    )
+    predict.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted --input/--output run from its last complete chunk",
+    )
     predict.set_defaults(handler=run_predict)
 
 
@@ -113,8 +129,10 @@ def format_predictions(
     *,
     abstaining: bool = False,
     csv_raw: bool = False,
+    header: bool = True,
 ) -> str:
-    """Predictions as JSON lines, CSV or a terminal table."""
+    """Predictions as JSON lines, CSV (with its header row unless ``header`` is false) or a
+    terminal table."""
     from lstm_sentiment.safe_output import spreadsheet_safe, terminal_safe
 
     if fmt == "json":
@@ -124,7 +142,8 @@ def format_predictions(
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         reason = ["abstain_reason"] if abstaining else []
-        writer.writerow(["text", "label", *[f"p_{label}" for label in labels], *reason])
+        if header:
+            writer.writerow(["text", "label", *[f"p_{label}" for label in labels], *reason])
         for p in predictions:
             why = [cell(p.reason or "")] if abstaining else []
             probabilities = [f"{p.probabilities[lb]:.6f}" for lb in labels]
@@ -138,14 +157,19 @@ def format_predictions(
 
 def run_predict(args: argparse.Namespace) -> None:
     """``predict``: label and probabilities for each text."""
+    from lstm_sentiment.cli.streaming import run_streaming, streamable
     from lstm_sentiment.io_utils import write_text
-    from lstm_sentiment.predict import SentimentModel
 
     check_output_file(args.output)
-    texts = read_inputs(args)
-    model = SentimentModel.load(args.model)
-    predictions = model.predict(texts, min_confidence=args.min_confidence)
     fmt = args.format or ("table" if args.output is None and sys.stdout.isatty() else "json")
+    if streamable(args, fmt):
+        run_streaming(args, load_model_for(args), fmt, format_predictions)
+        return
+    if args.resume:
+        raise DataError("--resume continues an --input FILE --output FILE run (json or csv)")
+    texts = read_inputs(args)
+    model = load_model_for(args)
+    predictions = model.predict(texts, min_confidence=args.min_confidence)
     output = format_predictions(
         predictions,
         model.labels,

@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lstm_sentiment.cli.options import add_data_options, data_config
-from lstm_sentiment.vectors.embedded import EMBEDDED_VECTORS
-from lstm_sentiment.vectors.train import WORD2VEC_FORMATS, Word2VecConfig
+from lstm_sentiment.vectors.settings import EMBEDDED_VECTORS, WORD2VEC_FORMATS, Word2VecConfig
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -7,7 +7,6 @@ loading runs no code from the bundle.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,16 +33,17 @@ from lstm_sentiment.inference import INFERENCE_BATCH_SIZE
 from lstm_sentiment.inference.batching import EncodedDataset
 from lstm_sentiment.inference.forward import predict_logits
 from lstm_sentiment.io_utils import atomic_write, write_json
+from lstm_sentiment.kinds.neural_files import (
+    KIND_NEURAL,
+    VOCAB_FILE,
+    WEIGHTS_FILE,
+    read_neural_parts,
+)
 from lstm_sentiment.model_card import card_footer, metric_lines, training_data_lines
 from lstm_sentiment.models.registry import build_model, describe_neural
 from lstm_sentiment.text.encode import TextEncoder
-from lstm_sentiment.text.tokenize import LearnedTokenizer, tokenizer_from_dict
+from lstm_sentiment.text.tokenize import LearnedTokenizer
 from lstm_sentiment.text.vocab import Vocabulary
-
-KIND_NEURAL = "neural"
-"""``"kind"`` of a torch model bundle (bundles without a kind are neural)."""
-WEIGHTS_FILE = "model.safetensors"
-VOCAB_FILE = "vocab.json"
 
 
 @dataclass
@@ -61,6 +61,8 @@ class Bundle:
     temperature: float = 1.0
     """Softmax temperature fitted on validation (calibration); 1 leaves the logits as they are."""
     kind: str = KIND_NEURAL
+    runtime = "torch"
+    """What runs it (the onnxruntime scorer says ``onnx``)."""
 
     @property
     def label_map(self) -> dict[str, str]:
@@ -160,40 +162,24 @@ def _check_weights(model: nn.Module, path: Path, vocab: Vocabulary) -> None:
 
 
 def _build(directory: Path, header: dict[str, Any]) -> tuple[nn.Module, Bundle]:
-    config = RunConfig.from_dict(header["config"])
-    vocab_data = read_json(directory / VOCAB_FILE)
+    parts = read_neural_parts(directory, header)
     try:
-        vocab = Vocabulary.from_dict(vocab_data)
+        model = build_model(
+            parts.config.model,
+            vocab_size=parts.vocab_size,
+            embedding_dim=parts.embedding_dim,
+            num_classes=len(parts.labels),
+            pad_id=parts.encoder.vocab.pad_id,
+        )
     except (KeyError, TypeError, ValueError, LstmSentimentError) as exc:
-        raise BundleError(f"bundle {directory} has an invalid {VOCAB_FILE} ({exc})") from None
-    labels = [str(label) for label in header["labels"]]
-    temperature = float(header.get("temperature", 1.0))  # absent before calibration existed
-    if not (temperature > 0 and math.isfinite(temperature)):
-        raise ValueError(f"temperature must be a positive number, got {temperature}")
-    encoder = TextEncoder(
-        tokenizer_from_dict(header["tokenizer"], directory),
-        vocab,
-        int(header["max_length"]),
-        str(header["truncation"]),
-    )
-    model = build_model(
-        config.model,
-        vocab_size=int(header["vocab_size"]),
-        embedding_dim=int(header["embedding_dim"]),
-        num_classes=len(labels),
-        pad_id=vocab.pad_id,
-    )
-    return model, Bundle(model, encoder, labels, config, temperature=temperature)
+        raise BundleError(f"bundle {directory} has an invalid {CONFIG_FILE} ({exc})") from None
+    bundle = Bundle(model, parts.encoder, parts.labels, parts.config, temperature=parts.temperature)
+    return model, bundle
 
 
 def load_neural(directory: Path, header: dict[str, Any]) -> Bundle:
     """A neural bundle folder whose header is read and checked."""
-    try:
-        model, bundle = _build(directory, header)
-    except BundleError:
-        raise
-    except (KeyError, TypeError, ValueError, LstmSentimentError) as exc:
-        raise BundleError(f"bundle {directory} has an invalid {CONFIG_FILE} ({exc})") from None
+    model, bundle = _build(directory, header)
     weights_path = bundle_path(directory, WEIGHTS_FILE)
     if not weights_path.is_file():
         raise BundleError(f"model bundle {directory} is missing {WEIGHTS_FILE}; re-train it")

@@ -40,7 +40,9 @@ def pool(
     Steps before the shortest length are real in every row and are reduced as they are; only
     the rest is masked, so length-sorted batches (prediction) barely copy anything.
     """
-    shared = int(lengths.min()) if outputs.size(1) else 0
+    # An exported (traced) graph must not bake in the traced batch's shortest length.
+    tracing = torch.jit.is_tracing()
+    shared = int(lengths.min()) if outputs.size(1) and not tracing else 0
     head, tail = outputs[:, :shared], outputs[:, shared:]
     tail_real = padding_mask(lengths - shared, tail.size(1)).unsqueeze(-1)
     pooled = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 
 PAD_TOKEN = "<pad>"
 UNK_TOKEN = "<unk>"
@@ -75,9 +76,7 @@ class Vocabulary:
 
     def lookup(self, tokens: Sequence[str]) -> list[int]:
         """Map tokens to ids, unknown tokens to :attr:`unk_id`."""
-        unk = self.unk_id
-        index = self._index
-        return [index.get(token, unk) for token in tokens]
+        return list(map(self._index.get, tokens, repeat(self.unk_id)))
 
     def to_dict(self) -> dict[str, object]:
         """JSON form saved in the bundle (counts omitted: they are training data statistics)."""

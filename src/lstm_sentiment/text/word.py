@@ -46,13 +46,30 @@ class WordTokenizer:
         """Normalise unicode, unescape HTML entities, drop tags (``<br />`` becomes a space)."""
         text = unicodedata.normalize("NFKC", text)
         text = html.unescape(text)
-        text = _BREAK_TAG.sub(" ", text)
-        text = _ANY_TAG.sub(" ", text)
+        if "<" in text:
+            text = _BREAK_TAG.sub(" ", text)
+            text = _ANY_TAG.sub(" ", text)
         return text.replace("’", "'").replace("`", "'")
 
     def tokenize(self, text: str) -> list[str]:
         """Clean ``text`` and return its tokens."""
-        return [token for token, _, _ in self.spans(self.clean(text))]
+        # One findall and one lowercasing pass in C; only texts with an apostrophe need the
+        # per-token clitic split (the pattern has no capturing groups: findall gives matches).
+        cleaned = self.clean(text)
+        found: list[str] = self._pattern.findall(cleaned)  # type: ignore[attr-defined]
+        if self.lowercase:
+            found = list(map(str.lower, found))
+        if "'" not in cleaned:
+            return found
+        tokens: list[str] = []
+        for token in found:
+            clitic = CLITICS.match(token) if "'" in token else None
+            if clitic:
+                stem, suffix = clitic.groups()
+                tokens.extend((stem, suffix) if stem else (suffix,))
+            else:
+                tokens.append(token)
+        return tokens
 
     def spans(self, cleaned: str) -> list[tuple[str, int, int]]:
         """Tokens of already cleaned text with their ``[start, end)`` in it (a clitic's stem

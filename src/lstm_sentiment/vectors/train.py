@@ -10,75 +10,32 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tqdm import tqdm
-
-from lstm_sentiment.config.choices import DEFAULT_SEED
 from lstm_sentiment.errors import ConfigError, DataError
 from lstm_sentiment.text.tokenize import Tokenizer
 from lstm_sentiment.vectors.formats import PathLike
+from lstm_sentiment.vectors.settings import WORD2VEC_FORMATS, Word2VecConfig
 from lstm_sentiment.vectors.word_vectors import WordVectors
 from lstm_sentiment.vectors.writers import write_word2vec_binary, write_word2vec_text
 
-logger = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
-WORD2VEC_FORMATS = ("word2vec-text", "word2vec-binary")
-"""Output formats of :func:`save_word2vec`."""
+logger = logging.getLogger(__name__)
+__all__ = ["WORD2VEC_FORMATS", "Word2VecConfig"]  # defined in .settings, re-exported
+
 _FORMAT_SUFFIXES = {
     "word2vec-binary": (".bin", ".bin.gz"),
     "word2vec-text": (".txt", ".txt.gz", ".vec", ".vec.gz"),
 }
 _PROGRESS_EVERY = 256
 """Texts between two progress-bar updates (keeps the bar's cost off gensim's producer thread)."""
-
-
-@dataclass(frozen=True)
-class Word2VecConfig:
-    """Word2vec training settings (gensim's names in brackets).
-
-    Attributes:
-        dim: Vector dimension (``vector_size``).
-        window: Maximum distance between a word and its context words.
-        min_count: Ignore words seen fewer times than this.
-        negative: Negative samples per positive one (0 would need hierarchical softmax).
-        epochs: Passes over the corpus.
-        skip_gram: Skip-gram (predict the context from the word, ``sg=1``) rather than CBOW
-            (predict the word from its averaged context): slower, better for rare words.
-        sample: Down-sampling threshold for frequent words.
-        threads: Worker threads (``workers``); 0 = all cores.
-        seed: Seed of the initial vectors and sampling (several threads still race a little).
-    """
-
-    dim: int = 100
-    window: int = 5
-    min_count: int = 5
-    negative: int = 5
-    epochs: int = 5
-    skip_gram: bool = True
-    sample: float = 1e-3
-    threads: int = 0
-    seed: int = DEFAULT_SEED
-
-    def __post_init__(self) -> None:
-        for name in ("dim", "window", "min_count", "negative", "epochs"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"word2vec {name} must be >= 1, got {getattr(self, name)}")
-        if self.threads < 0:
-            raise ConfigError(f"word2vec threads must be >= 0 (0 = all cores), got {self.threads}")
-        if self.sample < 0:
-            raise ConfigError(f"word2vec sample must be >= 0, got {self.sample}")
-
-    @property
-    def workers(self) -> int:
-        """The number of gensim worker threads."""
-        return self.threads or os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -127,6 +84,8 @@ def tokenize_corpus(
     Each distinct token string is stored once (interned): a corpus of 75,000 reviews holds about
     20 million tokens but only ~150,000 distinct ones, so this keeps it to a list of pointers.
     """
+    from tqdm import tqdm
+
     interned: dict[str, str] = {}
     sentences: list[list[str]] = []
     for text in tqdm(texts, desc="tokenizing", unit="text", disable=None if progress else True):
@@ -231,6 +190,8 @@ def train_word2vec(
                 f"no word occurs {config.min_count} times in the {len(sentences):,} texts: "
                 "lower --min-count or give more text"
             )
+        from tqdm import tqdm
+
         with tqdm(
             total=config.epochs * len(sentences),
             desc=f"word2vec {'skip-gram' if config.skip_gram else 'CBOW'} {config.dim}-d",

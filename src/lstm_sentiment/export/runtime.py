@@ -1,0 +1,231 @@
+"""Runtimes of a bundle: torch or onnxruntime, chosen when a model is loaded.
+
+:func:`load_scorer` is what :meth:`lstm_sentiment.SentimentModel.load` calls. ``auto`` runs a
+neural bundle on onnxruntime when it carries an ONNX model (``lstm-sentiment export``) and on
+torch otherwise; ``onnx`` insists on onnxruntime; ``torch`` insists on torch. NBSVM models have
+no network and ignore the choice; ensembles pass it to their members.
+
+:class:`OnnxScorer` is a :class:`~lstm_sentiment.kinds.base.Scorer`, so calibration,
+prediction and evaluation above it work unchanged. This module, and everything it imports on
+the ONNX path (tokenizer, vocabulary, encoding, calibration), never imports torch.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lstm_sentiment.bundle import METRICS_FILE, bundle_path, read_header, read_json
+from lstm_sentiment.config import RunConfig
+from lstm_sentiment.errors import BundleError, ConfigError
+from lstm_sentiment.export.files import (
+    INPUT_IDS,
+    INPUT_LENGTHS,
+    onnx_file,
+    onnx_info,
+)
+from lstm_sentiment.inference import INFERENCE_BATCH_SIZE
+from lstm_sentiment.kinds import KIND_NEURAL, Scorer, get_kind
+from lstm_sentiment.kinds.neural_files import read_neural_parts
+from lstm_sentiment.text.encode import TextEncoder
+
+RUNTIMES = ("auto", "torch", "onnx")
+ONNX_BATCH_SIZE = 256
+"""Most texts per onnxruntime call: larger batches than torch's pay off for short texts."""
+ONNX_BATCH_TOKENS = 32_768
+"""Most padded tokens per call: bounds the largest intermediate tensors (and so the memory
+onnxruntime's arena keeps) for long texts; 256 reviews of 400 tokens would need ~0.5 GB."""
+
+
+def default_threads() -> int:
+    """CPU cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def batch_plan(sorted_lengths: np.ndarray, batch_size: int, max_tokens: int) -> list[slice]:
+    """Consecutive slices of length-sorted texts: at most ``batch_size`` texts and (unless one
+    text alone is longer) ``max_tokens`` padded tokens each."""
+    plan, start = [], 0
+    for end, width in enumerate(sorted_lengths.tolist(), start=1):
+        if end - start > batch_size or ((end - start) * width > max_tokens and end - 1 > start):
+            plan.append(slice(start, end - 1))
+            start = end - 1
+    if start < len(sorted_lengths):
+        plan.append(slice(start, len(sorted_lengths)))
+    return plan
+
+
+def batch_ids(
+    flat: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, pad_id: int
+) -> np.ndarray:
+    """Right-padded ``[len(offsets), longest]`` ids of the texts starting at ``offsets`` in
+    ``flat``, gathered in one vectorised step."""
+    steps = np.arange(int(lengths.max()))
+    index = np.minimum(offsets[:, None] + steps[None, :], len(flat) - 1)
+    return np.where(steps[None, :] < lengths[:, None], flat[index], pad_id)
+
+
+class OnnxScorer:
+    """A neural bundle scored by onnxruntime (CPUExecutionProvider) from its ONNX file."""
+
+    kind: str = KIND_NEURAL
+    runtime: str = "onnx"
+
+    def __init__(
+        self,
+        directory: Path,
+        header: dict[str, Any],
+        *,
+        precision: str | None = None,
+        threads: int | None = None,
+    ) -> None:
+        info = onnx_info(header)
+        if info is None:
+            raise ConfigError(
+                f"{directory} carries no ONNX model: run lstm-sentiment export --model "
+                f"{directory} --format onnx, or use the torch runtime"
+            )
+        import onnxruntime as ort
+
+        self.directory = directory
+        self.precision, relative = onnx_file(info, precision)
+        self.path = bundle_path(directory, relative)
+        if not self.path.is_file():
+            raise BundleError(f"model bundle {directory} is missing {relative}; export it again")
+        parts = read_neural_parts(directory, header)
+        self.encoder: TextEncoder = parts.encoder
+        self._labels = parts.labels
+        self._config = parts.config
+        self._temperature = parts.temperature
+        self.opset = int(info.get("opset", 0))
+        self.threads = threads or default_threads()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self.threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        try:
+            self.session = ort.InferenceSession(
+                str(self.path), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own exception types
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise BundleError(
+                f"{self.path} cannot be loaded by onnxruntime ({first[:200]})"
+            ) from None
+        metrics_path = directory / METRICS_FILE
+        self._metrics = read_json(metrics_path) if metrics_path.is_file() else {}
+
+    @property
+    def labels(self) -> list[str]:
+        return self._labels
+
+    @property
+    def temperature(self) -> float:
+        return self._temperature
+
+    @property
+    def config(self) -> RunConfig:
+        return self._config
+
+    @property
+    def label_map(self) -> dict[str, str]:
+        return dict(self._config.data.label_map)
+
+    @property
+    def calibration_bins(self) -> int:
+        return self._config.train.calibration_bins
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        return self._metrics
+
+    @property
+    def description(self) -> str:
+        return f"{self._config.model.architecture} on onnxruntime ({self.precision})"
+
+    @property
+    def held_out_validation(self) -> bool:
+        return True
+
+    def encode(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """All texts' ids concatenated and their lengths (the bundle's one encoding path)."""
+        return self.encoder.encode_flat(texts)
+
+    def logits_of_encoded(
+        self, flat: np.ndarray, lengths: np.ndarray, batch_size: int = ONNX_BATCH_SIZE
+    ) -> np.ndarray:
+        """Logits of encoded texts in their order; batches are cut from length-sorted texts."""
+        offsets = np.zeros(len(lengths), dtype=np.int64)
+        np.cumsum(lengths[:-1], out=offsets[1:])
+        order = np.argsort(lengths, kind="stable")
+        out: np.ndarray | None = None
+        pad_id = self.encoder.vocab.pad_id
+        for part in batch_plan(lengths[order], batch_size, ONNX_BATCH_TOKENS):
+            positions = order[part]
+            batch_lengths = lengths[positions]
+            ids = batch_ids(flat, offsets[positions], batch_lengths, pad_id)
+            logits = self.session.run(None, {INPUT_IDS: ids, INPUT_LENGTHS: batch_lengths})[0]
+            if out is None:
+                out = np.empty((len(lengths), logits.shape[1]), dtype=np.float32)
+            out[positions] = logits
+        if out is None:
+            raise ValueError("cannot predict on an empty dataset")
+        return out
+
+    def logits(self, texts: Sequence[str], batch_size: int = INFERENCE_BATCH_SIZE) -> np.ndarray:
+        return self.logits_of_encoded(*self.encode(texts), max(batch_size, ONNX_BATCH_SIZE))
+
+    def torch_bundle(self) -> Scorer:
+        """The same bundle loaded on torch (for what needs the network: explanations)."""
+        return load_scorer(self.directory, "torch")
+
+    def _read_only(self) -> ConfigError:
+        return ConfigError(
+            "a model loaded on onnxruntime cannot be saved: load it with runtime='torch'"
+        )
+
+    def bundle_header(self) -> dict[str, Any]:
+        raise self._read_only()
+
+    def write_files(self, directory: Path) -> None:
+        raise self._read_only()
+
+    def model_card(self, environment: dict[str, str]) -> str:
+        raise self._read_only()
+
+
+def load_scorer(
+    directory: str | Path,
+    runtime: str = "auto",
+    *,
+    precision: str | None = None,
+    threads: int | None = None,
+) -> Scorer:
+    """Load a bundle folder of any kind on the runtime asked for (see the module docs)."""
+    if runtime not in RUNTIMES:
+        raise ConfigError(f"runtime must be one of {', '.join(RUNTIMES)}; got {runtime!r}")
+    if precision is not None and runtime == "torch":
+        raise ConfigError("--precision chooses an ONNX file: it needs the onnx runtime")
+    directory = Path(directory)
+    header = read_header(directory)
+    kind_name = str(header.get("kind", KIND_NEURAL))
+    if kind_name == KIND_NEURAL:  # before get_kind: the neural kind's module imports torch
+        has_onnx = onnx_info(header) is not None
+        if runtime == "onnx" or (runtime == "auto" and has_onnx):
+            return OnnxScorer(directory, header, precision=precision, threads=threads)
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)
+    kind = get_kind(kind_name)
+    # Ensemble members load on the same runtime (an NBSVM member has no network: any runtime).
+    loader = functools.partial(load_scorer, runtime=runtime, precision=precision, threads=threads)
+    return kind.load(directory, header, loader)
