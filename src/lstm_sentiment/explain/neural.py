@@ -180,7 +180,10 @@ def _batches(id_lists: list[list[int]], options: ExplainOptions) -> list[list[in
 def explain_neural(
     bundle: Any, texts: Sequence[str], options: ExplainOptions, attribute: Attribute
 ) -> list[Attribution]:
-    """Integrated-gradients attributions of a neural model (a :class:`Bundle`)."""
+    """Integrated-gradients attributions of a neural model (a :class:`Bundle`, or a scorer on
+    onnxruntime: its torch twin is loaded, since gradients need torch)."""
+    if hasattr(bundle, "torch_bundle"):
+        bundle = bundle.torch_bundle()
     model, encoder = bundle.model, bundle.encoder
     model.eval()
     temperature = float(bundle.temperature)

@@ -96,6 +96,7 @@ class OnnxScorer:
         import onnxruntime as ort
 
         self.directory = directory
+        self._torch: Scorer | None = None
         self.precision, relative = onnx_file(info, precision)
         self.path = bundle_path(directory, relative)
         if not self.path.is_file():
@@ -184,8 +185,11 @@ class OnnxScorer:
         return self.logits_of_encoded(*self.encode(texts), max(batch_size, ONNX_BATCH_SIZE))
 
     def torch_bundle(self) -> Scorer:
-        """The same bundle loaded on torch (for what needs the network: explanations)."""
-        return load_scorer(self.directory, "torch")
+        """The same bundle loaded on torch (for what needs the network: explanations), once:
+        later calls return the same model."""
+        if self._torch is None:
+            self._torch = load_scorer(self.directory, "torch")
+        return self._torch
 
     def _read_only(self) -> ConfigError:
         return ConfigError(
