@@ -8,8 +8,7 @@ import json
 import logging
 import sys
 
-from lstm_sentiment.cli.options import ENCODING_ERRORS_HELP, check_output_file
-from lstm_sentiment.config import ENCODING_ERRORS
+from lstm_sentiment.cli.options import add_text_input_options, check_output_file
 
 logger = logging.getLogger(__name__)
 EXPLAIN_FORMATS = ("table", "json", "html")
@@ -33,16 +32,7 @@ def add_explain_command(commands: argparse._SubParsersAction) -> None:
     explain = commands.add_parser(
         "explain", help="show which words drove each prediction (token attributions)"
     )
-    explain.add_argument("texts", nargs="*", help="texts to explain")
-    explain.add_argument("--model", help="bundle folder (default: the shipped English model)")
-    explain.add_argument(
-        "--input",
-        help="file of texts: .txt (one per line), .csv/.tsv/.jsonl; or a folder/.tar.gz in the "
-        "aclImdb layout (with --split)",
-    )
-    explain.add_argument(
-        "--split", default="test", help="split of a folder/.tar.gz --input (default test)"
-    )
+    add_text_input_options(explain, "explain")
     explain.add_argument(
         "--format",
         choices=EXPLAIN_FORMATS,
@@ -58,14 +48,6 @@ def add_explain_command(commands: argparse._SubParsersAction) -> None:
         metavar="N",
         help=f"integration steps of integrated gradients for neural models (default "
         f"{DEFAULT_STEPS}; more steps, smaller completeness gap, slower)",
-    )
-    explain.add_argument("--text-column", help="text column of a CSV/TSV/JSONL input")
-    explain.add_argument("--encoding", default="utf-8", help="input file encoding")
-    explain.add_argument(
-        "--encoding-errors",
-        choices=ENCODING_ERRORS,
-        default=ENCODING_ERRORS[0],
-        help=ENCODING_ERRORS_HELP,
     )
     explain.set_defaults(handler=run_explain)
 

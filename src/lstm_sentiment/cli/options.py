@@ -209,3 +209,28 @@ def load_model_for(args: argparse.Namespace) -> Any:
     return SentimentModel.load(
         args.model, args.runtime, precision=args.precision, threads=args.threads
     )
+
+
+def add_text_input_options(parser: argparse.ArgumentParser, verb: str) -> None:
+    """The texts a command reads (arguments or ``--input``) and the model it uses, shared by
+    ``predict`` and ``explain``."""
+    parser.add_argument("texts", nargs="*", help=f"texts to {verb}")
+    parser.add_argument("--model", help="bundle folder (default: the shipped English model)")
+    parser.add_argument(
+        "--input",
+        help="file of texts: .txt (one per line), .csv/.tsv/.jsonl; or a folder/.tar.gz in the "
+        "aclImdb layout (with --split)",
+    )
+    parser.add_argument(
+        "--split",
+        default="test",
+        help="split of a folder/.tar.gz --input, e.g. unsup (default test)",
+    )
+    parser.add_argument("--text-column", help="text column of a CSV/TSV/JSONL input")
+    parser.add_argument("--encoding", default="utf-8", help="input file encoding")
+    parser.add_argument(
+        "--encoding-errors",
+        choices=ENCODING_ERRORS,
+        default=ENCODING_ERRORS[0],
+        help=ENCODING_ERRORS_HELP,
+    )

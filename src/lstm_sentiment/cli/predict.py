@@ -19,15 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from lstm_sentiment.cli.options import (
-    ENCODING_ERRORS_HELP,
     OUTPUT_FORMATS,
     add_runtime_options,
+    add_text_input_options,
     check_output_file,
     load_model_for,
     positive_int,
     probability,
 )
-from lstm_sentiment.config import ENCODING_ERRORS, DataConfig
+from lstm_sentiment.config import DataConfig
 from lstm_sentiment.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -38,18 +38,7 @@ ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar")
 def add_predict_command(commands: argparse._SubParsersAction) -> None:
     """Add ``predict`` to the top-level command parsers."""
     predict = commands.add_parser("predict", help="classify texts")
-    predict.add_argument("texts", nargs="*", help="texts to classify")
-    predict.add_argument("--model", help="bundle folder (default: the shipped English model)")
-    predict.add_argument(
-        "--input",
-        help="file of texts: .txt (one per line), .csv/.tsv/.jsonl; or a folder/.tar.gz in the "
-        "aclImdb layout (with --split)",
-    )
-    predict.add_argument(
-        "--split",
-        default="test",
-        help="split of a folder/.tar.gz --input, e.g. unsup (default test)",
-    )
+    add_text_input_options(predict, "classify")
     predict.add_argument("--output", help="write results to this file instead of stdout")
     predict.add_argument(
         "--format",
@@ -62,14 +51,6 @@ def add_predict_command(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="write CSV cells exactly as the texts are (by default a cell a spreadsheet would "
         "run as a formula, starting with = + - @, gets a leading ')",
-    )
-    predict.add_argument("--text-column", help="text column of a CSV/TSV/JSONL input")
-    predict.add_argument("--encoding", default="utf-8", help="input file encoding")
-    predict.add_argument(
-        "--encoding-errors",
-        choices=ENCODING_ERRORS,
-        default=ENCODING_ERRORS[0],
-        help=ENCODING_ERRORS_HELP,
     )
     predict.add_argument(
         "--min-confidence",
