@@ -30,6 +30,7 @@ from lstm_sentiment.text.tokenize import LearnedTokenizer, build_tokenizer
 from lstm_sentiment.text.vocab import Vocabulary
 from lstm_sentiment.training.callbacks import CsvLogger, TensorBoardLogger
 from lstm_sentiment.training.checkpoint import has_checkpoint
+from lstm_sentiment.training.faults import fault_callbacks
 from lstm_sentiment.training.trainer import Trainer
 from lstm_sentiment.training.weights import as_tensor, class_weights
 from lstm_sentiment.vectors.word_vectors import WordVectors
@@ -248,6 +249,7 @@ def fit_neural(config: RunConfig, data: PreparedData, options: FitOptions) -> Fi
             tensorboard,
             CsvLogger(run_dir / "metrics.csv", resume=options.resume),
             *options.callbacks,
+            *fault_callbacks(),
         ],
         freeze_embedding_epochs=0 if config.vectors.freeze else config.vectors.freeze_epochs,
         class_weights=as_tensor(weights),
