@@ -135,7 +135,8 @@ def score_dataset(
             already has a ``label`` or ``probability`` column.
         runtime: Prediction runtime, where :meth:`SentimentModel.load` offers several.
 
-    The row order is preserved (``DataContext.execution_options.preserve_order`` is set). The
+    The row order is preserved (the returned dataset's ``context.execution_options.preserve_order``
+    is set). The
     model is loaded here first: a bad bundle fails before any task starts. The actors hold
     ``actors × threads_per_actor`` CPUs for the whole run: when that is every CPU of the
     cluster, read and write tasks get none and wait forever: leave a CPU free (the default).
@@ -151,7 +152,6 @@ def score_dataset(
             f"the input already has column(s) {', '.join(clashes)}: pass a column prefix "
             "(--column-prefix pred_) so the predictions do not replace them"
         )
-    ray.data.DataContext.get_current().execution_options.preserve_order = True
     if actors is None:
         cpus = ray.cluster_resources().get("CPU", 2) if ray.is_initialized() else 2
         actors = max(1, int((cpus - 1) // max(1, threads_per_actor)))
@@ -160,7 +160,7 @@ def score_dataset(
         shipped = str(Path(model).resolve())  # actors may run in another working folder
     elif model is None:
         shipped = None
-    return dataset.map_batches(
+    scored = dataset.map_batches(
         Predictor,
         fn_constructor_kwargs={
             "model": shipped,
@@ -174,6 +174,9 @@ def score_dataset(
         compute=ray.data.ActorPoolStrategy(size=actors),
         num_cpus=threads_per_actor,
     )
+    # A dataset runs with the context it was made with: keep the row order in this one's.
+    scored.context.execution_options.preserve_order = True
+    return scored
 
 
 def expand_inputs(pattern: str) -> list[Path]:
