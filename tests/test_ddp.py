@@ -158,3 +158,34 @@ def test_metrics_from_confusion_match_scikit_learn() -> None:
         f1_score(truth, predicted, average="macro", labels=[0, 1, 2], zero_division=0)
     )
     assert metrics["log_loss"] == pytest.approx(log_loss(truth, probabilities, labels=[0, 1, 2]))
+
+
+def test_each_rank_takes_its_share_of_the_cores_unless_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lstm_sentiment.distributed.ddp import rank_threads
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert rank_threads(0, world(0, 2)) == 4  # torchrun's OMP_NUM_THREADS=1 is not the answer
+    assert rank_threads(0, World(0, 16, 0, 16, torch.device("cpu"))) == 1
+    assert rank_threads(3, world(1, 2)) == 3  # train.threads wins
+
+
+def test_timeout_and_fault_settings_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lstm_sentiment.distributed.ddp import TIMEOUT_ENV, timeout_seconds
+    from lstm_sentiment.errors import ConfigError
+    from lstm_sentiment.training.faults import fault_callbacks
+
+    monkeypatch.setenv(TIMEOUT_ENV, "30")
+    assert timeout_seconds() == 30
+    monkeypatch.setenv(TIMEOUT_ENV, "soon")
+    with pytest.raises(ConfigError, match=TIMEOUT_ENV):
+        timeout_seconds()
+    monkeypatch.setenv(FAULT_ENV, "step=3,rank=1,action=hang")
+    (fault,) = fault_callbacks()
+    assert (fault.step, fault.rank, fault.hang) == (3, 1, True)
+    monkeypatch.setenv("RANK", "0")
+    fault.on_step(3, 0.0, 0.0)  # another rank's fault: nothing happens here
+    monkeypatch.setenv(FAULT_ENV, "step=x")
+    with pytest.raises(ConfigError, match="step=N"):
+        fault_callbacks()
