@@ -119,3 +119,24 @@ def test_without_ray_the_engine_says_how_to_install_it(
         capsys, "predict", "--engine", "ray", "--input", data, "--output", tmp_path / "out"
     )
     assert_input_error(code, err, "pip install", "lstm-sentiment[distributed]")
+
+
+def test_any_model_kind_scores_on_ray(ray_local, tiny_files, tmp_path: Path) -> None:
+    from lstm_sentiment.config import RunConfig
+    from lstm_sentiment.distributed import score_dataset
+    from lstm_sentiment.pipeline import train
+
+    settings = ["model.architecture=nbsvm", "nbsvm.min_df=1", "nbsvm.c_values=0.3,1"]
+    config = RunConfig.from_file(tiny_files.toml).with_overrides(
+        [f"data.source={tiny_files.csv}", *settings]
+    )
+    bundle = train(config, tmp_path / "nbsvm").model_dir
+    texts = short_texts(300, seed=1)
+    frame = pd.DataFrame({"text": texts})
+    scored = score_dataset(ray_local.data.from_pandas(frame), bundle, actors=1).to_pandas()
+    model = SentimentModel.load(bundle)
+    assert model.kind == "nbsvm"
+    expected = model.predict_proba(texts)
+    assert list(scored["label"]) == [model.labels[i] for i in expected.argmax(axis=1)]
+    got = scored[[f"p_{label}" for label in model.labels]].to_numpy(dtype=np.float64)
+    np.testing.assert_allclose(got, expected, atol=1e-6, rtol=0)
