@@ -268,6 +268,8 @@ def score_files(
     try:
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = progress
+        if not progress:  # -q: Ray Data's own progress lines too
+            logging.getLogger("ray.data").setLevel(logging.WARNING)
         context.execution_options.preserve_order = True  # the files' rows, in file order
         actors = max(1, int(ray.cluster_resources().get("CPU", 2)) - 1)
         dataset = read_inputs(files).materialize()
