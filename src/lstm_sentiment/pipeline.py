@@ -3,6 +3,7 @@ bundle → metrics. The CLI's ``train`` command is a thin wrapper over this func
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -12,8 +13,10 @@ from typing import Any
 
 from lstm_sentiment.config import RunConfig
 from lstm_sentiment.data import Example
+from lstm_sentiment.distributed import ddp
+from lstm_sentiment.errors import ConfigError, LstmSentimentError, describe_os_error
 from lstm_sentiment.io_utils import write_json
-from lstm_sentiment.kinds import kind_for, save_model
+from lstm_sentiment.kinds import KIND_NEURAL, kind_for, save_model
 from lstm_sentiment.kinds.base import FitOptions, Fitted, ModelKind
 from lstm_sentiment.preparation import prepare_data
 from lstm_sentiment.provenance import portable_config, source_identity
@@ -63,10 +66,46 @@ def train(
             given, ``config.data.source`` is not read. Used by ``compare``, ``tune`` and the
             scikit-learn estimator.
         callbacks: Extra trainer callbacks (e.g. a tuning pruner) after the run's own loggers.
+
+    Started by ``torchrun --nproc-per-node N`` (``WORLD_SIZE`` > 1), each process is one rank
+    of a data-parallel run (:mod:`lstm_sentiment.distributed.ddp`); rank 0 returns the result,
+    the others a result without metrics.
     """
     kind = kind_for(config.model)
+    if ddp.requested_world_size() > 1:
+        return _train_distributed(kind, config, Path(output_dir), resume, overwrite, examples)
     with locked_run_folder(Path(output_dir), resume=resume, overwrite=overwrite) as run_dir:
         return _train(kind, config, run_dir, resume, examples, callbacks)
+
+
+def _train_distributed(
+    kind: ModelKind,
+    config: RunConfig,
+    output_dir: Path,
+    resume: bool,
+    overwrite: bool,
+    examples: tuple[list[Example], list[Example]] | None,
+) -> TrainResult:
+    """One rank of a torchrun group: rank 0 holds the run folder and writes into it; every
+    rank trains its share (see :mod:`lstm_sentiment.distributed.ddp`)."""
+    if kind.name != KIND_NEURAL:
+        raise ConfigError(
+            f"torchrun trains neural models; model.architecture {config.model.architecture!r} "
+            "trains in one process: run it without torchrun"
+        )
+    with ddp.process_group() as world, contextlib.ExitStack() as stack:
+        if world.is_main:
+            try:
+                folder = locked_run_folder(output_dir, resume=resume, overwrite=overwrite)
+                stack.enter_context(folder)
+            except (LstmSentimentError, OSError) as exc:
+                why = describe_os_error(exc) if isinstance(exc, OSError) else str(exc)
+                ddp.broadcast_error(why)  # the other ranks stop with the same message
+                raise
+        ddp.broadcast_error(None)
+        result = _train(kind, config, output_dir, resume, examples, (), world.is_main)
+        ddp.barrier()  # the other ranks wait until rank 0 has written the bundle
+        return result
 
 
 def _train(
@@ -76,16 +115,19 @@ def _train(
     resume: bool,
     examples: tuple[list[Example], list[Example]] | None,
     callbacks: Sequence[Callback],
+    writes: bool = True,
 ) -> TrainResult:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     data = prepare_data(config, examples)
     timings["read_seconds"] = time.perf_counter() - started
-    if not resume:  # a resume that does not match its checkpoint must change nothing
+    if writes and not resume:  # a resume that does not match its checkpoint changes nothing
         write_json(run_dir / "data_report.json", data.report)
         write_json(run_dir / "config.json", config.to_dict())
 
     fitted = kind.fit(config, data, FitOptions(run_dir, resume, callbacks))
+    if not writes:  # another rank than 0 (torchrun): rank 0 evaluates and saves
+        return TrainResult(run_dir, run_dir / "model", {}, fitted.fit, timings, data.report)
     write_json(run_dir / "data_report.json", data.report)  # with what training found
     config = fitted.config
     write_json(run_dir / "config.json", config.to_dict())  # with the data-derived sizes

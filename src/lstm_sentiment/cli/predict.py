@@ -28,7 +28,7 @@ from lstm_sentiment.cli.options import (
     probability,
 )
 from lstm_sentiment.config import DataConfig
-from lstm_sentiment.errors import DataError
+from lstm_sentiment.errors import ConfigError, DataError
 
 logger = logging.getLogger(__name__)
 TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson")
@@ -72,6 +72,29 @@ def add_predict_command(commands: argparse._SubParsersAction) -> None:
         "--resume",
         action="store_true",
         help="continue an interrupted --input/--output run from its last complete chunk",
+    )
+    ray = predict.add_argument_group(
+        "batch scoring on Ray",
+        "--engine ray scores --input files (CSV, TSV, JSONL, Parquet; a file, folder or glob) "
+        "into Parquet partitions in the --output folder, keeping the other columns",
+    )
+    ray.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="local: this process (default); ray: actors on Ray Data",
+    )
+    ray.add_argument(
+        "--ray-address", help="join this Ray cluster (default: start a local Ray, then stop it)"
+    )
+    ray.add_argument(
+        "--ray-cpus", type=int, default=None, help="CPUs of the local Ray (default: all cores)"
+    )
+    ray.add_argument(
+        "--column-prefix",
+        default="",
+        help="prefix of the added label/probability columns (e.g. pred_ when the input has a "
+        "label column)",
     )
     predict.set_defaults(handler=run_predict)
 
@@ -141,6 +164,9 @@ def run_predict(args: argparse.Namespace) -> None:
     from lstm_sentiment.cli.streaming import run_streaming, streamable
     from lstm_sentiment.io_utils import write_text
 
+    if args.engine == "ray":
+        run_predict_ray(args)
+        return
     check_output_file(args.output)
     fmt = args.format or ("table" if args.output is None and sys.stdout.isatty() else "json")
     if streamable(args, fmt):
@@ -171,3 +197,37 @@ def run_predict(args: argparse.Namespace) -> None:
         logger.info("wrote %d predictions to %s", len(predictions), args.output)
     else:
         sys.stdout.write(output)
+
+
+def run_predict_ray(args: argparse.Namespace) -> None:
+    """``predict --engine ray``: score files on Ray Data into Parquet partitions."""
+    from lstm_sentiment.distributed.ray_scoring import require_ray, score_files
+
+    if args.texts or not args.input or not args.output:
+        raise ConfigError(
+            "--engine ray scores files: give --input FILES (a file, folder or glob) and "
+            "--output FOLDER, no texts as arguments"
+        )
+    if args.min_confidence is not None or args.format is not None:
+        raise ConfigError("--engine ray writes Parquet: --format and --min-confidence do not apply")
+    if args.ray_cpus is not None and args.ray_cpus < 1:
+        raise ConfigError(f"--ray-cpus must be >= 1, got {args.ray_cpus}")
+    require_ray()
+    summary = score_files(
+        args.input,
+        args.output,
+        args.model,
+        text_column=args.text_column,
+        address=args.ray_address,
+        cpus=args.ray_cpus,
+        column_prefix=args.column_prefix,
+        progress=logger.isEnabledFor(logging.INFO),
+    )
+    rate = summary["rows"] / summary["seconds"] if summary["seconds"] else 0.0
+    logger.info(
+        "scored %d rows into %d Parquet file(s) in %s (%.0f rows/s)",
+        summary["rows"],
+        summary["files"],
+        summary["output"],
+        rate,
+    )

@@ -58,6 +58,8 @@ def run_train(args: argparse.Namespace) -> None:
     from lstm_sentiment.reporting import print_data_report, print_train_summary
 
     result = train(run_config(args), args.output, resume=args.resume, overwrite=args.overwrite)
+    if not result.metrics:  # a torchrun rank other than 0: rank 0 reports
+        return
     print_data_report(result.data_report)
     print_train_summary(result)
 

@@ -75,7 +75,9 @@ def add_tune_command(commands: argparse._SubParsersAction) -> None:
         help="validation score to optimise (accuracy)",
     )
     tune.add_argument(
-        "--storage", help="SQLAlchemy URL of the study (default sqlite:///OUTPUT/study.db)"
+        "--storage",
+        help="SQLAlchemy URL of the study, e.g. postgresql://user:pass@host/db for several "
+        "machines, or journal:PATH for Optuna's journal file (default sqlite:///OUTPUT/study.db)",
     )
     tune.add_argument("--study-name", default=DEFAULT_STUDY_NAME, help="(%(default)s)")
     tune.add_argument(

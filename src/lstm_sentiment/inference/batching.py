@@ -101,6 +101,11 @@ class EncodedDataset:
         ]
         return EncodedDataset(ids, self.labels, self.pad_id, self.pad_to)
 
+    def subset(self, positions: np.ndarray) -> EncodedDataset:
+        """The examples at ``positions``, in that order (arrays shared, not copied)."""
+        labels = None if self.labels is None else self.labels[positions]
+        return EncodedDataset([self.ids[i] for i in positions], labels, self.pad_id, self.pad_to)
+
     def batches(
         self,
         batch_size: int,

@@ -18,10 +18,13 @@ def predict_logits(
     """Logits in dataset order (eval mode, no gradients, length-sorted batches)."""
     model.eval()
     out: np.ndarray | None = None
+    device = next((p.device for p in model.parameters()), torch.device("cpu"))
     with torch.inference_mode():
         for positions in data.batches(batch_size):
             batch = data.make_batch(positions)
-            logits = model(batch.ids, batch.lengths).float().numpy()
+            if device.type != "cpu":  # a model trained on a GPU (torchrun with NCCL)
+                batch.ids, batch.lengths = batch.ids.to(device), batch.lengths.to(device)
+            logits = model(batch.ids, batch.lengths).float().cpu().numpy()
             if out is None:
                 out = np.zeros((len(data), logits.shape[1]), dtype=np.float32)
             out[positions] = logits

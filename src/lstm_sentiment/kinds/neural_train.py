@@ -16,6 +16,8 @@ import torch
 
 from lstm_sentiment.config import RunConfig
 from lstm_sentiment.data import Example
+from lstm_sentiment.distributed import ddp
+from lstm_sentiment.distributed.ddp import rank_threads
 from lstm_sentiment.errors import DataError
 from lstm_sentiment.inference.batching import EncodedDataset
 from lstm_sentiment.inference.forward import predict_logits
@@ -30,6 +32,7 @@ from lstm_sentiment.text.tokenize import LearnedTokenizer, build_tokenizer
 from lstm_sentiment.text.vocab import Vocabulary
 from lstm_sentiment.training.callbacks import CsvLogger, TensorBoardLogger
 from lstm_sentiment.training.checkpoint import has_checkpoint
+from lstm_sentiment.training.faults import fault_callbacks
 from lstm_sentiment.training.trainer import Trainer
 from lstm_sentiment.training.weights import as_tensor, class_weights
 from lstm_sentiment.vectors.word_vectors import WordVectors
@@ -235,8 +238,14 @@ def encode_data(config: RunConfig, data: PreparedData) -> EncodedData:
 
 
 def fit_neural(config: RunConfig, data: PreparedData, options: FitOptions) -> Fitted:
-    """Encode the splits, build the classifier (with pretrained vectors) and fit it."""
-    _set_threads(config.train.threads)
+    """Encode the splits, build the classifier (with pretrained vectors) and fit it.
+
+    Under torchrun (:mod:`lstm_sentiment.distributed.ddp`) every rank runs this; rank 0 alone
+    logs, checkpoints and scores the splits for the bundle."""
+    world = ddp.current()
+    _set_threads(
+        config.train.threads if world is None else rank_threads(config.train.threads, world)
+    )
     torch.manual_seed(config.train.seed)
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -265,29 +274,35 @@ def fit_neural(config: RunConfig, data: PreparedData, options: FitOptions) -> Fi
     if weight_of:
         logger.info("class weights: %s", ", ".join(f"{a} {w:.3f}" for a, w in weight_of.items()))
     run_dir = options.run_dir
-    tensorboard = TensorBoardLogger(run_dir / "tensorboard")
+    main = world is None or world.is_main
+    tensorboard = TensorBoardLogger(run_dir / "tensorboard") if main else None
+    loggers = [tensorboard, CsvLogger(run_dir / "metrics.csv", resume=options.resume)]
+    if world is not None:
+        model.to(world.device)
     trainer = Trainer(
         model,
         config.train,
         data.labels,
         run_dir / "checkpoints",
-        [
-            tensorboard,
-            CsvLogger(run_dir / "metrics.csv", resume=options.resume),
-            *options.callbacks,
-        ],
+        [*loggers, *options.callbacks] if main else [],
         freeze_embedding_epochs=0 if config.vectors.freeze else config.vectors.freeze_epochs,
         class_weights=as_tensor(weights),
         run_config=config.to_dict(),
+        parallel=None if world is None else ddp.DataParallel(world),
     )
-    if not options.resume and has_checkpoint(run_dir / "checkpoints"):
+    trainer.callbacks += fault_callbacks()  # tests only: a process that dies mid-epoch
+    if main and not options.resume and has_checkpoint(run_dir / "checkpoints"):
         logger.warning("%s has a checkpoint: starting anew (pass --resume to continue it)", run_dir)
     try:
         fit = trainer.fit(encoded.train, encoded.validation, resume=options.resume)
     except BaseException:
-        tensorboard.close()  # a callback may end training early (a tuning pruner, Ctrl-C)
+        if tensorboard is not None:  # a callback may end training early (a pruner, Ctrl-C)
+            tensorboard.close()
         raise
     timings["train_seconds"] = fit.train_seconds
+    bundle = Bundle(model=model.cpu(), encoder=encoded.encoder, labels=data.labels, config=config)
+    if tensorboard is None:  # another rank than 0: rank 0 scores the splits and saves
+        return Fitted(bundle, config, {}, {}, fit, {}, timings, None)
     splits = {"validation": encoded.validation}
     if encoded.test is not None:
         splits["test"] = encoded.test
@@ -305,9 +320,9 @@ def fit_neural(config: RunConfig, data: PreparedData, options: FitOptions) -> Fi
         "seconds_per_epoch": fit.train_seconds / max(1, len(fit.history)),
         **vector_info,
     }
-    bundle = Bundle(model=model, encoder=encoded.encoder, labels=data.labels, config=config)
 
     def finish(final: dict[str, Any]) -> None:
+        assert tensorboard is not None
         _log_to_tensorboard(tensorboard, config, final, model, vocab)
 
     return Fitted(bundle, config, logits, targets, fit, metrics, timings, finish)

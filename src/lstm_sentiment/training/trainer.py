@@ -11,9 +11,9 @@ import math
 import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -39,6 +39,10 @@ from lstm_sentiment.training.optim import (
     penalized_weights,
     weight_penalty,
 )
+from lstm_sentiment.training.records import Callback, EpochRecord, FitResult
+
+if TYPE_CHECKING:
+    from lstm_sentiment.distributed.ddp import DataParallel
 
 logger = logging.getLogger(__name__)
 
@@ -52,49 +56,6 @@ the batch order's ``[seed, epoch]``."""
 
 class TrainingInterrupted(LstmSentimentError):
     """Ctrl-C during training: a checkpoint was saved and ``--resume`` continues from it."""
-
-
-@dataclass
-class EpochRecord:
-    """What one epoch did; a row of ``metrics.csv``."""
-
-    epoch: int
-    train_loss: float
-    train_accuracy: float
-    val_loss: float
-    val_accuracy: float
-    val_macro_f1: float
-    lr: float
-    seconds: float
-    tokens_per_second: float
-
-
-@dataclass
-class FitResult:
-    """Outcome of :meth:`Trainer.fit`."""
-
-    history: list[EpochRecord]
-    best_epoch: int
-    best_score: float
-    stopped_early: bool
-    train_seconds: float
-    train_tokens: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def tokens_per_second(self) -> float:
-        """Real training tokens processed per second of training (data handling included)."""
-        return self.train_tokens / self.train_seconds if self.train_seconds else 0.0
-
-
-class Callback(Protocol):
-    """Hooks called by the trainer; implement only what you need."""
-
-    def on_step(self, step: int, loss: float, lr: float) -> None: ...
-
-    def on_epoch_end(self, record: EpochRecord) -> None: ...
-
-    def on_train_end(self, result: FitResult) -> None: ...
 
 
 class Trainer:
@@ -120,7 +81,10 @@ class Trainer:
         freeze_embedding_epochs: int = 0,
         class_weights: torch.Tensor | None = None,
         run_config: dict[str, Any] | None = None,
+        parallel: DataParallel | None = None,
     ) -> None:
+        self.parallel = parallel
+        """The torchrun group this trainer is one rank of (``None``: a single process)."""
         self.model = model
         self.run_config = run_config
         """The whole run configuration, recorded in checkpoints so a resume can check it."""
@@ -134,7 +98,13 @@ class Trainer:
         self.penalized = penalized_weights(model) if config.l1 or config.l2 else []
         self.loss_fn = nn.CrossEntropyLoss(weight=class_weights)
 
-    def _save(self, epoch: int, batch: int, state: dict[str, Any], best: dict[str, Any]) -> None:
+    def _save(
+        self, epoch: int, batch: int, state: dict[str, Any], best: dict[str, Any], sync: bool = True
+    ) -> None:
+        if self.parallel is not None:  # every rank sums its counts in; rank 0 writes
+            state = self.parallel.global_state(state) if sync else state
+            if not self.parallel.is_main:
+                return
         progress = {"epoch": epoch, "batch": batch, **state, "best": best}
         progress["fingerprint"] = self._fingerprint
         save_checkpoint(
@@ -167,6 +137,8 @@ class Trainer:
             best = progress.pop("best")
             state.update(progress)
             logger.info("resuming at epoch %d, batch %d", start_epoch, start_batch)
+        if self.parallel is not None:
+            self.parallel.start(state, cfg.seed)
         self._best = best
         self._best_weights = best_weights
         self._position = (start_epoch, start_batch)
@@ -203,7 +175,7 @@ class Trainer:
             else:
                 stopped_early = best["bad_epochs"] >= cfg.patience > 0 and epoch < cfg.epochs
         except KeyboardInterrupt:
-            self._save(*self._position, state, best)
+            self._save(*self._position, state, best, sync=False)
             raise TrainingInterrupted(
                 f"training interrupted in epoch {epoch}; checkpoint saved in "
                 f"{self.checkpoint_dir}: rerun the same command with --resume to continue"
@@ -217,7 +189,7 @@ class Trainer:
             best_score=best["score"] if cfg.monitor != "loss" else -best["score"],
             stopped_early=stopped_early,
             train_seconds=state["elapsed"],
-            train_tokens=state["tokens"],
+            train_tokens=self._total(state, "tokens")[0],
         )
         for callback in self.callbacks:
             callback.on_train_end(result)
@@ -277,6 +249,11 @@ class Trainer:
             loss = loss + weight_penalty(self.penalized, self.config.l1, self.config.l2)
         return loss
 
+    def _total(self, state: dict[str, Any], *keys: str) -> list[float]:
+        """``state[key]`` summed over the ranks (this process's own without a group)."""
+        values = [state[key] for key in keys]
+        return values if self.parallel is None else self.parallel.reduce(values)
+
     @staticmethod
     def _reset_epoch_state(state: dict[str, Any]) -> None:
         state.update(epoch_loss=0.0, epoch_correct=0, epoch_seen=0, epoch_tokens=0)
@@ -301,6 +278,10 @@ class Trainer:
         )
         self.model.train()
         self._set_embedding_trainable(epoch)
+        step, scales = self._forward_loss, None
+        if self.parallel is not None:  # this rank's share of each batch, DDP over the loss
+            plan, scales = self.parallel.shard_plan(plan, train.labels, self.loss_fn.weight)
+            step = self.parallel.wrap(self.model, self._forward_loss)
         epoch_start = time.perf_counter()
         elapsed_before = state["elapsed"]
         bar = tqdm(
@@ -308,7 +289,7 @@ class Trainer:
             initial=start_batch,
             desc=f"epoch {epoch}/{cfg.epochs}",
             unit="batch",
-            disable=None,
+            disable=None if self.parallel is None or self.parallel.is_main else True,
             leave=False,
             dynamic_ncols=True,
         )
@@ -319,19 +300,22 @@ class Trainer:
             for group in self.optimizer.param_groups:
                 group["lr"] = cfg.lr * factor * state["lr_scale"]
             self.optimizer.zero_grad(set_to_none=True)
-            logits, loss = self._forward_loss(batch.ids, batch.lengths, batch.labels)
-            loss.backward()
+            if self.parallel is not None:
+                batch = self.parallel.to_device(batch)
+            logits, loss = step(batch.ids, batch.lengths, batch.labels)
+            scale = 1.0 if scales is None else scales[index]
+            (loss if scales is None else loss * scale).backward()
             if cfg.clip_grad_norm > 0:
                 nn.utils.clip_grad_norm_(self.model.parameters(), cfg.clip_grad_norm)
             self.optimizer.step()
             loss_value = loss.detach().item()
-            size = len(batch.indices)
+            size = len(batch.indices) if scale else 0  # 0: a stand-in example (DDP)
             state["global_step"] += 1
             state["epoch_loss"] += loss_value * size
-            state["epoch_correct"] += int((logits.argmax(-1) == batch.labels).sum())
+            state["epoch_correct"] += int((logits.argmax(-1) == batch.labels).sum()) if size else 0
             state["epoch_seen"] += size
-            state["epoch_tokens"] += batch.num_tokens
-            state["tokens"] += batch.num_tokens
+            state["epoch_tokens"] += batch.num_tokens if size else 0
+            state["tokens"] += batch.num_tokens if size else 0
             self._position = (epoch, index + 1)
             state["elapsed"] = elapsed_before + time.perf_counter() - epoch_start
             lr = self.optimizer.param_groups[0]["lr"]
@@ -346,18 +330,26 @@ class Trainer:
                 self._save(epoch, index + 1, state, self._best)
         bar.close()
         seconds = state["elapsed"] - elapsed_before
-        probabilities = predict_probabilities(self.model, validation)
-        metrics = classification_metrics(validation.labels, probabilities, self.labels)
+        if self.parallel is None:
+            probabilities = predict_probabilities(self.model, validation)
+            metrics = classification_metrics(validation.labels, probabilities, self.labels)
+        else:
+            metrics = self.parallel.validation_metrics(
+                self.model, validation, len(self.labels), predict_probabilities
+            )
+        loss_sum, correct, seen, tokens = self._total(
+            state, "epoch_loss", "epoch_correct", "epoch_seen", "epoch_tokens"
+        )
         record = EpochRecord(
             epoch=epoch,
-            train_loss=state["epoch_loss"] / max(1, state["epoch_seen"]),
-            train_accuracy=state["epoch_correct"] / max(1, state["epoch_seen"]),
+            train_loss=loss_sum / max(1, seen),
+            train_accuracy=correct / max(1, seen),
             val_loss=metrics["log_loss"],
             val_accuracy=metrics["accuracy"],
             val_macro_f1=metrics["macro_f1"],
             lr=self.optimizer.param_groups[0]["lr"],
             seconds=seconds,
-            tokens_per_second=state["epoch_tokens"] / seconds if seconds else 0.0,
+            tokens_per_second=tokens / seconds if seconds else 0.0,
         )
         logger.info(
             "epoch %d: train loss %.4f acc %.4f | val loss %.4f acc %.4f macro-F1 %.4f | %.0fs",

@@ -33,7 +33,12 @@ from lstm_sentiment.tuning.objective import (
 from lstm_sentiment.tuning.plots import plot_study
 from lstm_sentiment.tuning.settings import METRICS, TuneSettings
 from lstm_sentiment.tuning.space import SearchSpace
-from lstm_sentiment.tuning.study import create_or_load_study, finished_trials, recover_trials
+from lstm_sentiment.tuning.study import (
+    create_or_load_study,
+    finished_trials,
+    recover_trials,
+    redact_url,
+)
 from lstm_sentiment.tuning.workers import make_jobs, run_workers
 
 logger = logging.getLogger(__name__)
@@ -208,8 +213,8 @@ def write_outputs(
     states = {s.name.lower(): sum(t.state == s for t in trials) for s in TrialState}
     summary = {
         "study_name": settings.study_name,
-        "storage": settings.storage_url(output),
-        "settings": asdict(settings),
+        "storage": redact_url(settings.storage_url(output)),
+        "settings": {**asdict(settings), "storage": redact_url(settings.storage or "") or None},
         "direction": metric.direction,
         "trials": states,
         "finished_trials": finished_trials(trials),

@@ -35,6 +35,8 @@ DEFAULT_STUDY_NAME = "lstm-sentiment"
 DEFAULT_TRIALS = 20
 """Trial budget of a non-grid study when neither ``--trials`` nor ``--timeout`` is given."""
 STUDY_FILE = "study.db"
+JOURNAL_PREFIX = "journal:"
+"""``--storage journal:PATH``: Optuna's JournalStorage on a file instead of a database."""
 HEARTBEAT_SECONDS = 60
 GRACE_SECONDS = 180
 """A running trial without a heartbeat for this long is taken for dead (other machines)."""
@@ -66,7 +68,7 @@ class TuneSettings:
     meant to evaluate every point)."""
     metric: str = "accuracy"
     storage: str | None = None
-    """SQLAlchemy URL; default ``sqlite:///OUTPUT/study.db``."""
+    """SQLAlchemy URL or ``journal:PATH``; default ``sqlite:///OUTPUT/study.db``."""
     study_name: str = DEFAULT_STUDY_NAME
     workers: int = 1
     seed: int = 0
@@ -98,6 +100,11 @@ class TuneSettings:
             raise ConfigError("--workers must be >= 1; startup trials and warm-up epochs >= 0")
 
     def storage_url(self, output_dir: Path) -> str:
+        """The storage given, with a journal file's path made absolute (workers may start in
+        another folder), or the default SQLite file in ``output_dir``."""
+        if self.storage and self.storage.startswith(JOURNAL_PREFIX):
+            path = self.storage[len(JOURNAL_PREFIX) :]
+            return JOURNAL_PREFIX + (str(Path(path).expanduser().resolve()) if path else "")
         return self.storage or f"sqlite:///{(output_dir / STUDY_FILE).resolve()}"
 
     def budget(self, space: SearchSpace) -> int | None:

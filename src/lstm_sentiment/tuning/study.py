@@ -1,11 +1,12 @@
 """Studies: samplers, pruners, persistent storage, resume after a kill.
 
-A study lives in a database (``sqlite:///OUTPUT/study.db`` by default, or any SQLAlchemy URL such
-as PostgreSQL for workers on several machines), so running the same ``tune`` command again
-continues it: finished trials count toward ``--trials``, and a trial left *running* by a process
-that no longer exists is marked failed and queued again with the same parameters. On this machine
-that is detected from the process id recorded with the trial; for other machines Optuna's
-heartbeat marks a trial stale after :data:`GRACE_SECONDS` without news.
+A study lives in a database (``sqlite:///OUTPUT/study.db`` by default, any SQLAlchemy URL such
+as PostgreSQL for workers on several machines, or ``journal:PATH``, Optuna's journal file), so
+running the same ``tune`` command again continues it: finished trials count toward ``--trials``,
+and a trial left *running* by a process that no longer exists is marked failed and queued again
+with the same parameters. On this machine that is detected from the process id recorded with the
+trial; for other machines Optuna's heartbeat (SQL databases only) marks a trial stale after
+:data:`GRACE_SECONDS` without news.
 
 Worker processes sharing a study are in :mod:`lstm_sentiment.tuning.workers`.
 """
@@ -13,6 +14,7 @@ Worker processes sharing a study are in :mod:`lstm_sentiment.tuning.workers`.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import logging
 import os
 import socket
@@ -30,6 +32,7 @@ from lstm_sentiment.tuning.settings import (
     GRACE_SECONDS,
     HEARTBEAT_SECONDS,
     HYPERBAND_REDUCTION,
+    JOURNAL_PREFIX,
     METRICS,
     SQLITE_TIMEOUT_SECONDS,
     TuneSettings,
@@ -39,8 +42,12 @@ from lstm_sentiment.tuning.space import SearchSpace
 logger = logging.getLogger(__name__)
 
 
-def open_storage(url: str, max_retries: int = 2) -> optuna.storages.RDBStorage:
-    """The study database, with heartbeats so a dead worker's trial is retried."""
+def open_storage(url: str, max_retries: int = 2) -> optuna.storages.BaseStorage:
+    """The study storage: ``journal:PATH`` (Optuna's journal file, no server), or an SQLAlchemy
+    URL (SQLite, PostgreSQL, MySQL) with heartbeats so a dead worker's trial is retried."""
+    if url.startswith(JOURNAL_PREFIX):
+        return open_journal(url[len(JOURNAL_PREFIX) :])
+    url = with_installed_driver(url)
     engine_kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
         engine_kwargs["connect_args"] = {"timeout": SQLITE_TIMEOUT_SECONDS}
@@ -56,8 +63,54 @@ def open_storage(url: str, max_retries: int = 2) -> optuna.storages.RDBStorage:
                     retry_trial, max_retries=max_retries
                 ),
             )
-    except Exception as exc:  # SQLAlchemy raises many kinds for a bad URL or a missing driver
-        raise ConfigError(f"cannot open study storage {url!r}: {exc}") from None
+    except ImportError:
+        raise ConfigError(
+            f"cannot open study storage {redact_url(url)!r}: its database driver is not "
+            "installed (PostgreSQL: pip install 'lstm-sentiment[distributed]', which brings "
+            "psycopg2)"
+        ) from None
+    except Exception as exc:  # SQLAlchemy raises many kinds for a bad URL or an unreachable host
+        shown = redact_url(url)
+        message = str(exc).replace(url, shown).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(f"cannot open study storage {shown!r}: {message}") from None
+
+
+def with_installed_driver(url: str) -> str:
+    """A bare ``postgresql://`` URL names psycopg 3 in SQLAlchemy 2.1; use psycopg2 (the
+    ``distributed`` extra's driver) when it is the one installed."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme not in ("postgresql", "postgres"):
+        return url
+    if importlib.util.find_spec("psycopg") is None and importlib.util.find_spec("psycopg2"):
+        return f"postgresql+psycopg2://{rest}"
+    return f"postgresql://{rest}"
+
+
+def open_journal(path: str) -> optuna.storages.JournalStorage:
+    """Optuna's journal storage on a file: an append-only log with a lock file beside it."""
+    from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock
+
+    if not path:
+        raise ConfigError("--storage journal:PATH needs a file path, e.g. journal:runs/study.log")
+    file = Path(path).expanduser()
+    if file.is_dir():
+        raise ConfigError(f"--storage journal:{path} is a folder: name a file inside it")
+    file.parent.mkdir(parents=True, exist_ok=True)
+    # The open(2)-based lock works on NFS v3+ as well as local disks (the symlink one may not).
+    backend = JournalFileBackend(str(file), lock_obj=JournalFileOpenLock(str(file)))
+    return optuna.storages.JournalStorage(backend)
+
+
+def redact_url(url: str) -> str:
+    """``url`` with its password replaced by ``***`` (for messages and ``summary.json``)."""
+    if url.startswith(JOURNAL_PREFIX) or "@" not in url:
+        return url
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can parse: hide everything before the host
+        return "***@" + url.rsplit("@", 1)[1]
 
 
 def build_sampler(
