@@ -150,7 +150,13 @@ class OnnxScorer:
 
     @property
     def description(self) -> str:
-        return f"{self._config.model.architecture} on onnxruntime ({self.precision})"
+        from lstm_sentiment.models.describe import describe_architecture
+
+        model = self._config.model
+        return (
+            f"{model.architecture}: {describe_architecture(model)} "
+            f"(on onnxruntime, {self.precision})"
+        )
 
     @property
     def held_out_validation(self) -> bool:

@@ -16,6 +16,7 @@ from lstm_sentiment.errors import ConfigError
 from lstm_sentiment.models.bag import EmbeddingEncoder
 from lstm_sentiment.models.classifier import TextClassifier
 from lstm_sentiment.models.conv import ConvEncoder, ConvRecurrentEncoder
+from lstm_sentiment.models.describe import describe_architecture
 from lstm_sentiment.models.init import initialize
 from lstm_sentiment.models.recurrent import RecurrentEncoder
 
@@ -113,26 +114,4 @@ def describe_neural(config: ModelConfig) -> str:
             f"{config.architecture!r} is not a neural architecture; "
             f"valid: {', '.join(ARCHITECTURES)}"
         )
-    direction = "bidirectional " if config.bidirectional else ""
-    sizes = ", ".join(str(size) for size in config.layer_sizes)
-    layers = len(config.layer_sizes)
-    conv = f"Conv1D ({config.conv_filters} filters × widths {config.conv_kernel_sizes})"
-    cell = config.architecture.removeprefix("cnn_").upper()
-    recurrent = f"{direction}{cell} ({layers} layer{'s' if layers > 1 else ''}: {sizes} units)"
-    if config.layer_connection != "none" and layers > 1:
-        recurrent += f" with {config.layer_connection} connections"
-    encoder = {
-        "cnn": conv,
-        "embedding_pool": "bag of embeddings (no encoder)",
-    }.get(config.architecture)
-    if encoder is None:
-        encoder = (
-            f"{conv} → max-pool /{config.conv_pool_size} → {recurrent}"
-            if config.architecture.startswith("cnn_")
-            else recurrent
-        )
-    pooling = "+".join(config.pooling)
-    if "attention" in config.pooling and config.attention_heads > 1:
-        pooling += f" ({config.attention_heads} heads)"
-    head = f", dense {config.dense_size} {config.dense_activation}" if config.dense_size else ""
-    return f"{encoder}, {pooling} pooling{head}, {config.output} output"
+    return describe_architecture(config)
