@@ -42,6 +42,8 @@ DEFAULT_SEED = 13
 PADDING_CHOICES = ("bucket", "fixed")
 EMBEDDING_POOLING_CHOICES = ("mean", "max")
 DENSE_OUTPUTS = ("softmax", "sigmoid")
+LEXICONS = ("none", "vader")
+"""Word lexicons a model can read as per-token features (``model.lexicon``)."""
 MONITOR_CHOICES = ("accuracy", "macro_f1", "loss")
 
 

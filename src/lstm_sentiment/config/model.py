@@ -9,6 +9,7 @@ from lstm_sentiment.config.choices import (
     DENSE_OUTPUTS,
     EMBEDDING_POOLING_CHOICES,
     INITIALIZERS,
+    LEXICONS,
     LAYER_CONNECTIONS,
     NB_WEIGHTS,
     POOLING_CHOICES,
@@ -67,6 +68,12 @@ class ModelConfig:
     """``per_feature``: a learned weight per n-gram (NBSVM's reweighting; can memorise rare
     n-grams); ``shared``: one learned scale per class column (naive Bayes with a learned
     temperature, the encoder learning what it misses)."""
+    lexicon: str = "none"
+    """Per-token lexicon features beside the word embedding (``none`` or ``vader``: VADER's
+    MIT-licensed valence lexicon, negation words and intensifiers, Hutto & Gilbert 2014). The
+    lexicon's words join the vocabulary and its features are stored with the weights, so a
+    word the training texts never taught still carries its valence; the network learns how to
+    use them (negation, contrast) from the training data."""
     conv_filters: int = 128
     conv_kernel_sizes: list[int] = field(default_factory=lambda: [3, 5])
     """One convolution per width, ``conv_filters`` each, concatenated."""
@@ -103,6 +110,7 @@ class ModelConfig:
         check_choice("model.dense_activation", self.dense_activation, ACTIVATIONS)
         check_choice("model.output", self.output, DENSE_OUTPUTS)
         check_choice("model.init", self.init, INITIALIZERS)
+        check_choice("model.lexicon", self.lexicon, LEXICONS)
         check_choice("model.recurrent_init", self.recurrent_init, INITIALIZERS)
         for key in ("embedding_dropout", "dropout", "recurrent_dropout"):
             value = getattr(self, key)

@@ -117,6 +117,9 @@ def _integrate(
     if nb is not None:
         references = references + centred(class_logits(nb.bias.detach().double().numpy()[None]))
     layers: list[nn.Module] = [model.embedding]  # type: ignore[list-item]
+    lexicon = getattr(model, "lexicon", None)
+    if lexicon is not None:  # per-token features beside the embedding: attributed per token
+        layers.append(lexicon)
     bigrams = getattr(model, "bigrams", None)
     if bigrams is not None and width >= 2:
         layers.append(bigrams.embedding)
@@ -139,8 +142,9 @@ def _integrate(
     )
     if not isinstance(attributions, list):
         attributions = [attributions]
-    words = attributions[0].detach().double().sum(dim=-1).numpy()  # [rows, width]
-    pairs = attributions[1].detach().double().sum(dim=-1).numpy() if len(attributions) > 1 else None
+    summed = [part.detach().double().sum(dim=-1).numpy() for part in attributions]
+    words = summed[0] + summed[1] if lexicon is not None else summed[0]  # [rows, width]
+    pairs = summed[-1] if bigrams is not None and width >= 2 else None
     out = []
     for index, ids in enumerate(batch):
         length = len(ids)

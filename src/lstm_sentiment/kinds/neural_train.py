@@ -29,12 +29,14 @@ from lstm_sentiment.preparation import PreparedData
 from lstm_sentiment.text.auto import resolve_auto
 from lstm_sentiment.text.encode import TextEncoder
 from lstm_sentiment.text.tokenize import LearnedTokenizer, build_tokenizer
+from lstm_sentiment.text.word import Tokenizer
 from lstm_sentiment.text.vocab import Vocabulary
 from lstm_sentiment.training.callbacks import CsvLogger, TensorBoardLogger
 from lstm_sentiment.training.checkpoint import has_checkpoint
 from lstm_sentiment.training.faults import fault_callbacks
 from lstm_sentiment.training.trainer import Trainer
 from lstm_sentiment.training.weights import as_tensor, class_weights
+from lstm_sentiment.vectors.lexicon import Lexicon, load_lexicon
 from lstm_sentiment.vectors.word_vectors import WordVectors
 
 logger = logging.getLogger(__name__)
@@ -102,6 +104,18 @@ def extend_with_pretrained(
         extra,
     )
     return vocab.extended(added), vectors
+
+
+def extend_with_lexicon(vocab: Vocabulary, tokenizer: Tokenizer, lexicon: Lexicon) -> Vocabulary:
+    """``vocab`` plus the lexicon's words it lacks that the tokenizer reads as one token, so a
+    word the training texts never used still has its lexicon features."""
+    missing = [
+        word
+        for word in lexicon.words
+        if word not in vocab and tokenizer.tokenize(word) == [word]
+    ]
+    logger.info("vocabulary: %d %s lexicon words added", len(missing), lexicon.name)
+    return vocab.extended(missing)
 
 
 def build_embeddings(
@@ -222,6 +236,8 @@ def encode_data(config: RunConfig, data: PreparedData) -> EncodedData:
     vectors = None
     if uses_pretrained(config) and config.vectors.extra_words:
         vocab, vectors = extend_with_pretrained(config, vocab, fit_tokens)
+    if config.model.lexicon != "none":
+        vocab = extend_with_lexicon(vocab, tokenizer, load_lexicon(config.model.lexicon))
     encoder = TextEncoder(tokenizer, vocab, config.text.max_length, config.text.truncation)
     # "fixed" pads every training batch to max_length (as the tutorials do); "bucket" pads
     # each length-sorted batch only to its longest text. Predictions are the same either way.
@@ -266,6 +282,8 @@ def fit_neural(config: RunConfig, data: PreparedData, options: FitOptions) -> Fi
         embeddings=embeddings,
         freeze_embeddings=config.vectors.freeze,
     )
+    if model.lexicon is not None:
+        model.lexicon.set_table(load_lexicon(config.model.lexicon).table(vocab.tokens))
     nb_path = getattr(model, "nb", None)
     if nb_path is not None:  # NB-weighted n-grams: ratios from the training texts only
         nb_path.fit_ratios(encoded.train.ids, encoded.train.labels, config.model.nb_alpha)

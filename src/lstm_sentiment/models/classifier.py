@@ -9,9 +9,11 @@ from torch import nn
 from lstm_sentiment.config import ModelConfig
 from lstm_sentiment.errors import ConfigError
 from lstm_sentiment.models.layers import activation
+from lstm_sentiment.models.lexicon import LexiconFeatures
 from lstm_sentiment.models.nb_ngrams import NbNgramLogits
 from lstm_sentiment.models.pooling import Pooler, padding_mask, pool
 from lstm_sentiment.models.recurrent import RecurrentEncoder
+from lstm_sentiment.vectors.lexicon import LEXICON_FEATURES
 
 BIGRAM_HASH_MULTIPLIER = 1_000_003
 """A prime larger than any vocabulary: ``(a · p + b) mod buckets`` spreads word pairs."""
@@ -34,6 +36,11 @@ class HashedBigrams(nn.Module):
         valid = padding_mask(lengths - 1, pairs.size(1)).unsqueeze(-1)
         total = self.embedding(pairs).masked_fill(~valid, 0.0).sum(dim=1)
         return total / (lengths - 1).clamp_min(1).unsqueeze(1).to(total.dtype)
+
+
+def token_features_size(config: ModelConfig, embedding_dim: int) -> int:
+    """Width of each token's input to the encoder: the embedding plus lexicon features."""
+    return embedding_dim + (LEXICON_FEATURES if config.lexicon != "none" else 0)
 
 
 class TextClassifier(nn.Module):
@@ -80,6 +87,9 @@ class TextClassifier(nn.Module):
                 self.embedding.weight.copy_(torch.from_numpy(np.asarray(embeddings)))
         self.embedding.weight.requires_grad_(not freeze_embeddings)
         self.embedding_dropout = nn.Dropout(config.embedding_dropout)
+        self.lexicon: LexiconFeatures | None = None
+        if config.lexicon != "none":
+            self.lexicon = LexiconFeatures(vocab_size)
         self.encoder = encoder
         self.pooler = Pooler(
             config.pooling,
@@ -95,7 +105,8 @@ class TextClassifier(nn.Module):
         )
         """Pool each direction on its own: a backward direction needs no re-alignment."""
         self.output_dropout = nn.Dropout(config.head_dropout)
-        features = self.pooler.output_size + embedding_dim * len(config.embedding_pooling)
+        token_size = token_features_size(config, embedding_dim)
+        features = self.pooler.output_size + token_size * len(config.embedding_pooling)
         self.bigrams: HashedBigrams | None = None
         if config.ngram_buckets:
             self.bigrams = HashedBigrams(config.ngram_buckets, config.ngram_dim)
@@ -127,8 +138,12 @@ class TextClassifier(nn.Module):
         return self.classify(self.embed(ids), lengths, ids)
 
     def embed(self, ids: torch.Tensor) -> torch.Tensor:
-        """Word embeddings (with embedding dropout while training): ``[batch, time, dim]``."""
-        return self.embedding_dropout(self.embedding(ids))
+        """Word embeddings (with embedding dropout while training) and, with a lexicon, its
+        features after them: ``[batch, time, token features]``."""
+        embedded = self.embedding_dropout(self.embedding(ids))
+        if self.lexicon is None:
+            return embedded
+        return torch.cat([embedded, self.lexicon(ids)], dim=-1)
 
     def classify(
         self, embedded: torch.Tensor, lengths: torch.Tensor, ids: torch.Tensor

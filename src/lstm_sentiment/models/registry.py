@@ -14,7 +14,7 @@ from torch import nn
 from lstm_sentiment.config import ModelConfig
 from lstm_sentiment.errors import ConfigError
 from lstm_sentiment.models.bag import EmbeddingEncoder
-from lstm_sentiment.models.classifier import TextClassifier
+from lstm_sentiment.models.classifier import TextClassifier, token_features_size
 from lstm_sentiment.models.conv import ConvEncoder, ConvRecurrentEncoder
 from lstm_sentiment.models.describe import describe_architecture
 from lstm_sentiment.models.init import initialize
@@ -89,7 +89,7 @@ def build_model(
         )
     model = TextClassifier(
         config,
-        builder(config, embedding_dim),
+        builder(config, token_features_size(config, embedding_dim)),
         vocab_size=vocab_size,
         embedding_dim=embedding_dim,
         num_classes=num_classes,
