@@ -37,7 +37,7 @@ def test_vader_table_has_valence_negation_and_intensity() -> None:
 def test_unknown_lexicon_is_a_config_error() -> None:
     raw = tiny_config_dict("tiny.csv", "vectors.txt")
     raw["model"]["lexicon"] = "vadr"
-    with pytest.raises(ConfigError, match="model.lexicon must be one of none, vader"):
+    with pytest.raises(ConfigError, match=r"model\.lexicon must be one of none, vader"):
         RunConfig.from_dict(raw)
 
 

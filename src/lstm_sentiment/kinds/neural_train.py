@@ -29,8 +29,8 @@ from lstm_sentiment.preparation import PreparedData
 from lstm_sentiment.text.auto import resolve_auto
 from lstm_sentiment.text.encode import TextEncoder
 from lstm_sentiment.text.tokenize import LearnedTokenizer, build_tokenizer
-from lstm_sentiment.text.word import Tokenizer
 from lstm_sentiment.text.vocab import Vocabulary
+from lstm_sentiment.text.word import Tokenizer
 from lstm_sentiment.training.callbacks import CsvLogger, TensorBoardLogger
 from lstm_sentiment.training.checkpoint import has_checkpoint
 from lstm_sentiment.training.faults import fault_callbacks
@@ -110,9 +110,7 @@ def extend_with_lexicon(vocab: Vocabulary, tokenizer: Tokenizer, lexicon: Lexico
     """``vocab`` plus the lexicon's words it lacks that the tokenizer reads as one token, so a
     word the training texts never used still has its lexicon features."""
     missing = [
-        word
-        for word in lexicon.words
-        if word not in vocab and tokenizer.tokenize(word) == [word]
+        word for word in lexicon.words if word not in vocab and tokenizer.tokenize(word) == [word]
     ]
     logger.info("vocabulary: %d %s lexicon words added", len(missing), lexicon.name)
     return vocab.extended(missing)

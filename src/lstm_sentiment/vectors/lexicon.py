@@ -92,15 +92,13 @@ def vader_lexicon() -> Lexicon:
             f"model.lexicon 'vader' needs the vaderSentiment package ({exc}); "
             "install it with: pip install vaderSentiment==3.3.2"
         ) from None
-    emoji = _emoji_valence(_vader_text("emoji_utf8_lexicon.txt"), vader.SentimentIntensityAnalyzer())
-    for symbol, score in emoji.items():
+    analyzer = vader.SentimentIntensityAnalyzer()
+    for symbol, score in _emoji_valence(_vader_text("emoji_utf8_lexicon.txt"), analyzer).items():
         valence.setdefault(symbol, score)
     spellings = {word.replace("'", "") for word in vader.NEGATE}  # "don't" and "dont"
     negations = frozenset(vader.NEGATE) | spellings | {NEGATION_CLITIC}
     intensifiers = {
-        word: float(np.sign(boost))
-        for word, boost in vader.BOOSTER_DICT.items()
-        if " " not in word
+        word: float(np.sign(boost)) for word, boost in vader.BOOSTER_DICT.items() if " " not in word
     }
     return Lexicon("vader", valence, negations, intensifiers)
 
