@@ -115,7 +115,14 @@ def raw_texts(draw: st.DrawFn) -> str:
 
 
 @pytest.mark.parametrize(
-    "tokenizer", [WordTokenizer(), WordTokenizer(lowercase=False), TweetTokenizer()], ids=str
+    "tokenizer",
+    [
+        WordTokenizer(),
+        WordTokenizer(lowercase=False),
+        WordTokenizer(emoji=True, max_repeat=2),
+        TweetTokenizer(),
+    ],
+    ids=str,
 )
 @given(raw=raw_texts())
 def test_tokens_and_offsets_agree_with_the_tokenizer(tokenizer, raw: str) -> None:
@@ -182,10 +189,14 @@ def test_ensemble_segments_conserve_weighted_member_scores() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(text=st.lists(st.sampled_from([*"ab'’ sn't!?.,-É", "<br />", "&amp;"])).map("".join))
+@given(
+    text=st.lists(
+        st.sampled_from([*"ab'’ sn't!?.,-É", "<br />", "&amp;", "ooo", "😀", "👍🏽", ":DDD"])
+    ).map("".join)
+)
 def test_word_tokenize_equals_the_tokens_of_its_spans(text: str) -> None:
     """``tokenize`` (the fast path) and ``spans`` (explanations) must never drift apart."""
-    for keep in ("!?", ""):
-        tokenizer = WordTokenizer(keep_punctuation=keep)
+    for keep, emoji, repeat in (("!?", False, 0), ("", False, 0), ("!?", True, 2)):
+        tokenizer = WordTokenizer(keep_punctuation=keep, emoji=emoji, max_repeat=repeat)
         spans = tokenizer.spans(tokenizer.clean(text))
         assert tokenizer.tokenize(text) == [token for token, _, _ in spans]

@@ -165,3 +165,22 @@ def test_tokenize_word_only_input_round_trips_through_join(words: list[str]) -> 
 def test_tokenize_word_only_input_keeps_every_word(words: list[str]) -> None:
     tokens = WordTokenizer(lowercase=False).tokenize(" ".join(words))
     assert tokens == [unicodedata.normalize("NFKC", word) for word in words]  # "µ" -> "μ"
+
+
+def test_word_tokenizer_keeps_emoji_and_cuts_elongations_when_asked() -> None:
+    text = "sooo goood!!! 😍 👍🏽 loved it"
+    assert WordTokenizer().tokenize(text) == ["sooo", "goood", "!", "!", "!", "loved", "it"]
+    asked = build_tokenizer(TextConfig(word_emoji=True, word_max_repeat=2))
+    assert asked.tokenize(text) == ["soo", "good", "!", "!", "!", "😍", "👍", "loved", "it"]
+    assert tokenizer_from_dict(asked.to_dict()) == asked
+    # bundles that never used the options save (and read back) what they always did
+    assert WordTokenizer().to_dict() == {
+        "name": "word",
+        "lowercase": True,
+        "keep_punctuation": "!?",
+    }
+
+
+def test_negative_word_max_repeat_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match=r"text\.word_max_repeat must be >= 0"):
+        TextConfig(word_max_repeat=-1)

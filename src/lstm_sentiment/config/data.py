@@ -100,6 +100,11 @@ class TextConfig:
     padding: str = "bucket"
     """``bucket``: length-bucketed batches padded to their longest text; ``fixed``: every
     training batch padded to ``max_length``."""
+    word_emoji: bool = False
+    """``word`` tokenizer: emoji are tokens (skin tones and variation selectors dropped)."""
+    word_max_repeat: int = 0
+    """``word`` tokenizer: letters repeated more often are cut to this (``sooo`` → ``soo``
+    with 2); 0 keeps elongations."""
     tweet_hashtags: str = "split"
     """``tweet`` tokenizer: ``split`` (``#MakeAmericaGreat`` → ``<hashtag> make america
     great``), ``keep`` (one token ``#makeamericagreat``) or ``strip`` (``makeamericagreat``)."""
@@ -121,6 +126,8 @@ class TextConfig:
         check_choice("text.tokenizer", self.tokenizer, TOKENIZER_CHOICES)
         check_choice("text.padding", self.padding, PADDING_CHOICES)
         check_choice("text.tweet_hashtags", self.tweet_hashtags, HASHTAG_MODES)
+        if self.word_max_repeat < 0:
+            raise ConfigError(f"text.word_max_repeat must be >= 0, got {self.word_max_repeat}")
         self.tweet_placeholders = split_list(self.tweet_placeholders)
         for name in self.tweet_placeholders:
             check_choice("text.tweet_placeholders", name, TWEET_PLACEHOLDERS)

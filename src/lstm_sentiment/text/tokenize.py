@@ -27,12 +27,20 @@ TokenizerLoader = Callable[[dict[str, Any], Path | None], Tokenizer]
 
 
 def _word_from_config(config: TextConfig) -> Tokenizer:
-    return WordTokenizer(lowercase=config.lowercase, keep_punctuation=config.keep_punctuation)
+    return WordTokenizer(
+        lowercase=config.lowercase,
+        keep_punctuation=config.keep_punctuation,
+        emoji=config.word_emoji,
+        max_repeat=config.word_max_repeat,
+    )
 
 
 def _word_from_dict(saved: dict[str, Any], directory: Path | None) -> Tokenizer:
     return WordTokenizer(
-        lowercase=bool(saved["lowercase"]), keep_punctuation=str(saved["keep_punctuation"])
+        lowercase=bool(saved["lowercase"]),
+        keep_punctuation=str(saved["keep_punctuation"]),
+        emoji=bool(saved.get("emoji", False)),
+        max_repeat=int(saved.get("max_repeat", 0)),
     )
 
 

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from lstm_sentiment.text.emoji import EMOJI, letter_runs, normalise_emoji
 from lstm_sentiment.text.word import WordTokenizer, split_clitic
 
 USER_TOKEN = "<user>"
@@ -38,16 +39,6 @@ _EMOTICON = (
     r"|<3+|</3|\^[_\-.]?\^|-_+-|[oO]_[oO]|[xX][dDpP]+(?![\w])"  # <3 ^_^ -_- o_O xD
     r")"
 )
-_EMOJI_BASE = (
-    "\U0001f000-\U0001faff\u2600-\u27bf\u2300-\u23ff\u2b00-\u2bff\u2190-\u21ff"
-    "\u3030\u303d\u3297\u3299\u203c\u2049"
-)
-_EMOJI_MODIFIERS = "\ufe0e\ufe0f\u20e3\U0001f3fb-\U0001f3ff"
-_EMOJI = (
-    f"[\U0001f1e6-\U0001f1ff]{{2}}"  # flags: two regional indicators
-    f"|[{_EMOJI_BASE}][{_EMOJI_MODIFIERS}]*(?:\u200d[{_EMOJI_BASE}][{_EMOJI_MODIFIERS}]*)*"
-)
-_STRIP_MODIFIERS = re.compile(f"[{_EMOJI_MODIFIERS}]")
 _NUMBER = r"(?>[+-]?\d+(?:[.,:/]\d+)*%?)(?![^\W\d_])"  # not "2nd", "30pm"
 _WORD = r"[^\W_]+(?:[-'][^\W_]+)*"
 _RETWEET = re.compile(r"(?<![\w@#])(?:RT|rt)\b(?=\s*[@:])|(?<![\w@#])RT\b")
@@ -94,7 +85,7 @@ class TweetTokenizer:
             f"(?P<user>{_MENTION})",
             f"(?P<hashtag>{_HASHTAG})",
             f"(?P<emoticon>{_EMOTICON})",
-            f"(?P<emoji>{_EMOJI})",
+            f"(?P<emoji>{EMOJI})",
             f"(?P<number>{_NUMBER})",
             f"(?P<word>{_WORD})",
         ]
@@ -127,7 +118,7 @@ class TweetTokenizer:
             elif kind == "hashtag":
                 tokens.extend(self._hashtag(value, start, end))
             elif kind == "emoji":
-                tokens.append((_STRIP_MODIFIERS.sub("", value), start, end))
+                tokens.append((normalise_emoji(value), start, end))
             elif kind == "punct":
                 count = self._repeats(len(value))
                 tokens.extend(
@@ -149,8 +140,8 @@ class TweetTokenizer:
     def _shorten(self, word: str) -> str:
         if not self.max_repeat:
             return word
-        limit = self.max_repeat
-        return re.sub(rf"([^\W\d_])\1{{{limit},}}", lambda m: m.group(1) * limit, word)
+        pattern, replacement = letter_runs(self.max_repeat)
+        return pattern.sub(replacement, word)
 
     def _hashtag(self, tag: str, start: int, end: int) -> list[tuple[str, int, int]]:
         if self.hashtags == "keep":

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from lstm_sentiment.text.emoji import EMOJI, letter_runs, normalise_emoji
+
 _BREAK_TAG = re.compile(r"<\s*br\s*/?\s*>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
 _EMOTICON = r"(?:[<>]?[:;=][\-o\*']?(?!//)[\)\]\(\[dDpP/\\|@3]+|[\)\(][\-o']?[:;=]|<3)"
@@ -30,17 +32,37 @@ class WordTokenizer:
     Args:
         lowercase: Lowercase tokens (emoticons keep their case-insensitive form).
         keep_punctuation: Punctuation characters emitted as tokens; others are dropped.
+        emoji: Emoji are tokens (without skin tones and variation selectors); otherwise dropped.
+        max_repeat: Cut runs of one letter to this length (``sooo`` → ``soo`` with 2; 0 = off).
     """
 
     lowercase: bool = True
     keep_punctuation: str = "!?"
+    emoji: bool = False
+    max_repeat: int = 0
 
     def __post_init__(self) -> None:
+        if self.max_repeat < 0:
+            raise ValueError(f"max_repeat must be >= 0, got {self.max_repeat}")
         kept = "".join(re.escape(ch) for ch in self.keep_punctuation)
         parts = [_EMOTICON, _WORD]
+        if self.emoji:
+            parts.append(EMOJI)
         if kept:
             parts.append(f"[{kept}]")
         object.__setattr__(self, "_pattern", re.compile("|".join(parts)))
+        runs = letter_runs(self.max_repeat) if self.max_repeat else None
+        object.__setattr__(self, "_runs", runs)
+
+    def _normalise(self, tokens: list[str], cleaned: str) -> list[str]:
+        """Elongations cut and emoji modifiers dropped (only texts that can have them pay)."""
+        runs = self._runs  # type: ignore[attr-defined]
+        if runs is not None:
+            pattern, replacement = runs
+            tokens = [pattern.sub(replacement, token) for token in tokens]
+        if self.emoji and not cleaned.isascii():
+            tokens = list(map(normalise_emoji, tokens))
+        return tokens
 
     def clean(self, text: str) -> str:
         """Normalise unicode, unescape HTML entities, drop tags (``<br />`` becomes a space)."""
@@ -59,6 +81,8 @@ class WordTokenizer:
         found: list[str] = self._pattern.findall(cleaned)  # type: ignore[attr-defined]
         if self.lowercase:
             found = list(map(str.lower, found))
+        if self.max_repeat or self.emoji:
+            found = self._normalise(found, cleaned)
         if "'" not in cleaned:
             return found
         tokens: list[str] = []
@@ -80,16 +104,24 @@ class WordTokenizer:
             start, end = match.span()
             if self.lowercase:
                 token = token.lower()
+            if self.max_repeat or self.emoji:
+                token = self._normalise([token], cleaned)[0]
             tokens.extend(split_clitic(token, start, end))
         return tokens
 
     def to_dict(self) -> dict[str, object]:
-        """Settings saved in a model bundle."""
-        return {
+        """Settings saved in a model bundle (the options a bundle did not use stay out, so
+        older readers read it)."""
+        saved: dict[str, object] = {
             "name": "word",
             "lowercase": self.lowercase,
             "keep_punctuation": self.keep_punctuation,
         }
+        if self.emoji:
+            saved["emoji"] = True
+        if self.max_repeat:
+            saved["max_repeat"] = self.max_repeat
+        return saved
 
 
 def split_clitic(token: str, start: int, end: int) -> list[tuple[str, int, int]]:
