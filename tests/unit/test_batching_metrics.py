@@ -168,3 +168,16 @@ def test_cropped_probability_bounds_and_short_span_share() -> None:
     assert 0.4 < (every <= 40).mean() < 0.6
     half = data.cropped(rng, 0.5, 4).lengths
     assert 0.45 < (half < 400).mean() < 0.55
+
+
+def test_cropped_leaves_texts_up_to_longer_than_whole() -> None:
+    ids = [list(range(n)) for n in (12, 40, 41, 300)]
+    data = EncodedDataset(ids, np.zeros(len(ids), dtype=np.int64), pad_id=0)
+    for seed in range(20):
+        lengths = data.cropped(np.random.default_rng(seed), 1.0, 4, longer_than=40).lengths
+        assert lengths[:2].tolist() == [12, 40]  # labelled sentences stay whole
+        assert lengths[3] <= 300
+    cut = [
+        data.cropped(np.random.default_rng(s), 1.0, 4, longer_than=40).lengths[3] for s in range(20)
+    ]
+    assert min(cut) < 300  # longer texts are still cropped

@@ -67,6 +67,10 @@ class TrainConfig:
     long reviews also reads single sentences and short posts; 0 = off."""
     crop_min_tokens: int = 4
     """Shortest span a random crop keeps."""
+    crop_longer_than: int = 0
+    """Only texts of more tokens than this are cropped (0: any text longer than
+    ``crop_min_tokens``), so labelled sentences stay whole: a span of "not bad at all" is
+    "bad"."""
     log_embeddings: int = 0
     """Write the N most frequent words' learned embeddings for TensorBoard's projector."""
     class_weights: str = "balanced"
@@ -91,6 +95,8 @@ class TrainConfig:
             raise ConfigError(
                 f"train.adversarial_epsilon must be >= 0, got {self.adversarial_epsilon}"
             )
+        if self.crop_longer_than < 0:
+            raise ConfigError(f"train.crop_longer_than must be >= 0, got {self.crop_longer_than}")
         if not 0.0 <= self.crop_probability <= 1.0 or self.crop_min_tokens < 1:
             raise ConfigError(
                 "train.crop_probability must be in [0, 1] and train.crop_min_tokens >= 1, got "

@@ -81,16 +81,17 @@ class EncodedDataset:
         return int(self.lengths.sum())
 
     def cropped(
-        self, rng: np.random.Generator, probability: float, min_tokens: int
+        self, rng: np.random.Generator, probability: float, min_tokens: int, longer_than: int = 0
     ) -> EncodedDataset:
         """A view where a ``probability`` share of the texts is a random span of itself.
 
         Span lengths are log-uniform between ``min_tokens`` and the text's length (short spans
-        as often as long ones); texts no longer than ``min_tokens`` stay whole. The arrays are
-        slices of the originals, not copies.
+        as often as long ones); texts no longer than ``min_tokens`` or ``longer_than`` stay
+        whole. The arrays are slices of the originals, not copies.
         """
         count = len(self.ids)
-        chosen = (rng.random(count) < probability) & (self.lengths > min_tokens)
+        croppable = self.lengths > max(min_tokens, longer_than)
+        chosen = (rng.random(count) < probability) & croppable
         low = np.log(min_tokens)
         spans = np.exp(low + rng.random(count) * (np.log(np.maximum(self.lengths, 1)) - low))
         spans = np.clip(np.round(spans).astype(np.int64), min_tokens, self.lengths)

@@ -270,7 +270,9 @@ class Trainer:
         if cfg.crop_probability > 0:
             # Seeded per epoch, so a resumed epoch crops (and batches) exactly as before.
             crop_rng = np.random.default_rng([cfg.seed, epoch, CROP_STREAM])
-            train = train.cropped(crop_rng, cfg.crop_probability, cfg.crop_min_tokens)
+            train = train.cropped(
+                crop_rng, cfg.crop_probability, cfg.crop_min_tokens, cfg.crop_longer_than
+            )
         plan = train.batches(
             cfg.batch_size,
             rng=np.random.default_rng([cfg.seed, epoch]),
