@@ -16,7 +16,6 @@ Ray is an optional extra: ``pip install 'lstm-sentiment[distributed]'``.
 from __future__ import annotations
 
 import glob
-import inspect
 import logging
 import os
 from pathlib import Path
@@ -53,14 +52,12 @@ def require_ray() -> Any:
     return ray
 
 
-def load_for_scoring(path: str | Path | None, runtime: str | None = None) -> SentimentModel:
-    """``SentimentModel.load(path)``, with ``runtime=`` only where this version's ``load``
-    takes one (the ONNX runtime); the one place that asks."""
-    if runtime is None:
-        return SentimentModel.load(path)
-    if "runtime" not in inspect.signature(SentimentModel.load).parameters:
-        raise ConfigError(f"runtime {runtime!r} needs a version of lstm-sentiment with runtimes")
-    return SentimentModel.load(path, runtime=runtime)  # type: ignore[call-arg]
+def load_for_scoring(
+    path: str | Path | None, runtime: str | None = None, threads: int | None = None
+) -> SentimentModel:
+    """``SentimentModel.load(path)`` on ``runtime`` (default: the bundle's own choice) with
+    ``threads`` CPU threads, the runtime's own (onnxruntime's intra-op pool or torch's)."""
+    return SentimentModel.load(path, runtime or "auto", threads=threads)
 
 
 def output_columns(labels: list[str], prefix: str = "") -> list[str]:
@@ -83,10 +80,13 @@ class Predictor:
         runtime: str | None = None,
         threads: int = 1,
     ) -> None:
-        import torch
-
-        torch.set_num_threads(max(1, threads))
-        loaded = model if isinstance(model, SentimentModel) else load_for_scoring(model, runtime)
+        # Each actor's runtime gets its share of the cores: actors × threads never
+        # oversubscribe them (two runtimes that each use every core run several times slower).
+        threads = max(1, threads)
+        if isinstance(model, SentimentModel):
+            loaded = model
+        else:
+            loaded = load_for_scoring(model, runtime, threads)
         self.model = loaded
         self.text_column = text_column
         self.columns = output_columns(self.model.labels, prefix)
