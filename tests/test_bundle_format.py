@@ -73,3 +73,18 @@ def test_no_bundle_records_absolute_paths(run: Path) -> None:
     # Paths in the run's config are relative to the run folder and still lead to the data.
     config = RunConfig.from_file(run / "config.json")
     assert (run / config.data.source).resolve().is_file()
+
+
+def test_card_section_is_written_once_and_keeps_every_other_file(tmp_path: Path) -> None:
+    from lstm_sentiment.bundle import verify_manifest
+    from lstm_sentiment.export.card import record_card_section
+    from test_onnx import tiny_bundle
+
+    path = tiny_bundle(tmp_path / "model", {})
+    weights = (path / "model.safetensors").read_bytes()
+    record_card_section(path, "## Everyday texts", "## Everyday texts\n- overall: 91.0%\n")
+    record_card_section(path, "## Everyday texts", "## Everyday texts\n- overall: 93.5%\n")
+    card = (path / "README.md").read_text(encoding="utf-8")
+    assert card.count("## Everyday texts") == 1 and "93.5%" in card and "91.0%" not in card
+    assert (path / "model.safetensors").read_bytes() == weights
+    verify_manifest(path)

@@ -1,5 +1,6 @@
-"""Re-writing a bundle that carries ONNX files: its ``## Runtimes`` model-card section and the
-measurements recorded for each runtime (torch-free: benchmarks call it).
+"""Re-writing a bundle's model card: the ``## Runtimes`` section of a bundle that carries ONNX
+files with the measurements recorded for each runtime, and sections benchmarks add (torch-free:
+benchmarks call it).
 
 Every re-write goes through :func:`~lstm_sentiment.bundle.write_bundle` (atomic, with a fresh
 manifest); the files are copied byte for byte, so the fp32 graph's byte ranges inside
@@ -36,6 +37,16 @@ WRITER_FIELDS = ("format", "format_version", "kind", "created", "environment")
 """Header fields :func:`write_bundle` sets itself."""
 
 
+def replace_section(card: str, heading: str, section: str) -> str:
+    """``card`` with the section under ``heading`` (up to the next ``## `` heading) replaced by
+    ``section`` (which starts with ``heading``), or ``section`` appended."""
+    section = section.rstrip("\n") + "\n"
+    pattern = re.compile(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", re.M | re.S)
+    if pattern.search(card):
+        return pattern.sub(lambda _: section + "\n", card, count=1).rstrip("\n") + "\n"
+    return card.rstrip("\n") + "\n\n" + section
+
+
 def runtime_card(card: str, info: dict[str, Any]) -> str:
     """The model card with its ``## Runtimes`` section (re)written from the ``"onnx"`` entry."""
     lines = [
@@ -53,23 +64,21 @@ def runtime_card(card: str, info: dict[str, Any]) -> str:
     lines.extend(f"- {key}: {value}" for key, value in measured.items())
     if SPEED_KEY not in measured:
         lines.append(f"- {BENCH_PLACEHOLDER}")
-    section = "\n".join(lines) + "\n"
-    pattern = re.compile(rf"^{re.escape(RUNTIME_SECTION)}\n.*?(?=^## |\Z)", re.M | re.S)
-    if pattern.search(card):
-        return pattern.sub(lambda _: section + "\n", card, count=1).rstrip("\n") + "\n"
-    return card.rstrip("\n") + "\n\n" + section
+    return replace_section(card, RUNTIME_SECTION, "\n".join(lines))
 
 
 def rewrite_bundle(
     directory: Path,
     header: dict[str, Any],
-    info: dict[str, Any],
+    info: dict[str, Any] | None,
     *,
     skip: Iterable[str] = (),
     add: Callable[[Path], None] | None = None,
+    sections: dict[str, str] | None = None,
 ) -> None:
-    """Re-write ``directory`` with the header's ``"onnx"`` entry set to ``info``, its files
-    copied (except ``skip``), ``add(staging)`` run, and the card's runtime section renewed."""
+    """Re-write ``directory`` with the header's ``"onnx"`` entry set to ``info`` (``None``: no
+    ONNX entry), its files copied (except ``skip``), ``add(staging)`` run, the card's runtime
+    section renewed and ``sections`` (heading → text) written into the card."""
     skipped = {CONFIG_FILE, METRICS_FILE, CARD_FILE, MANIFEST_FILE, *skip}
 
     def write_files(staging: Path) -> None:
@@ -84,18 +93,28 @@ def rewrite_bundle(
 
     card_path = directory / CARD_FILE
     card = card_path.read_text(encoding="utf-8") if card_path.is_file() else ""
+    if info is not None:
+        card = runtime_card(card, info)
+    for heading, section in (sections or {}).items():
+        card = replace_section(card, heading, section)
     metrics_path = directory / METRICS_FILE
+    kept = {k: v for k, v in header.items() if k not in (*WRITER_FIELDS, ONNX_KEY)}
     write_bundle(
         directory,
         kind=str(header.get("kind", "neural")),
-        header={
-            **{k: v for k, v in header.items() if k not in (*WRITER_FIELDS, ONNX_KEY)},
-            ONNX_KEY: info,
-        },
+        header=kept if info is None else {**kept, ONNX_KEY: info},
         metrics=read_json(metrics_path) if metrics_path.is_file() else {},
-        card=runtime_card(card, info),
+        card=card,
         write_files=write_files,
     )
+
+
+def record_card_section(directory: str | Path, heading: str, section: str) -> None:
+    """Write ``section`` (starting with ``heading``) into a bundle's model card, replacing an
+    earlier one; every other file is kept byte for byte (atomic, fresh manifest)."""
+    directory = Path(directory)
+    header = read_header(directory)
+    rewrite_bundle(directory, header, onnx_info(header), sections={heading: section})
 
 
 def record_measurements(directory: str | Path, measured: dict[str, str]) -> None:
