@@ -1,0 +1,163 @@
+"""The shipped model for everyday texts (issue 18), every step from raw IMDB to the bundle:
+
+1. word2vec vectors on IMDB train + unsup (as ``imdb_best.py``);
+2. the current shipped model labels the unsup reviews (``predict --min-confidence 0.8``);
+3. ``everyday_data.py``: sentences of the training and unsup reviews, labelled where the teacher
+   or VADER agrees (and sentences of the validation reviews, to choose between students);
+4. ``lstm-sentiment train --config configs/imdb_everyday.toml`` on all of it (resumed from its
+   checkpoint when a session ended mid-run);
+5. ONNX export (fp32 and int8) and the student's accuracy on the validation sentences.
+
+Each finished step is recorded in ``WORK/steps`` and skipped by ``--reuse``; IMDB test text and
+the behavioural suite are never read. Then ``bench/everyday.py --model shipped=WORK/...``
+measures the student beside the previous model, VADER and TF-IDF, and ``--ship`` copies it into
+the package.
+
+    python bench/everyday_recipe.py --data ../shared/data/aclImdb.tar.gz --reuse [--ship]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import benchlib
+from imdb_best_recipe import SPLIT_SEED, THREADS, cli
+from imdb_best_steps import Steps, pseudo_label, train_vectors
+
+NAME = "everyday_recipe"
+CONFIG = benchlib.ROOT / "configs" / "imdb_everyday.toml"
+TEACHER = benchlib.ROOT / "src" / "lstm_sentiment" / "pretrained" / "default"
+
+
+def sentence_data(data: str, teacher: Path, work: Path, steps: Steps) -> dict[str, Any]:
+    """Step 3: ``everyday_data.py`` (labelled sentences for training and for validation)."""
+    if record := steps.done("sentences"):
+        return record
+    output = work / "sentences"
+    command = [sys.executable, str(benchlib.ROOT / "bench" / "everyday_data.py"), "--data", data]
+    command += ["--teacher", str(teacher), "--config", str(CONFIG), "--output", str(output)]
+    cost = benchlib.run_child(command)
+    record = {
+        "command": shlex.join(command),
+        **cost,
+        "train": str(output / "sentences_train.csv"),
+        "validation": str(output / "sentences_validation.csv"),
+    }
+    return steps.save("sentences", record)
+
+
+def train_student(
+    data: str, w2v: str, extra: list[str], work: Path, steps: Steps, overrides: list[str]
+) -> dict[str, Any]:
+    """Step 4: the student, resumed from its checkpoint if an earlier session was cut off."""
+    if record := steps.done("student"):
+        return record
+    run_dir = work / "student"
+    command = cli("train", "--config", str(CONFIG), "--data", data, "--output", str(run_dir))
+    settings = [
+        f"vectors.source={w2v}",
+        "data.extra_train=[" + ", ".join(f'"{path}"' for path in extra) + "]",
+        f"data.split_seed={SPLIT_SEED}",
+        f"train.threads={THREADS}",
+        *overrides,
+    ]
+    for setting in settings:
+        command += ["--set", setting]
+    if (run_dir / "checkpoints").is_dir():
+        command.append("--resume")
+    cost = benchlib.run_child(command)
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    record = {
+        "command": shlex.join(command),
+        **cost,
+        "train_seconds": metrics["timings"].get("train_seconds"),
+        "best_epoch": metrics.get("best_epoch"),
+        "validation_accuracy": metrics["validation"]["accuracy"],
+        "model_dir": str(run_dir / "model"),
+    }
+    return steps.save("student", record)
+
+
+def export(model_dir: str, steps: Steps) -> dict[str, Any]:
+    """Step 5a: the ONNX files (fp32 beside the weights, int8 on its own)."""
+    if record := steps.done("export"):
+        return record
+    command = cli("export", "--model", model_dir, "--format", "onnx", "--quantize", "int8")
+    return steps.save("export", {"command": shlex.join(command), **benchlib.run_child(command)})
+
+
+def validation_sentences(model_dir: str, sentences: str, steps: Steps) -> dict[str, Any]:
+    """Step 5b: accuracy on the sentences of the validation reviews (a choice between students
+    is made on this and the validation reviews, never on the suite or test)."""
+    if record := steps.done("validation_sentences"):
+        return record
+    import pandas as pd
+
+    from lstm_sentiment.predict import SentimentModel
+
+    rows = pd.read_csv(sentences, keep_default_na=False)
+    model = SentimentModel.load(model_dir)
+    predicted = model.predict(rows["text"].tolist())
+    accuracy = float((pd.Series(predicted) == rows["label"]).mean())
+    record = {"file": sentences, "sentences": len(rows), "accuracy": accuracy}
+    return steps.save("validation_sentences", record)
+
+
+def ship(model_dir: str) -> None:
+    """Copy the student into the package as the shipped default model (atomic swap)."""
+    from lstm_sentiment.predict import default_model_path
+
+    target = default_model_path()
+    staging = target.with_name(target.name + ".new")
+    if staging.exists():
+        shutil.rmtree(staging)
+    shutil.copytree(model_dir, staging)
+    previous = target.with_name(target.name + ".old")
+    if target.exists():
+        target.replace(previous)
+    staging.replace(target)
+    if previous.exists():
+        shutil.rmtree(previous)
+    print(f"shipped {model_dir} as {target}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True, help="aclImdb tarball or folder")
+    parser.add_argument("--work", default=str(benchlib.ROOT / "runs" / "everyday_recipe"))
+    parser.add_argument("--teacher", default=str(TEACHER), help="bundle that labels the data")
+    parser.add_argument("--reuse", action="store_true", help="keep the finished steps")
+    parser.add_argument("--set", action="append", default=[], help="student config override")
+    parser.add_argument("--ship", action="store_true", help="ship the student as the default")
+    args = parser.parse_args()
+    work = Path(args.work)
+    steps = Steps(work, args.reuse)
+    w2v = train_vectors(args.data, work, steps, 0)
+    pseudo = pseudo_label("teacher", args.teacher, args.data, work, steps)
+    sentences = sentence_data(args.data, Path(args.teacher), work, steps)
+    student = train_student(
+        args.data, w2v["file"], [pseudo["file"], sentences["train"]], work, steps, args.set
+    )
+    record = {
+        "w2v": w2v,
+        "pseudo": pseudo,
+        "sentences": sentences,
+        "student": student,
+        "export": export(student["model_dir"], steps),
+        "validation_sentences": validation_sentences(
+            student["model_dir"], sentences["validation"], steps
+        ),
+    }
+    print(json.dumps(record, indent=2))
+    if args.ship:
+        ship(student["model_dir"])
+
+
+if __name__ == "__main__":
+    main()
