@@ -8,7 +8,11 @@ writes ``sentences_train.csv`` (sentences of the student's training reviews and 
 unlabelled reviews; for ``data.extra_train``) and ``sentences_validation.csv`` (sentences of
 its validation reviews, to choose between students), with ``text,label,confidence,origin``.
 
-A labelled review's sentence keeps the review's label when the teacher (on the sentence alone)
+A sentence with a negation (``not``, ``n't``, ``never``, ``no``...) on which VADER is sure
+(``|compound| >= --min-vader``) takes VADER's label: a negated phrase means what it says in the
+sentence ("not bad at all" is mildly positive) even inside a negative review, and the teacher,
+trained on whole reviews, reads negation poorly (VADER's rules read it well). Any other
+sentence of a labelled review keeps the review's label when the teacher (on the sentence alone)
 gives that label at least ``--min-teacher`` or VADER's compound score agrees by at least
 ``--min-vader``; an unlabelled review's sentence takes the teacher's label when the teacher is
 that sure and VADER does not disagree by as much. The validation split is carved exactly as
@@ -36,6 +40,12 @@ from benchlib import LINE_BREAK, ROOT, SENTENCE_END
 DEFAULT_CONFIG = ROOT / "configs" / "imdb_ship.toml"
 MIN_WORDS, MAX_WORDS = 3, 40
 LABELS = ("negative", "positive")
+NEGATION = re.compile(
+    r"(?i)\b(?:not|no|never|nothing|none|nobody|nowhere|neither|nor|without|cannot)\b|n't\b"
+    r"|\b(?:aint|arent|cant|couldnt|didnt|doesnt|dont|hasnt|havent|isnt|shouldnt|wasnt|werent"
+    r"|wont|wouldnt)\b"
+)
+"""A negation cue (VADER's list, spelled with or without the apostrophe)."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +89,9 @@ def label_sentences(
         teacher = LABELS[int(p_pos >= 0.5)]
         sure = max(p_pos, 1 - p_pos)
         vader = LABELS[int(score > 0)] if abs(score) >= min_vader else None
-        if sentence.label is not None:
+        if vader is not None and NEGATION.search(sentence.text):
+            kept.append((sentence, vader, float((1 + abs(score)) / 2)))
+        elif sentence.label is not None:
             agrees = (teacher == sentence.label and sure >= min_teacher) or vader == sentence.label
             if agrees:
                 confidence = p_pos if sentence.label == LABELS[1] else 1 - p_pos

@@ -54,3 +54,20 @@ def test_build_writes_one_file_per_part(tmp_path: Path) -> None:
         rows = list(csv.DictReader(handle))
     assert rows == [{"text": "This was dull and awful.", "label": "negative",
                      "confidence": "0.9000", "origin": "validation"}]  # fmt: skip
+
+
+def test_negated_sentences_take_vaders_label_when_vader_is_sure() -> None:
+    found = [
+        ed.Sentence("The film was not bad at all.", "negative", "train"),
+        ed.Sentence("It wasn't terrible.", None, "unsup"),
+        ed.Sentence("I didn't see it.", "negative", "train"),  # VADER silent: the usual rules
+    ]
+    teacher = np.array([0.1, 0.1, 0.1])
+    compound = np.array([0.6, 0.7, 0.0])
+    kept = ed.label_sentences(found, teacher, compound, min_teacher=0.7, min_vader=0.5)
+    assert [(s.text, label) for s, label, _ in kept] == [
+        ("The film was not bad at all.", "positive"),
+        ("It wasn't terrible.", "positive"),
+        ("I didn't see it.", "negative"),
+    ]
+    assert kept[0][2] == 0.8
