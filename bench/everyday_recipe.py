@@ -1,12 +1,14 @@
 """The shipped model for everyday texts (issue 18), every step from raw IMDB to the bundle:
 
-1. word2vec vectors on IMDB train + unsup (as ``imdb_best.py``);
-2. the current shipped model labels the unsup reviews (``predict --min-confidence 0.8``);
-3. ``everyday_data.py``: sentences of the training and unsup reviews, labelled where the teacher
-   or VADER agrees (and sentences of the validation reviews, to choose between students);
-4. ``lstm-sentiment train --config configs/imdb_everyday.toml`` on all of it (resumed from its
-   checkpoint when a session ended mid-run);
-5. ONNX export (fp32 and int8) and the student's accuracy on the validation sentences.
+1. word2vec vectors on IMDB train + unsup (as ``imdb_best.py``) and NBSVM on IMDB train;
+2. round 1: the previous shipped model labels the unsup reviews (``predict --min-confidence
+   0.8``) and, with VADER, the sentences of the training and unsup reviews
+   (``everyday_data.py``, which also writes the sentences of the validation reviews, to choose
+   between students); a first student trains on all of it
+   (``configs/imdb_everyday.toml``, resumed from its checkpoint when a session ended mid-run);
+3. round 2: the ensemble of the previous shipped model, the first student and NBSVM (equal
+   weights) labels the same data again, and the second student, the shipped one, trains on it;
+4. ONNX export (fp32 and int8) and the student's accuracy on the validation sentences.
 
 Each finished step is recorded in ``WORK/steps`` and skipped by ``--reuse``; IMDB test text and
 the behavioural suite are never read. Then ``bench/everyday.py --model shipped=WORK/...``
@@ -27,19 +29,19 @@ from pathlib import Path
 from typing import Any
 
 import benchlib
-from imdb_best_recipe import SPLIT_SEED, THREADS, cli
-from imdb_best_steps import Steps, pseudo_label, train_vectors
+from imdb_best_recipe import NBSVM_CONFIG, SPLIT_SEED, THREADS, cli
+from imdb_best_steps import Steps, build_ensemble, pseudo_label, train_run, train_vectors
 
 NAME = "everyday_recipe"
 CONFIG = benchlib.ROOT / "configs" / "imdb_everyday.toml"
 TEACHER = benchlib.ROOT / "src" / "lstm_sentiment" / "pretrained" / "default"
 
 
-def sentence_data(data: str, teacher: Path, work: Path, steps: Steps) -> dict[str, Any]:
-    """Step 3: ``everyday_data.py`` (labelled sentences for training and for validation)."""
-    if record := steps.done("sentences"):
+def sentence_data(name: str, data: str, teacher: Path, work: Path, steps: Steps) -> dict[str, Any]:
+    """``everyday_data.py`` (labelled sentences for training and for validation)."""
+    if record := steps.done(name):
         return record
-    output = work / "sentences"
+    output = work / name
     command = [sys.executable, str(benchlib.ROOT / "bench" / "everyday_data.py"), "--data", data]
     command += ["--teacher", str(teacher), "--config", str(CONFIG), "--output", str(output)]
     cost = benchlib.run_child(command)
@@ -49,16 +51,16 @@ def sentence_data(data: str, teacher: Path, work: Path, steps: Steps) -> dict[st
         "train": str(output / "sentences_train.csv"),
         "validation": str(output / "sentences_validation.csv"),
     }
-    return steps.save("sentences", record)
+    return steps.save(name, record)
 
 
 def train_student(
-    data: str, w2v: str, extra: list[str], work: Path, steps: Steps, overrides: list[str]
+    name: str, data: str, w2v: str, extra: list[str], work: Path, steps: Steps, overrides: list[str]
 ) -> dict[str, Any]:
-    """Step 4: the student, resumed from its checkpoint if an earlier session was cut off."""
-    if record := steps.done("student"):
+    """A student, resumed from its checkpoint if an earlier session was cut off."""
+    if record := steps.done(name):
         return record
-    run_dir = work / "student"
+    run_dir = work / name
     command = cli("train", "--config", str(CONFIG), "--data", data, "--output", str(run_dir))
     settings = [
         f"vectors.source={w2v}",
@@ -81,11 +83,11 @@ def train_student(
         "validation_accuracy": metrics["validation"]["accuracy"],
         "model_dir": str(run_dir / "model"),
     }
-    return steps.save("student", record)
+    return steps.save(name, record)
 
 
 def export(model_dir: str, steps: Steps) -> dict[str, Any]:
-    """Step 5a: the ONNX files (fp32 beside the weights, int8 on its own)."""
+    """The ONNX files (fp32 beside the weights, int8 on its own)."""
     if record := steps.done("export"):
         return record
     command = cli("export", "--model", model_dir, "--format", "onnx", "--quantize", "int8")
@@ -93,7 +95,7 @@ def export(model_dir: str, steps: Steps) -> dict[str, Any]:
 
 
 def validation_sentences(model_dir: str, sentences: str, steps: Steps) -> dict[str, Any]:
-    """Step 5b: accuracy on the sentences of the validation reviews (a choice between students
+    """Accuracy on the sentences of the validation reviews (a choice between students
     is made on this and the validation reviews, never on the suite or test)."""
     if record := steps.done("validation_sentences"):
         return record
@@ -103,7 +105,8 @@ def validation_sentences(model_dir: str, sentences: str, steps: Steps) -> dict[s
 
     rows = pd.read_csv(sentences, keep_default_na=False)
     model = SentimentModel.load(model_dir)
-    predicted = model.predict(rows["text"].tolist())
+    probabilities = model.predict_proba(rows["text"].tolist())
+    predicted = [model.labels[i] for i in probabilities.argmax(axis=1)]
     accuracy = float((pd.Series(predicted) == rows["label"]).mean())
     record = {"file": sentences, "sentences": len(rows), "accuracy": accuracy}
     return steps.save("validation_sentences", record)
@@ -138,22 +141,27 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(args.work)
     steps = Steps(work, args.reuse)
-    w2v = train_vectors(args.data, work, steps, 0)
-    pseudo = pseudo_label("teacher", args.teacher, args.data, work, steps)
-    sentences = sentence_data(args.data, Path(args.teacher), work, steps)
-    student = train_student(
-        args.data, w2v["file"], [pseudo["file"], sentences["train"]], work, steps, args.set
+    w2v = train_vectors(args.data, work, steps, 0)["file"]
+    nbsvm = train_run("nbsvm", NBSVM_CONFIG, args.data, [], work, steps)["model_dir"]
+    record: dict[str, Any] = {}
+
+    def round_of(number: int, teacher: str) -> dict[str, Any]:
+        pseudo = pseudo_label(f"teacher{number}", teacher, args.data, work, steps)
+        sentences = sentence_data(f"sentences{number}", args.data, Path(teacher), work, steps)
+        extra = [pseudo["file"], sentences["train"]]
+        student = train_student(f"student{number}", args.data, w2v, extra, work, steps, args.set)
+        record[f"round{number}"] = {"teacher": teacher, "pseudo": pseudo, "sentences": sentences}
+        record[f"round{number}"]["student"] = student
+        return record[f"round{number}"]
+
+    first = round_of(1, args.teacher)
+    members = {"previous": args.teacher, "student1": first["student"]["model_dir"], "nbsvm": nbsvm}
+    second = round_of(2, build_ensemble("labeller", members, args.data, work, steps)["model_dir"])
+    student, sentences = second["student"], second["sentences"]
+    record["export"] = export(student["model_dir"], steps)
+    record["validation_sentences"] = validation_sentences(
+        student["model_dir"], sentences["validation"], steps
     )
-    record = {
-        "w2v": w2v,
-        "pseudo": pseudo,
-        "sentences": sentences,
-        "student": student,
-        "export": export(student["model_dir"], steps),
-        "validation_sentences": validation_sentences(
-            student["model_dir"], sentences["validation"], steps
-        ),
-    }
     print(json.dumps(record, indent=2))
     if args.ship:
         ship(student["model_dir"])
