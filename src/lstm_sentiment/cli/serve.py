@@ -13,6 +13,7 @@ import logging
 import socket
 from typing import Any
 
+from lstm_sentiment.cli.options import PRECISIONS, RUNTIMES
 from lstm_sentiment.errors import ConfigError, LstmSentimentError
 from lstm_sentiment.service.settings import (
     API_KEYS_ENV,
@@ -124,12 +125,24 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:
         "default: none)",
     )
     serve.add_argument(
+        "--runtime",
+        choices=RUNTIMES,
+        default="auto",
+        help="auto (onnxruntime when a bundle carries an ONNX model, else torch), torch or onnx",
+    )
+    serve.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default=None,
+        help="ONNX file to run: fp32 or int8 (default: each bundle's default)",
+    )
+    serve.add_argument(
         "--threads",
         type=int,
         default=DEFAULT_THREADS,
-        help=f"torch threads per forward pass (default {DEFAULT_THREADS}: micro-batches are "
-        "small, and several threads collapse when the cores are shared; try 2+ on a dedicated "
-        "machine with large requests)",
+        help=f"CPU threads of each model's runtime (default {DEFAULT_THREADS}: the event loop "
+        "needs a core, micro-batches are small, and several threads collapse when the cores "
+        "are shared; try 2+ on a dedicated machine with large requests)",
     )
     serve.add_argument(
         "--shutdown-seconds",
@@ -204,7 +217,9 @@ def run_serve(args: argparse.Namespace) -> None:
         max_queue_texts=args.max_queue_texts,
         api_keys=read_api_keys(args.api_key_file),
         cors_origins=tuple(args.cors_origin),
-        torch_threads=args.threads,
+        threads=args.threads,
+        runtime=args.runtime,
+        precision=args.precision,
     )
     app = create_app(specs, settings)
     sock = listen(args.host, args.port)

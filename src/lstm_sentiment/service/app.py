@@ -99,11 +99,11 @@ class ServiceState:
 
 
 async def _set_torch_threads(state: ServiceState) -> None:
-    """``settings.torch_threads`` in the inference thread, where the forward passes run (only
-    when a model has imported torch)."""
+    """``settings.threads`` for torch in the inference thread, where the forward passes run
+    (only when a model has imported torch)."""
     torch = sys.modules.get("torch")
-    if state.settings.torch_threads is not None and torch is not None:
-        await state.run(torch.set_num_threads, state.settings.torch_threads)
+    if state.settings.threads is not None and torch is not None:
+        await state.run(torch.set_num_threads, state.settings.threads)
 
 
 def _forward(model: Any) -> Any:
@@ -128,7 +128,7 @@ def create_app(
         )
         try:
             for spec in state.specs:
-                served = await state.run(load_served, spec)
+                served = await state.run(load_served, spec, state.settings)
                 batcher = MicroBatcher(
                     _forward(served.model),
                     state.executor,

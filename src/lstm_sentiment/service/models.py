@@ -14,6 +14,7 @@ from lstm_sentiment.bundle import CARD_FILE, MANIFEST_FILE, read_header
 from lstm_sentiment.errors import ConfigError
 from lstm_sentiment.kinds import KIND_NEURAL, get_kind
 from lstm_sentiment.predict import DEFAULT_MODEL, SentimentModel, default_model_path
+from lstm_sentiment.service.settings import Settings
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -115,12 +116,16 @@ def bundle_checksum(path: Path) -> str | None:
     return None
 
 
-def load_served(spec: ModelSpec) -> ServedModel:
-    """Load one model (blocking: run it in a worker thread) with its card and checksum."""
+def load_served(spec: ModelSpec, settings: Settings | None = None) -> ServedModel:
+    """Load one model (blocking: run it in a worker thread) on the settings' runtime, with its
+    card and checksum."""
+    settings = settings or Settings()
     if spec.model is not None:
         model = spec.model
     elif spec.path is not None:
-        model = SentimentModel.load(spec.path)
+        model = SentimentModel.load(
+            spec.path, settings.runtime, precision=settings.precision, threads=settings.threads
+        )
     else:
         raise ConfigError(f"model {spec.name!r} has neither a path nor a loaded model")
     checksum = card = None

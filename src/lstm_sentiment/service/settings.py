@@ -46,9 +46,15 @@ class Settings:
     """Accepted API keys (empty: no key needed)."""
     cors_origins: tuple[str, ...] = ()
     """Origins allowed to call the API from a browser (empty: CORS closed)."""
-    torch_threads: int | None = None
-    """Threads of torch's forward passes, set in the inference thread (``None``: torch's
-    default). ``serve`` uses 1: several threads collapse when the cores are shared."""
+    threads: int | None = None
+    """CPU threads of each model's runtime (onnxruntime's intra-op pool; torch's, set in the
+    inference thread); ``None``: the runtime's default. ``serve`` uses 1: the event loop needs
+    a core, and several threads collapse when the cores are shared."""
+    runtime: str = "auto"
+    """What runs neural models: ``auto`` (onnxruntime when the bundle carries ONNX), ``torch``
+    or ``onnx``."""
+    precision: str | None = None
+    """The ONNX file to run (``fp32``/``int8``; ``None``: the bundle's default)."""
 
     def __post_init__(self) -> None:
         numbers = ("max_texts", "max_explain_texts", "max_text_chars", "max_body_bytes")
@@ -60,7 +66,7 @@ class Settings:
                 f"--max-queue-texts ({self.max_queue_texts}) must be at least --max-texts "
                 f"({self.max_texts}), or no full request could ever be queued"
             )
-        if self.torch_threads is not None and self.torch_threads < 1:
+        if self.threads is not None and self.threads < 1:
             raise ConfigError("--threads must be at least 1")
         if self.max_wait_ms < 0:
             raise ConfigError("--max-wait-ms must be 0 or more")
