@@ -61,7 +61,7 @@ def child_local(args: argparse.Namespace) -> dict[str, Any]:
 
     torch.set_num_threads(args.threads)
     frame = pd.read_parquet(args.input)
-    model = SentimentModel.load(args.model)
+    model = SentimentModel.load(args.model, threads=args.threads)  # onnxruntime's threads too
     texts = frame["text"].tolist()
     parts = [model.predict_proba(texts[i : i + CHUNK]) for i in range(0, len(texts), CHUNK)]
     return {"rows": sum(len(p) for p in parts)}
