@@ -209,3 +209,16 @@ def test_ensemble_members_carrying_onnx_run_on_onnxruntime(tiny_onnx: Path, tmp_
     assert np.abs(auto.predict_proba(texts) - on_torch.predict_proba(texts)).max() < PARITY
     with pytest.raises(ConfigError, match="carries no ONNX"):
         SentimentModel.load(tmp_path / "ensemble", runtime="onnx")
+
+
+def test_parallel_batches_match_sequential_ones_in_order(tiny_onnx: Path) -> None:
+    """With 2 threads and several batches per thread, batches run side by side on one-thread
+    sessions: the same logits, each in its text's row."""
+    texts = varied_texts(count=80, seed=11)
+    sequential = SentimentModel.load(tiny_onnx, runtime="onnx", threads=1).scorer
+    parallel = SentimentModel.load(tiny_onnx, runtime="onnx", threads=2).scorer
+    flat, lengths = parallel.encode(texts)  # type: ignore[attr-defined]
+    expected = sequential.logits_of_encoded(flat, lengths, 8)  # type: ignore[attr-defined]
+    got = parallel.logits_of_encoded(flat, lengths, 8)  # type: ignore[attr-defined]
+    assert parallel._single_thread_session is not None  # type: ignore[attr-defined]
+    assert np.abs(got - expected).max() < PARITY
