@@ -352,3 +352,12 @@ def test_explain_has_its_own_lower_limit_and_bad_unicode_is_422(
         headers={"content-type": "application/json"},
     )
     assert "text 1" in assert_error(response, 422, "invalid_text")["message"]
+
+
+def test_docs_page_works_offline_from_packaged_assets(client: TestClient) -> None:
+    page = client.get("/docs").text
+    assert "/docs-assets/swagger-ui-bundle.js" in page and "/openapi.json" in page
+    assert "https://" not in page and "http://" not in page  # nothing from the internet
+    script = client.get("/docs-assets/swagger-ui-bundle.js")
+    assert script.status_code == 200 and len(script.content) > 100_000
+    assert client.get("/docs-assets/swagger-ui.css").status_code == 200

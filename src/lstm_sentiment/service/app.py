@@ -38,6 +38,8 @@ from lstm_sentiment.service.settings import Settings
 
 logger = logging.getLogger("lstm_sentiment.service")
 API_VERSION = "v1"
+DOCS_ASSETS = "/docs-assets"
+"""Where Swagger UI's JavaScript and CSS are served from (no CDN)."""
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorResponse, "description": what}
     for status, what in {
@@ -156,6 +158,8 @@ def create_app(
         summary="Sentiment of texts with LSTM-family classifiers",
         version=API_VERSION,
         lifespan=lifespan,
+        docs_url=None,  # served below from packaged assets: FastAPI's own page needs a CDN
+        redoc_url=None,
     )
     app.state.service = state
     install_error_handlers(app)
@@ -171,8 +175,28 @@ def create_app(
     return app
 
 
+def _add_docs(app: FastAPI) -> None:
+    """The interactive API documentation at ``/docs``, with Swagger UI's files served by this
+    server (the ``swagger-ui-bundle`` package), so it works without internet access."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount(DOCS_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> Response:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title}: API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
+        )
+
+
 def _add_routes(app: FastAPI, state: ServiceState) -> None:
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
+    _add_docs(app)
 
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:
