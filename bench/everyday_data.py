@@ -8,14 +8,16 @@ writes ``sentences_train.csv`` (sentences of the student's training reviews and 
 unlabelled reviews; for ``data.extra_train``) and ``sentences_validation.csv`` (sentences of
 its validation reviews, to choose between students), with ``text,label,confidence,origin``.
 
-A sentence with a negation (``not``, ``n't``, ``never``, ``no``...) on which VADER is sure
-(``|compound| >= --min-vader``) takes VADER's label: a negated phrase means what it says in the
-sentence ("not bad at all" is mildly positive) even inside a negative review, and the teacher,
-trained on whole reviews, reads negation poorly (VADER's rules read it well). Any other
-sentence of a labelled review keeps the review's label when the teacher (on the sentence alone)
-gives that label at least ``--min-teacher`` or VADER's compound score agrees by at least
-``--min-vader``; an unlabelled review's sentence takes the teacher's label when the teacher is
-that sure and VADER does not disagree by as much. The validation split is carved exactly as
+With ``--vader-negation``, a sentence with a negation (``not``, ``n't``, ``never``, ``no``...)
+on which VADER is sure (``|compound| >= --min-vader``) takes VADER's label: a negated phrase
+means what it says in the sentence ("not bad at all" is mildly positive) even inside a negative
+review, and the teacher, trained on whole reviews, reads negation poorly (VADER's rules read it
+well). (Measured in bench/everyday_recipe.py's round 2: better on negation, worse on whole
+reviews; not used by the shipped model.) Any other sentence of a labelled review keeps the
+review's label when the teacher (on the sentence alone) gives that label at least
+``--min-teacher`` or VADER's compound score agrees by at least ``--min-vader``; an unlabelled
+review's sentence takes the teacher's label when the teacher is that sure and VADER does not
+disagree by as much. The validation split is carved exactly as
 ``--config`` carves it, so no validation review leaks into training; IMDB test text and the
 behavioural suite are never read.
 """
@@ -82,6 +84,7 @@ def label_sentences(
     *,
     min_teacher: float,
     min_vader: float,
+    vader_negation: bool = False,
 ) -> list[tuple[Sentence, str, float]]:
     """``(sentence, label, confidence)`` for the sentences kept (see the module docstring)."""
     kept = []
@@ -89,7 +92,7 @@ def label_sentences(
         teacher = LABELS[int(p_pos >= 0.5)]
         sure = max(p_pos, 1 - p_pos)
         vader = LABELS[int(score > 0)] if abs(score) >= min_vader else None
-        if vader is not None and NEGATION.search(sentence.text):
+        if vader_negation and vader is not None and NEGATION.search(sentence.text):
             kept.append((sentence, vader, float((1 + abs(score)) / 2)))
         elif sentence.label is not None:
             agrees = (teacher == sentence.label and sure >= min_teacher) or vader == sentence.label
@@ -116,6 +119,7 @@ def build(
     *,
     min_teacher: float,
     min_vader: float,
+    vader_negation: bool = False,
 ) -> dict[str, Counter]:
     """Label and write ``train`` and ``validation`` sentence files; the counts kept per origin
     and label."""
@@ -128,6 +132,7 @@ def build(
             vader_scores(texts),
             min_teacher=min_teacher,
             min_vader=min_vader,
+            vader_negation=vader_negation,
         )
         write_csv(output / f"sentences_{name}.csv", kept)
         summary[name] = Counter(f"{s.origin}/{label}" for s, label, _ in kept)
@@ -169,6 +174,9 @@ def main() -> None:
     parser.add_argument("--min-teacher", type=float, default=0.7)
     parser.add_argument("--min-vader", type=float, default=0.5)
     parser.add_argument("--limit", type=int, default=0, help="reviews per part (0 = all)")
+    parser.add_argument(
+        "--vader-negation", action="store_true", help="negated sentences take VADER's label"
+    )
     args = parser.parse_args()
     from lstm_sentiment.predict import SentimentModel
 
@@ -180,7 +188,12 @@ def main() -> None:
 
     parts = imdb_parts(args.data, args.config, args.limit)
     summary = build(
-        parts, teacher, args.output, min_teacher=args.min_teacher, min_vader=args.min_vader
+        parts,
+        teacher,
+        args.output,
+        min_teacher=args.min_teacher,
+        min_vader=args.min_vader,
+        vader_negation=args.vader_negation,
     )
     for name, counts in summary.items():
         print(name, dict(sorted(counts.items())))

@@ -64,7 +64,11 @@ def test_negated_sentences_take_vaders_label_when_vader_is_sure() -> None:
     ]
     teacher = np.array([0.1, 0.1, 0.1])
     compound = np.array([0.6, 0.7, 0.0])
-    kept = ed.label_sentences(found, teacher, compound, min_teacher=0.7, min_vader=0.5)
+    plain = ed.label_sentences(found, teacher, compound, min_teacher=0.7, min_vader=0.5)
+    assert [label for _, label, _ in plain] == ["negative", "negative"]  # teacher agrees
+    kept = ed.label_sentences(
+        found, teacher, compound, min_teacher=0.7, min_vader=0.5, vader_negation=True
+    )
     assert [(s.text, label) for s, label, _ in kept] == [
         ("The film was not bad at all.", "positive"),
         ("It wasn't terrible.", "positive"),
