@@ -12,7 +12,7 @@ from lstm_sentiment.service.settings import Settings
 
 @pytest.mark.parametrize(
     ("runtime", "precision", "expected"),
-    [("torch", None, "torch"), ("onnx", "int8", "onnx"), ("auto", None, "onnx")],
+    [("torch", None, "torch"), ("onnx", "fp32", "onnx"), ("auto", None, "onnx")],
 )
 def test_served_model_runs_on_the_runtime_asked_for(
     runtime: str, precision: str | None, expected: str
