@@ -178,7 +178,7 @@ def measure(name: str, system: dict[str, Any], cases: list, data: dict[str, Any]
     test_texts, test_labels = data["test"]
     out["imdb_test"] = metrics_on(model, test_texts, test_labels)
     if system.get("path"):
-        from imdb_best import bundle_megabytes
+        from imdb_best_measure import bundle_megabytes
 
         out["speed"] = benchlib.prediction_speed(system["path"], test_texts, THREADS)
         out["megabytes"] = bundle_megabytes(Path(system["path"]))

@@ -101,7 +101,7 @@ def test_subword_pieces_map_to_their_characters(subword: SubwordTokenizer) -> No
 
 
 WORDS = st.sampled_from(
-    ["Great", "FILM", "don't", "it's", "soooo", "café", "ﬁne", "&amp;", "&lt;3", "<br />",
+    ["Great", "FILM", "don't", "it's", "soooo", "SoOoO", "café", "ﬁne", "&amp;", "&lt;3", "<br />",
      "<b>", "!!", "?", ":-)", "@user_1", "#GoodTimes", "http://x.co/a?b=1", "42%", "😀",
      "naïve", "ÉTÉ", "rt", "RT", "—", "...", "2nd"]
 )  # fmt: skip

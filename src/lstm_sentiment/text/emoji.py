@@ -23,7 +23,9 @@ def normalise_emoji(token: str) -> str:
     return STRIP_MODIFIERS.sub("", token)
 
 
-def letter_runs(limit: int) -> tuple[re.Pattern[str], str]:
+def letter_runs(limit: int, *, ignore_case: bool = False) -> tuple[re.Pattern[str], str]:
     """A pattern of one letter repeated more than ``limit`` times and its replacement (the
-    letter ``limit`` times): ``soooo`` → ``soo`` with ``limit`` 2."""
-    return re.compile(rf"([^\W\d_])\1{{{limit},}}"), "\\1" * limit
+    letter ``limit`` times): ``soooo`` → ``soo`` with ``limit`` 2; with ``ignore_case`` a run
+    may mix cases (``sOoOo``), so cutting before or after lowercasing gives the same word."""
+    flags = re.IGNORECASE if ignore_case else 0
+    return re.compile(rf"([^\W\d_])\1{{{limit},}}", flags), "\\1" * limit

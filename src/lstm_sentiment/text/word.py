@@ -21,6 +21,9 @@ _BREAK_TAG = re.compile(r"<\s*br\s*/?\s*>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
 _EMOTICON = r"(?:[<>]?[:;=][\-o\*']?(?!//)[\)\]\(\[dDpP/\\|@3]+|[\)\(][\-o']?[:;=]|<3)"
 _WORD = r"[^\W_]+(?:[-'’][^\W_]+)*"
+_TRIPLE = re.compile(r"(\w)\1\1")
+"""Three equal word characters in a row (searched in the lowercased text: twice as fast as a
+case-insensitive letter class): the texts whose elongations may need cutting."""
 CLITICS = re.compile(r"(?i)^(.+?)(n't|'s|'re|'ve|'ll|'d|'m)$")
 """A word and its clitic (``don't`` → ``do`` + ``n't``), split as GloVe's tokenization does."""
 
@@ -51,18 +54,21 @@ class WordTokenizer:
         if kept:
             parts.append(f"[{kept}]")
         object.__setattr__(self, "_pattern", re.compile("|".join(parts)))
-        runs = letter_runs(self.max_repeat) if self.max_repeat else None
+        runs = letter_runs(self.max_repeat, ignore_case=True) if self.max_repeat else None
         object.__setattr__(self, "_runs", runs)
 
-    def _normalise(self, tokens: list[str], cleaned: str) -> list[str]:
-        """Elongations cut and emoji modifiers dropped (only texts that can have them pay)."""
+    def _cut_runs(self, text: str) -> str:
+        """``text`` with elongations cut (a whole text at once, in C; most texts have no run
+        of three equal letters, and a plain search says so faster than a substitution)."""
         runs = self._runs  # type: ignore[attr-defined]
-        if runs is not None:
-            pattern, replacement = runs
-            tokens = [pattern.sub(replacement, token) for token in tokens]
-        if self.emoji and not cleaned.isascii():
-            tokens = list(map(normalise_emoji, tokens))
-        return tokens
+        if runs is None or not _TRIPLE.search(text.lower()):
+            return text
+        pattern, replacement = runs
+        return pattern.sub(replacement, text)
+
+    def _emoji_forms(self, tokens: list[str]) -> list[str]:
+        """Emoji tokens without modifiers; only non-ASCII tokens can hold one."""
+        return [token if token.isascii() else normalise_emoji(token) for token in tokens]
 
     def clean(self, text: str) -> str:
         """Normalise unicode, unescape HTML entities, drop tags (``<br />`` becomes a space)."""
@@ -77,12 +83,12 @@ class WordTokenizer:
         """Clean ``text`` and return its tokens."""
         # One findall and one lowercasing pass in C; only texts with an apostrophe need the
         # per-token clitic split (the pattern has no capturing groups: findall gives matches).
-        cleaned = self.clean(text)
+        cleaned = self._cut_runs(self.clean(text))
         found: list[str] = self._pattern.findall(cleaned)  # type: ignore[attr-defined]
         if self.lowercase:
             found = list(map(str.lower, found))
-        if self.max_repeat or self.emoji:
-            found = self._normalise(found, cleaned)
+        if self.emoji and not cleaned.isascii():
+            found = self._emoji_forms(found)
         if "'" not in cleaned:
             return found
         tokens: list[str] = []
@@ -104,8 +110,9 @@ class WordTokenizer:
             start, end = match.span()
             if self.lowercase:
                 token = token.lower()
-            if self.max_repeat or self.emoji:
-                token = self._normalise([token], cleaned)[0]
+            token = self._cut_runs(token)
+            if self.emoji:
+                token = self._emoji_forms([token])[0]
             tokens.extend(split_clitic(token, start, end))
         return tokens
 
