@@ -218,6 +218,7 @@ def run_serve(args: argparse.Namespace) -> None:
         api_keys=read_api_keys(args.api_key_file),
         cors_origins=tuple(args.cors_origin),
         threads=args.threads,
+        freeze_gc=True,
         runtime=args.runtime,
         precision=args.precision,
     )

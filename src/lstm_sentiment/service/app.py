@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import functools
+import gc
 import logging
 import sys
 from collections.abc import AsyncIterator, Sequence
@@ -144,6 +145,12 @@ def create_app(
                 batcher.start()
                 state.models[spec.name], state.batchers[spec.name] = served, batcher
             await _set_torch_threads(state)
+            if state.settings.freeze_gc:
+                # The models and libraries loaded above live as long as the process: moved out
+                # of the collector's generations, full collections stop re-scanning them (the
+                # pauses that set the latency tail under load).
+                gc.collect()
+                gc.freeze()
             state.ready = True
             logger.info("serving %s", ", ".join(state.models))
             yield

@@ -55,6 +55,10 @@ class Settings:
     or ``onnx``."""
     precision: str | None = None
     """The ONNX file to run (``fp32``/``int8``; ``None``: the bundle's default)."""
+    freeze_gc: bool = False
+    """After the models load, move every object alive into the garbage collector's permanent
+    generation (``gc.freeze``): ``serve`` does, as a process of its own; an app embedded in
+    another process leaves the collector alone."""
 
     def __post_init__(self) -> None:
         numbers = ("max_texts", "max_explain_texts", "max_text_chars", "max_body_bytes")
