@@ -28,3 +28,20 @@ def test_served_model_runs_on_the_runtime_asked_for(
 def test_threads_below_one_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="--threads must be at least 1"):
         Settings(threads=0)
+
+
+def test_serve_settings_freeze_the_collector_after_loading() -> None:
+    import gc
+
+    from fastapi.testclient import TestClient
+
+    from lstm_sentiment.service.app import create_app
+
+    before = gc.get_freeze_count()
+    app = create_app([ModelSpec("default", default_model_path())], Settings(freeze_gc=True))
+    try:
+        with TestClient(app) as client:
+            assert client.get("/readyz").status_code == 200
+            assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
