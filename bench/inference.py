@@ -74,6 +74,15 @@ def prepare(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     return {"test_reviews": len(test), "train_reviews": len(train), "short_texts": len(short)}
 
 
+def available_runtimes(model: str) -> list[str]:
+    """The systems of :data:`OURS` the bundle can run (an ONNX precision it carries)."""
+    from lstm_sentiment.bundle import read_header
+    from lstm_sentiment.export.files import onnx_info
+
+    info = onnx_info(read_header(model)) or {"files": {}}
+    return [s for s in OURS if not s.startswith("onnx") or s[5:] in info["files"]]
+
+
 def child(args: argparse.Namespace, work: Path, system: str, threads: int) -> dict[str, Any]:
     command = [sys.executable, str(CHILD), "--system", system, "--threads", str(threads)]
     usage = benchlib.run_child([*command, "--work", str(work), "--model", args.model])
@@ -243,12 +252,13 @@ def main() -> None:
         work = Path(tmp)
         result["data"] = prepare(args, work)
         systems = []
-        for system in OURS:
+        ours = available_runtimes(args.model)
+        for system in ours:
             for threads in (int(t) for t in args.threads.split(",")):
                 print(f"measuring {system} with {threads} thread(s)", file=sys.stderr)
                 systems.append(child(args, work, system, threads))
         systems += [child(args, work, peer, 1) for peer in PEERS]
-        cold = {name: cold_start(args, work, name) for name in (*OURS, *PEERS)}
+        cold = {name: cold_start(args, work, name) for name in (*ours, *PEERS)}
         for s in systems:
             s.update(cold[s["system"]])
         with_ratios(systems)
