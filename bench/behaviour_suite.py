@@ -42,6 +42,20 @@ MFT, INV, DIR, NEUTRAL = "MFT", "INV", "DIR", "NEUTRAL"
 TESTED_TYPES = (MFT, INV, DIR)
 TYPES = (*TESTED_TYPES, NEUTRAL)
 UP, DOWN = "up", "down"
+TESTED_CATEGORIES = (
+    "plain",
+    "negation",
+    "contrast",
+    "intensity",
+    "products",
+    "restaurants",
+    "hotels",
+    "apps",
+    "customer_service",
+    "tweets",
+)
+"""The suite's categories of pass/fail cases, in report order."""
+CATEGORIES = (*TESTED_CATEGORIES, "neutral")
 DIR_TOLERANCE = 0.02
 """How far p(positive) must move for a DIR case to pass (and how close to 0 or 1 counts as the
 end of the scale)."""

@@ -50,18 +50,6 @@ SHORT_TEXT_SEED = 0
 SAMPLE_FILE = benchlib.ROOT / "tests" / "behaviour" / "shipped_sample.json"
 SHIPPED = "shipped"
 GOP_CLASSES = ("Negative", "Positive")
-CATEGORY_ORDER = [
-    "plain",
-    "negation",
-    "contrast",
-    "intensity",
-    "products",
-    "restaurants",
-    "hotels",
-    "apps",
-    "customer_service",
-    "tweets",
-]
 
 
 class Vader:
@@ -216,9 +204,8 @@ def pct(rate: float) -> str:
 def table_lines(result: dict[str, Any]) -> list[str]:
     """The two tables: suite pass rates, then the other measurements."""
     systems = result["systems"]
-    categories = [
-        c for c in CATEGORY_ORDER if c in next(iter(systems.values()))["suite"]["by_category"]
-    ]
+    scored_categories = next(iter(systems.values()))["suite"]["by_category"]
+    categories = [c for c in suite.TESTED_CATEGORIES if c in scored_categories]
     head = ["system", "overall", "MFT", "INV", "DIR", *[c.replace("_", " ") for c in categories]]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name, run in systems.items():

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import behaviour_suite as suite
-from everyday import CATEGORY_ORDER, pct
+from behaviour_suite import TESTED_CATEGORIES
+from everyday import pct
 
 CARD_SECTION = "## Everyday texts"
 WEAK_SPOT_EXAMPLES = 2
@@ -40,7 +41,7 @@ def card_section(result: dict[str, Any], name: str) -> str:
         "| category | pass rate | MFT | INV | DIR |",
         "|---|---|---|---|---|",
     ]
-    for category in CATEGORY_ORDER:
+    for category in TESTED_CATEGORIES:
         if category not in scored["by_category"]:
             continue
         per_type = scored["by_category_and_type"][category]

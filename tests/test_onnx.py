@@ -222,3 +222,15 @@ def test_parallel_batches_match_sequential_ones_in_order(tiny_onnx: Path) -> Non
     got = parallel.logits_of_encoded(flat, lengths, 8)  # type: ignore[attr-defined]
     assert parallel._single_thread_session is not None  # type: ignore[attr-defined]
     assert np.abs(got - expected).max() < PARITY
+
+
+def test_an_onnx_model_pickles_to_another_process_without_its_session(tiny_onnx: Path) -> None:
+    """What Ray does with a loaded model: the copy opens its own session from the bundle."""
+    import pickle
+
+    model = SentimentModel.load(tiny_onnx, "onnx", threads=1)
+    texts = varied_texts()
+    expected = model.predict_proba(texts)
+    copy = pickle.loads(pickle.dumps(model))
+    assert copy.runtime == "onnx" and copy.scorer.session is not model.scorer.session
+    np.testing.assert_allclose(copy.predict_proba(texts), expected, atol=1e-6)

@@ -23,7 +23,17 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1] / "bench"))
 
-from behaviour_suite import DIR, DOWN, INV, MFT, NEUTRAL, UP, Case, dumps  # noqa: E402
+from behaviour_suite import (  # noqa: E402
+    CATEGORIES,
+    DIR,
+    DOWN,
+    INV,
+    MFT,
+    NEUTRAL,
+    UP,
+    Case,
+    dumps,
+)
 
 OUTPUT = HERE / "cases.jsonl"
 POS, NEG = "positive", "negative"
@@ -31,19 +41,6 @@ POS, NEG = "positive", "negative"
 PLAIN, NEGATION, CONTRAST, INTENSITY = "plain", "negation", "contrast", "intensity"
 PRODUCTS, RESTAURANTS, HOTELS = "products", "restaurants", "hotels"
 APPS, SERVICE, TWEETS, NEUTRAL_SET = "apps", "customer_service", "tweets", "neutral"
-CATEGORIES = (
-    PLAIN,
-    NEGATION,
-    CONTRAST,
-    INTENSITY,
-    PRODUCTS,
-    RESTAURANTS,
-    HOTELS,
-    APPS,
-    SERVICE,
-    TWEETS,
-    NEUTRAL_SET,
-)
 
 
 class Suite:

@@ -179,7 +179,11 @@ def positive_int(text: str) -> int:
     return value
 
 
-def add_runtime_options(parser: argparse.ArgumentParser) -> None:
+def add_runtime_options(
+    parser: argparse.ArgumentParser,
+    threads_default: int | None = None,
+    threads_help: str = "CPU threads of the runtime (default: every core)",
+) -> None:
     """``--runtime``, ``--precision`` and ``--threads``: what runs a neural model."""
     parser.add_argument(
         "--runtime",
@@ -194,12 +198,7 @@ def add_runtime_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="ONNX file to run: fp32 or int8 (default: the bundle's default)",
     )
-    parser.add_argument(
-        "--threads",
-        type=positive_int,
-        default=None,
-        help="CPU threads of the runtime (default: every core)",
-    )
+    parser.add_argument("--threads", type=positive_int, default=threads_default, help=threads_help)
 
 
 def load_model_for(args: argparse.Namespace) -> Any:

@@ -13,7 +13,7 @@ import logging
 import socket
 from typing import Any
 
-from lstm_sentiment.cli.options import PRECISIONS, RUNTIMES
+from lstm_sentiment.cli.options import add_runtime_options
 from lstm_sentiment.errors import ConfigError, LstmSentimentError
 from lstm_sentiment.service.settings import (
     API_KEYS_ENV,
@@ -124,25 +124,12 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:
         help="let web pages from ORIGIN (e.g. https://example.org) call the API (repeatable; "
         "default: none)",
     )
-    serve.add_argument(
-        "--runtime",
-        choices=RUNTIMES,
-        default="auto",
-        help="auto (onnxruntime when a bundle carries an ONNX model, else torch), torch or onnx",
-    )
-    serve.add_argument(
-        "--precision",
-        choices=PRECISIONS,
-        default=None,
-        help="ONNX file to run: fp32 or int8 (default: each bundle's default)",
-    )
-    serve.add_argument(
-        "--threads",
-        type=int,
-        default=DEFAULT_THREADS,
-        help=f"CPU threads of each model's runtime (default {DEFAULT_THREADS}: the event loop "
-        "needs a core, micro-batches are small, and several threads collapse when the cores "
-        "are shared; try 2+ on a dedicated machine with large requests)",
+    add_runtime_options(
+        serve,
+        threads_default=DEFAULT_THREADS,
+        threads_help=f"CPU threads of each model's runtime (default {DEFAULT_THREADS}: the event "
+        "loop needs a core, micro-batches are small, and several threads collapse when the "
+        "cores are shared; try 2+ on a dedicated machine with large requests)",
     )
     serve.add_argument(
         "--shutdown-seconds",
@@ -201,8 +188,6 @@ def run_serve(args: argparse.Namespace) -> None:
 
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"--port {args.port} is not a TCP port (0-65535)")
-    if args.threads < 1:
-        raise ConfigError("--threads must be at least 1")
     specs = resolve_specs(args.model)
     for spec in specs:
         check_bundle(spec)

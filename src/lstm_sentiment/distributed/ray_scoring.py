@@ -251,7 +251,7 @@ def score_files(
     import time
 
     ray = require_ray()
-    model = load_for_scoring(model_path)  # a bad bundle fails here, before Ray starts
+    load_for_scoring(model_path)  # a bad bundle fails here, before Ray starts
     files = expand_inputs(pattern)
     out = Path(output)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -277,7 +277,7 @@ def score_files(
         dataset = dataset.repartition(max(actors, -(-dataset.count() // ROWS_PER_BATCH)))
         scored = score_dataset(
             dataset,
-            model_path if model_path is not None else model,
+            model_path,  # each actor loads the bundle itself (None: the shipped model)
             text_column=text_column,
             column_prefix=column_prefix,
             actors=actors,

@@ -118,6 +118,17 @@ class OnnxScorer:
         metrics_path = directory / METRICS_FILE
         self._metrics = read_json(metrics_path) if metrics_path.is_file() else {}
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (e.g. to a Ray actor) without its onnxruntime sessions, which cannot be:
+        the copy opens its own from the bundle's ONNX file."""
+        state = dict(self.__dict__)
+        state.update(session=None, _single_thread_session=None, _torch=None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.session = self._new_session(self.threads)
+
     def _new_session(self, threads: int) -> Any:
         import onnxruntime as ort
 
