@@ -34,7 +34,15 @@ from typing import Any
 
 import benchlib
 from imdb_best_recipe import NBSVM_CONFIG, SPLIT_SEED, THREADS, cli
-from imdb_best_steps import Steps, build_ensemble, pseudo_label, train_run, train_vectors
+from imdb_best_steps import (
+    Steps,
+    build_ensemble,
+    pseudo_label,
+    run_record,
+    run_train,
+    train_run,
+    train_vectors,
+)
 
 NAME = "everyday_recipe"
 CONFIG = benchlib.ROOT / "configs" / "imdb_everyday.toml"
@@ -67,7 +75,6 @@ def train_student(
     if record := steps.done(name):
         return record
     run_dir = work / name
-    command = cli("train", "--config", str(CONFIG), "--data", data, "--output", str(run_dir))
     settings = [
         f"vectors.source={w2v}",
         "data.extra_train=[" + ", ".join(f'"{path}"' for path in extra) + "]",
@@ -75,20 +82,9 @@ def train_student(
         f"train.threads={THREADS}",
         *overrides,
     ]
-    for setting in settings:
-        command += ["--set", setting]
-    if (run_dir / "checkpoints").is_dir():
-        command.append("--resume")
-    cost = benchlib.run_child(command)
-    metrics = json.loads((run_dir / "metrics.json").read_text())
-    record = {
-        "command": shlex.join(command),
-        **cost,
-        "train_seconds": metrics["timings"].get("train_seconds"),
-        "best_epoch": metrics.get("best_epoch"),
-        "validation_accuracy": metrics["validation"]["accuracy"],
-        "model_dir": str(run_dir / "model"),
-    }
+    command, cost, metrics = run_train(CONFIG, data, run_dir, settings, resume=True)
+    record = run_record(name, command, cost, metrics, run_dir)
+    del record["name"], record["test_accuracy"]  # choices here see validation only
     return steps.save(name, record)
 
 

@@ -65,6 +65,36 @@ def train_vectors(data: str, work: Path, steps: Steps, limit: int) -> dict[str, 
     return steps.save(name, record)
 
 
+def run_train(
+    config: Path, data: str, run_dir: Path, settings: list[str], *, resume: bool = False
+) -> tuple[list[str], dict[str, float], dict[str, Any]]:
+    """``lstm-sentiment train`` in a child process (with ``resume``, continuing the run's
+    checkpoint when it has one): the command, its cost and the run's metrics."""
+    command = cli("train", "--config", str(config), "--data", data, "--output", str(run_dir))
+    for setting in settings:
+        command += ["--set", setting]
+    if resume and (run_dir / "checkpoints").is_dir():
+        command.append("--resume")
+    cost = benchlib.run_child(command)
+    return command, cost, json.loads((run_dir / "metrics.json").read_text())
+
+
+def run_record(
+    name: str, command: list[str], cost: dict[str, float], metrics: dict[str, Any], run_dir: Path
+) -> dict[str, Any]:
+    """What every training step records: its command, cost, best epoch and accuracies."""
+    return {
+        "name": name,
+        "command": shlex.join(command),
+        **cost,
+        "train_seconds": metrics["timings"].get("train_seconds"),
+        "best_epoch": metrics.get("best_epoch"),
+        "validation_accuracy": metrics["validation"]["accuracy"],
+        "test_accuracy": metrics["test"]["accuracy"] if "test" in metrics else None,
+        "model_dir": str(run_dir / "model"),
+    }
+
+
 def train_run(
     name: str, config: Path, data: str, overrides: list[str], work: Path, steps: Steps
 ) -> dict[str, Any]:
@@ -74,23 +104,11 @@ def train_run(
     run_dir = work / name
     if run_dir.exists():
         shutil.rmtree(run_dir)
-    command = cli("train", "--config", str(config), "--data", data, "--output", str(run_dir))
-    for override in [f"data.split_seed={SPLIT_SEED}", f"train.threads={THREADS}", *overrides]:
-        command += ["--set", override]
-    cost = benchlib.run_child(command)
-    metrics = json.loads((run_dir / "metrics.json").read_text())
-    record = {
-        "name": name,
-        "command": shlex.join(command),
-        **cost,
-        "train_seconds": metrics["timings"].get("train_seconds"),
-        "best_epoch": metrics.get("best_epoch"),
-        "validation_accuracy": metrics["validation"]["accuracy"],
-        "test_accuracy": metrics["test"]["accuracy"],
-        "test_macro_f1": metrics["test"]["macro_f1"],
-        "model_dir": str(run_dir / "model"),
-        "megabytes": bundle_megabytes(run_dir / "model"),
-    }
+    settings = [f"data.split_seed={SPLIT_SEED}", f"train.threads={THREADS}", *overrides]
+    command, cost, metrics = run_train(config, data, run_dir, settings)
+    record = run_record(name, command, cost, metrics, run_dir)
+    record["test_macro_f1"] = metrics["test"]["macro_f1"]
+    record["megabytes"] = bundle_megabytes(run_dir / "model")
     return steps.save(name, record)
 
 

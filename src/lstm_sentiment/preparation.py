@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,7 @@ from lstm_sentiment.data.label_checks import (
     free_text_warning,
 )
 from lstm_sentiment.data.report import drop_duplicates
+from lstm_sentiment.data.unlabelled import UNLABELLED_REPORT, load_unlabelled
 from lstm_sentiment.errors import ConfigError, DataError
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ class PreparedData:
     test: list[Example]
     labels: list[str]
     report: dict[str, Any]
+    unlabelled: list[str] = field(default_factory=list)
+    """Texts of ``data.unlabelled`` for the semi-supervised objectives."""
 
 
 def load_training_data(config: RunConfig) -> tuple[list[Example], list[Example]]:
@@ -99,9 +102,15 @@ def _usable(examples: list[Example], what: str) -> list[Example]:
 
 
 def prepare_data(
-    config: RunConfig, examples: tuple[list[Example], list[Example]] | None = None
+    config: RunConfig,
+    examples: tuple[list[Example], list[Example]] | None = None,
+    *,
+    read_unlabelled: bool | None = None,
 ) -> PreparedData:
-    """Read (or take) the examples, drop what is unusable, carve the validation split."""
+    """Read (or take) the examples, drop what is unusable, carve the validation split.
+
+    ``data.unlabelled`` is read when ``read_unlabelled`` (default: when a training objective
+    uses unlabelled texts)."""
     if examples is None:
         train_examples, test_examples, reports = load_training_data_with_report(config)
     else:
@@ -134,4 +143,16 @@ def prepare_data(
         ", ".join(labels),
     )
     report = {split: rep.to_dict() for split, rep in reports.items()}
-    return PreparedData(fit_examples, val_examples, test_examples, labels, report)
+    unlabelled: list[str] = []
+    if read_unlabelled is None:
+        read_unlabelled = config.train.semi_supervised
+        if config.data.unlabelled and not read_unlabelled:
+            logger.warning(
+                "data.unlabelled is not read: no objective uses it (set train.vat_epsilon or "
+                "train.entropy_weight)"
+            )
+    if config.data.unlabelled and read_unlabelled:
+        held_out = (ex.text for ex in [*val_examples, *test_examples])
+        unlabelled = load_unlabelled(config.data, held_out, config.train.seed)
+        report[UNLABELLED_REPORT] = {"sources": config.data.unlabelled, "texts": len(unlabelled)}
+    return PreparedData(fit_examples, val_examples, test_examples, labels, report, unlabelled)

@@ -27,7 +27,10 @@ def portable_config(config: RunConfig, run_dir: Path) -> RunConfig:
     portable = copy.deepcopy(config)
     portable.data.source = _relative(config.data.source, run_dir)
     portable.data.extra_train = [_relative(s, run_dir) for s in config.data.extra_train]
+    portable.data.unlabelled = [_relative(s, run_dir) for s in config.data.unlabelled]
     portable.vectors.source = _relative(config.vectors.source, run_dir)
+    if config.model.encoder_init:
+        portable.model.encoder_init = _relative(config.model.encoder_init, run_dir)
     return portable
 
 
@@ -49,6 +52,7 @@ def source_identity(config: RunConfig, from_examples: bool) -> dict[str, Any]:
         "source": file_identity(config.data.source),
         "train_split": config.data.train_split,
         "extra_train": [file_identity(s) for s in config.data.extra_train],
+        "unlabelled": [file_identity(s) for s in config.data.unlabelled],
     }
 
 

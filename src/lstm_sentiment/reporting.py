@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from lstm_sentiment.compare import ComparisonResult
     from lstm_sentiment.pipeline import TrainResult
     from lstm_sentiment.predict import Prediction
+    from lstm_sentiment.pretraining.run import PretrainResult
 
 
 WIDE_OUTPUT = 160
@@ -80,6 +81,29 @@ def print_train_summary(result: TrainResult) -> None:
             f"{r.tokens_per_second:,.0f}",
         )
     _print_final_metrics(result, table, f"best epoch {result.fit.best_epoch}")
+
+
+def print_pretrain_summary(result: PretrainResult) -> None:
+    """Per-epoch perplexities of a pretraining run, and where its model went."""
+    table = Table(title=f"Language model pretraining: {result.run_dir}")
+    for column in ("epoch", "train perplexity", "val perplexity", "seconds", "tokens/s"):
+        table.add_column(column, justify="right")
+    for r in result.history:
+        table.add_row(
+            str(r["epoch"]),
+            f"{r['train_perplexity']:.1f}",
+            f"{r['val_perplexity']:.1f}",
+            f"{r['seconds']:.0f}",
+            f"{r['tokens_per_second']:,.0f}",
+        )
+    console = _console()
+    console.print(table)
+    corpus = result.corpus
+    console.print(
+        f"{corpus['tokens']:,} tokens of {corpus['texts']:,} texts; vocabulary "
+        f"{corpus['vocabulary']:,}. Model: {result.model_dir} "
+        f"(train with --set model.encoder_init={result.model_dir})"
+    )
 
 
 def _print_final_metrics(result: TrainResult, table: Table, best: str) -> None:
@@ -162,7 +186,10 @@ def render_predictions(predictions: list[Prediction], labels: list[str]) -> str:
 def print_data_report(report: dict[str, Any]) -> None:
     """What was read, kept and dropped per split, and where the file had invalid bytes."""
     from lstm_sentiment.data.report import DROP_REASONS
+    from lstm_sentiment.data.unlabelled import UNLABELLED_REPORT
 
+    unlabelled = report.get(UNLABELLED_REPORT)
+    report = {split: rows for split, rows in report.items() if split != UNLABELLED_REPORT}
     if not report:
         return
     table = Table(title="Data: rows read, dropped and kept")
@@ -198,6 +225,9 @@ def print_data_report(report: dict[str, Any]) -> None:
         console.print(f"{split} labels: {labels}")
         for canonical, others in split_report.get("label_spellings", {}).items():
             console.print(f"{split}: label spellings {', '.join(others)} merged into {canonical}")
+    if unlabelled:
+        sources = ", ".join(unlabelled["sources"])
+        console.print(f"unlabelled: {unlabelled['texts']:,} texts from {sources}")
 
 
 def print_data_stats(stats: dict[str, Any], output: Path) -> None:

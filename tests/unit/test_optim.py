@@ -250,13 +250,13 @@ def test_adversarial_training_adds_the_loss_at_the_worst_nearby_embeddings(
     batch = data.train.make_batch(list(range(8)))
     model.eval()  # no dropout: the clean and the perturbed passes are comparable
     trainer = Trainer(model, train_config(adversarial_epsilon=1.0), LABELS, tmp_path)
-    logits, loss = trainer._forward_loss(batch.ids, batch.lengths, batch.labels)
-    clean = trainer.loss_fn(logits, batch.labels)
+    logits, loss, _ = trainer.objective(batch.ids, batch.lengths, batch.labels)
+    clean = trainer.objective.loss_fn(logits, batch.labels)
     assert loss.item() > 2 * clean.item()  # the perturbed term is larger than the clean one
     loss.backward()
     assert model.head.weight.grad is not None
     plain = Trainer(model, train_config(), LABELS, tmp_path / "plain")
-    _, plain_loss = plain._forward_loss(batch.ids, batch.lengths, batch.labels)
+    _, plain_loss, _ = plain.objective(batch.ids, batch.lengths, batch.labels)
     assert plain_loss.item() == pytest.approx(clean.item(), rel=1e-6)
 
 

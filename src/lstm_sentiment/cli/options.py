@@ -52,6 +52,19 @@ def probability(text: str) -> float:
     return value
 
 
+def add_unlabelled_option(parser: argparse.ArgumentParser) -> None:
+    """``--unlabelled SOURCE`` (repeatable): texts for the semi-supervised objectives."""
+    parser.add_argument(
+        "--unlabelled",
+        action="append",
+        default=[],
+        metavar="SOURCE",
+        help="unlabelled texts (a folder or archive's data.unlabelled_split, e.g. aclImdb's "
+        "unsup; a CSV/JSONL text column; a .txt file, one text per line); repeatable; adds to "
+        "data.unlabelled",
+    )
+
+
 def add_data_options(parser: argparse.ArgumentParser) -> None:
     """How to read a data source: columns, encoding, delimiter, label map, confidence."""
     parser.add_argument("--text-column", help="text column of a CSV/TSV/JSONL (auto-detected)")
@@ -143,8 +156,10 @@ def run_config(args: argparse.Namespace) -> RunConfig:
     overrides = _reading_overrides(args)
     if getattr(args, "group_column", None):
         overrides |= {"group_column": args.group_column, "group_validation": True}
+    if getattr(args, "unlabelled", None):
+        overrides["unlabelled"] = [*config.data.unlabelled, *args.unlabelled]
     config.data = dataclasses.replace(config.data, **overrides)
-    return config
+    return dataclasses.replace(config)  # checks the sections against each other again
 
 
 def check_output_file(path: str | None, option: str = "--output") -> None:

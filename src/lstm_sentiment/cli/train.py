@@ -8,9 +8,25 @@ from lstm_sentiment.cli.options import (
     add_config_options,
     add_data_options,
     add_group_option,
+    add_unlabelled_option,
     run_config,
 )
 from lstm_sentiment.models.presets import PRESETS
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """The run folder (``--output``, ``--resume``, ``--overwrite``) and how to read the data."""
+    parser.add_argument("--output", required=True, help="run folder to create")
+    parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace a finished run in --output (refused otherwise); the old model is kept "
+        "until the new one is complete",
+    )
+    add_data_options(parser)
+    add_group_option(parser)
+    add_unlabelled_option(parser)
 
 
 def add_train_commands(commands: argparse._SubParsersAction) -> None:
@@ -20,17 +36,20 @@ def add_train_commands(commands: argparse._SubParsersAction) -> None:
         "--data", help="folder, .tar.gz, .csv, .tsv, .jsonl, or a dataset name (imdb)"
     )
     add_config_options(train, "TOML or JSON config file (see configs/)")
-    train.add_argument("--output", required=True, help="run folder to create")
-    train.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
-    train.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="replace a finished run in --output (refused otherwise); the old model is kept "
-        "until the new one is complete",
-    )
-    add_data_options(train)
-    add_group_option(train)
+    add_run_options(train)
     train.set_defaults(handler=run_train)
+
+    pretrain = commands.add_parser(
+        "pretrain",
+        help="train forward and backward language models on unlabelled text, to initialise "
+        "classifiers (model.encoder_init)",
+    )
+    pretrain.add_argument(
+        "--data", help="the labelled source whose training texts (not validation) are read"
+    )
+    add_config_options(pretrain, "TOML or JSON config file: [text], [model], [pretrain]")
+    add_run_options(pretrain)
+    pretrain.set_defaults(handler=run_pretrain)
 
     compare = commands.add_parser(
         "compare", help="train several architectures on the same data and compare them"
@@ -62,6 +81,15 @@ def run_train(args: argparse.Namespace) -> None:
         return
     print_data_report(result.data_report)
     print_train_summary(result)
+
+
+def run_pretrain(args: argparse.Namespace) -> None:
+    """``pretrain``: fit the language models and print where they went."""
+    from lstm_sentiment.pretraining.run import pretrain
+    from lstm_sentiment.reporting import print_pretrain_summary
+
+    result = pretrain(run_config(args), args.output, resume=args.resume, overwrite=args.overwrite)
+    print_pretrain_summary(result)
 
 
 def run_compare(args: argparse.Namespace) -> None:

@@ -46,6 +46,7 @@ from lstm_sentiment.config.parsing import (
     parse_value,
     read_config_file,
 )
+from lstm_sentiment.config.pretrain import PretrainConfig
 from lstm_sentiment.config.train import NbsvmConfig, TrainConfig
 from lstm_sentiment.errors import ConfigError
 
@@ -60,6 +61,22 @@ class RunConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     nbsvm: NbsvmConfig = field(default_factory=NbsvmConfig)
+    pretrain: PretrainConfig = field(default_factory=PretrainConfig)
+
+    def __post_init__(self) -> None:
+        data, train = self.data, self.train
+        if train.entropy_weight > 0 and not data.unlabelled:
+            raise ConfigError(
+                "train.entropy_weight works on unlabelled texts: set data.unlabelled "
+                '(e.g. ["aclImdb.tar.gz"] with data.unlabelled_split = "unsup")'
+            )
+        if data.source in data.unlabelled and data.unlabelled_split == data.test_split:
+            raise ConfigError(
+                f"data.unlabelled reads the test split ({data.test_split!r}) of the training "
+                "source: a model must not learn from the texts it is tested on"
+            )
+        if data.unlabelled and self.model.architecture == NBSVM_ARCHITECTURE:
+            raise ConfigError("data.unlabelled is for neural models; NBSVM does not use it")
 
     @property
     def validation_seed(self) -> int:
@@ -125,6 +142,7 @@ __all__ = [
     "DataConfig",
     "ModelConfig",
     "NbsvmConfig",
+    "PretrainConfig",
     "RunConfig",
     "TextConfig",
     "TrainConfig",

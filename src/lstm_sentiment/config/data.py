@@ -67,7 +67,22 @@ class DataConfig:
     teacher model (self-training, distillation). Their labels must be the model's labels
     (``label_map`` is not applied to them)."""
 
+    unlabelled: list[str] = field(default_factory=list)
+    """Sources of unlabelled texts for the semi-supervised objectives (``train.vat_epsilon``,
+    ``train.entropy_weight``): folders or archives (their ``unlabelled_split``, e.g. aclImdb's
+    ``unsup``), CSV/TSV/JSONL files (their text column; labels, if any, are ignored) or ``.txt``
+    files (one text per line). Never the texts you will test on."""
+    unlabelled_split: str = "unsup"
+    """The split read from folder and archive sources of ``unlabelled``."""
+    unlabelled_text_column: str | None = None
+    """The text column of CSV/TSV/JSONL sources of ``unlabelled`` (default: ``text_column``,
+    else detected by name)."""
+    unlabelled_limit: int = 0
+    """Use a seeded random sample of N unlabelled texts (0 = all)."""
+
     def __post_init__(self) -> None:
+        if self.unlabelled_limit < 0:
+            raise ConfigError(f"data.unlabelled_limit must be >= 0, got {self.unlabelled_limit}")
         if not 0.0 <= self.validation_fraction < 1.0:
             raise ConfigError(
                 f"data.validation_fraction must be in [0, 1), got {self.validation_fraction}"

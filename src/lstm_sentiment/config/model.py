@@ -68,6 +68,10 @@ class ModelConfig:
     """``per_feature``: a learned weight per n-gram (NBSVM's reweighting; can memorise rare
     n-grams); ``shared``: one learned scale per class column (naive Bayes with a learned
     temperature, the encoder learning what it misses)."""
+    encoder_init: str = ""
+    """A pretrained language model (``lstm-sentiment pretrain``) whose vocabulary, embedding
+    and first recurrent layer initialise this classifier; empty = none. Its text settings and
+    network sizes must match this configuration's."""
     lexicon: str = "none"
     """Per-token lexicon features beside the word embedding (``none`` or ``vader``: VADER's
     MIT-licensed valence lexicon, negation words and intensifiers, Hutto & Gilbert 2014). The

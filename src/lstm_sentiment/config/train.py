@@ -20,6 +20,11 @@ from lstm_sentiment.errors import ConfigError
 class TrainConfig:
     """The optimisation loop."""
 
+    @property
+    def semi_supervised(self) -> bool:
+        """Whether an objective uses unlabelled texts (VAT or entropy minimisation)."""
+        return self.vat_epsilon > 0 or self.entropy_weight > 0
+
     epochs: int = 10
     batch_size: int = AUTO
     """Examples per step; 0 = derived from the number of training examples."""
@@ -61,6 +66,28 @@ class TrainConfig:
     """Adversarial training on the embeddings (Goodfellow 2015; Miyato et al. 2017): each step
     also fits the loss on the embeddings moved by ``ε·g/‖g‖`` (``g`` the loss gradient, norm over
     each text); 0 = off. Costs about one more forward and backward pass per step."""
+    vat_epsilon: float = 0.0
+    """Virtual adversarial training (Miyato et al. 2016, 2017): each step also fits the KL
+    divergence between the predictions on a text's embeddings and on them moved by ``ε`` in the
+    direction that changes the prediction most (found by power iteration; the perturbation's
+    norm is taken over each whole text). Needs no labels: it runs on the labelled batch and,
+    with ``data.unlabelled``, on an unlabelled batch beside it; 0 = off."""
+    vat_xi: float = 0.1
+    """Norm of the probe perturbation of the power iteration (a finite difference)."""
+    vat_power_iterations: int = 1
+    vat_weight: float = 1.0
+    """Weight of the virtual adversarial loss."""
+    entropy_weight: float = 0.0
+    """Entropy minimisation (Grandvalet & Bengio 2005): the mean prediction entropy on the
+    unlabelled batches, times this weight, is added to the loss; 0 = off."""
+    unlabelled_batch_size: int = 0
+    """Unlabelled texts per step (0 = the labelled batch size)."""
+    discriminative_lr: float = 1.0
+    """With ``model.encoder_init``: the encoder learns at ``lr / f`` and the embedding at
+    ``lr / f²`` (Howard & Ruder 2018 use 2.6); 1 = one rate for all."""
+    gradual_unfreezing: bool = False
+    """With ``model.encoder_init``: train the new layers alone in epoch 1, add the pretrained
+    encoder in epoch 2 and the embedding from epoch 3 (Howard & Ruder 2018)."""
     crop_probability: float = 0.0
     """Share of training texts replaced, each epoch, by a random contiguous span of themselves
     (log-uniform length from ``crop_min_tokens`` to the whole text), so that a model trained on
@@ -94,6 +121,18 @@ class TrainConfig:
         if self.adversarial_epsilon < 0:
             raise ConfigError(
                 f"train.adversarial_epsilon must be >= 0, got {self.adversarial_epsilon}"
+            )
+        semi_supervised = (self.vat_epsilon, self.vat_xi, self.vat_weight, self.entropy_weight)
+        if min(semi_supervised) < 0 or self.vat_xi == 0 or self.unlabelled_batch_size < 0:
+            raise ConfigError(
+                "train.vat_epsilon, vat_weight, entropy_weight and unlabelled_batch_size must "
+                "be >= 0 and train.vat_xi > 0"
+            )
+        if self.discriminative_lr < 1:
+            raise ConfigError(f"train.discriminative_lr must be >= 1, got {self.discriminative_lr}")
+        if self.vat_power_iterations < 1:
+            raise ConfigError(
+                f"train.vat_power_iterations must be >= 1, got {self.vat_power_iterations}"
             )
         if self.crop_longer_than < 0:
             raise ConfigError(f"train.crop_longer_than must be >= 0, got {self.crop_longer_than}")

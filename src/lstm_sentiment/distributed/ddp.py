@@ -279,6 +279,12 @@ class DataParallel:
         if not self.is_main:
             state.update({key: type(state[key])(0) for key in SUMMED_STATE})
 
+    @property
+    def shard(self) -> tuple[int, int]:
+        """``(rank, ranks)``: this rank takes every ``ranks``-th example of a batch from
+        ``rank`` on."""
+        return self.world.rank, self.world.size
+
     def to_device(self, batch: Any) -> Any:
         """``batch`` on this rank's device (the CPU batch itself on CPU)."""
         device = self.world.device

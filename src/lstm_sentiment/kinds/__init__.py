@@ -20,6 +20,9 @@ from lstm_sentiment.kinds.base import ModelKind, Scorer
 KIND_NEURAL = "neural"
 KIND_NBSVM = "nbsvm"
 KIND_ENSEMBLE = "ensemble"
+KIND_PRETRAINED = "pretrained"
+"""A language model from ``lstm-sentiment pretrain``: it initialises classifiers, never
+predicts labels itself."""
 
 _KINDS: dict[str, tuple[str, str]] = {
     KIND_NBSVM: ("lstm_sentiment.kinds.nbsvm", "NbsvmKind"),
@@ -36,6 +39,11 @@ def kind_names() -> list[str]:
 
 def get_kind(name: str) -> ModelKind:
     """The kind registered as ``name``."""
+    if name == KIND_PRETRAINED:
+        raise BundleError(
+            "this is a pretrained language model (lstm-sentiment pretrain), not a classifier: "
+            "train one from it with --set model.encoder_init=PATH"
+        )
     if name not in _KINDS:
         raise BundleError(
             f"model kind {name!r} is not known to this version (it reads "

@@ -9,8 +9,7 @@ import copy
 import logging
 import math
 import time
-from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Collection, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,13 +32,14 @@ from lstm_sentiment.training.checkpoint import (
     read_state,
     save_checkpoint,
 )
+from lstm_sentiment.training.layer_groups import LR_MULTIPLIER, parameter_groups, set_trainable
+from lstm_sentiment.training.objective import TrainingObjective
 from lstm_sentiment.training.optim import (
     build_optimizer,
     lr_factor,
-    penalized_weights,
-    weight_penalty,
 )
 from lstm_sentiment.training.records import Callback, EpochRecord, FitResult
+from lstm_sentiment.training.semisup import UnlabelledBatches
 
 if TYPE_CHECKING:
     from lstm_sentiment.distributed.ddp import DataParallel
@@ -47,8 +47,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-GRADIENT_NORM_FLOOR = 1e-12
-"""Keeps the adversarial direction finite when a gradient vanishes."""
 CROP_STREAM = 1
 """Third seed word of the random-crop generator (``[seed, epoch, CROP_STREAM]``), apart from
 the batch order's ``[seed, epoch]``."""
@@ -69,6 +67,8 @@ class Trainer:
         callbacks: Loggers notified after steps and epochs.
         freeze_embedding_epochs: Keep ``model.embedding`` fixed for the first N epochs.
         class_weights: Loss weight per class id (``None``: all 1).
+        pretrained: Names of parameters taken from a language model: they learn at lower
+            rates and may be unfrozen gradually (:mod:`.layer_groups`).
     """
 
     def __init__(
@@ -82,6 +82,7 @@ class Trainer:
         class_weights: torch.Tensor | None = None,
         run_config: dict[str, Any] | None = None,
         parallel: DataParallel | None = None,
+        pretrained: Collection[str] = (),
     ) -> None:
         self.parallel = parallel
         """The torchrun group this trainer is one rank of (``None``: a single process)."""
@@ -93,10 +94,9 @@ class Trainer:
         self.checkpoint_dir = checkpoint_dir
         self.callbacks = list(callbacks)
         self.freeze_embedding_epochs = freeze_embedding_epochs
-        params = [p for p in model.parameters() if p.requires_grad]
-        self.optimizer = build_optimizer(params, config)
-        self.penalized = penalized_weights(model) if config.l1 or config.l2 else []
-        self.loss_fn = nn.CrossEntropyLoss(weight=class_weights)
+        self.optimizer = build_optimizer(parameter_groups(model, config, pretrained), config)
+        self.objective = TrainingObjective(model, config, class_weights)
+        self._unlabelled: UnlabelledBatches | None = None
 
     def _save(
         self, epoch: int, batch: int, state: dict[str, Any], best: dict[str, Any], sync: bool = True
@@ -112,17 +112,32 @@ class Trainer:
         )
 
     def fit(
-        self, train: EncodedDataset, validation: EncodedDataset, *, resume: bool = False
+        self,
+        train: EncodedDataset,
+        validation: EncodedDataset,
+        *,
+        resume: bool = False,
+        unlabelled: EncodedDataset | None = None,
     ) -> FitResult:
-        """Train until ``epochs`` or early stopping; the best weights are restored at the end."""
+        """Train until ``epochs`` or early stopping; the best weights are restored at the end.
+
+        ``unlabelled`` texts are batched beside the labelled ones for the semi-supervised
+        objectives (``train.vat_epsilon``, ``train.entropy_weight``)."""
         cfg = self.config
+        if unlabelled is not None and self.config.semi_supervised:
+            self._unlabelled = UnlabelledBatches(
+                unlabelled,
+                cfg.unlabelled_batch_size or cfg.batch_size,
+                cfg.seed,  # one plan on every rank; each runs its share of each batch
+                cfg.bucket_size,
+            )
         state: dict[str, Any] = {"history": [], "global_step": 0, "elapsed": 0.0, "tokens": 0}
         state.update(lr_scale=1.0, plateau_bad_epochs=0)
         state.update(epoch_loss=0.0, epoch_correct=0, epoch_seen=0, epoch_tokens=0)
         best: dict[str, Any] = {"score": -math.inf, "epoch": 0, "bad_epochs": 0}
         start_epoch, start_batch = 1, 0
         self._fingerprint = {
-            "data": data_fingerprint([train, validation]),
+            "data": data_fingerprint([train, validation, *([unlabelled] if unlabelled else [])]),
             "config": self.run_config,
         }
         best_weights: dict[str, torch.Tensor] | None = None
@@ -205,49 +220,20 @@ class Trainer:
             state["plateau_bad_epochs"] = 0
             logger.info("validation plateau: learning rate × %.2f", self.config.plateau_factor)
 
-    def _set_embedding_trainable(self, epoch: int) -> None:
+    def _set_trainable(self, epoch: int) -> None:
+        set_trainable(self.optimizer, epoch)
         embedding = getattr(self.model, "embedding", None)
-        if self.freeze_embedding_epochs and embedding is not None:
+        if (
+            self.freeze_embedding_epochs
+            and embedding is not None
+            and embedding.weight.requires_grad
+        ):
             embedding.weight.requires_grad_(epoch > self.freeze_embedding_epochs)
 
-    def _forward_loss(
-        self, ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Logits and training loss of a batch, with the adversarial term when configured."""
-        with self._leave_out(labels):
-            return self._forward_loss_of(ids, lengths, labels)
-
-    def _leave_out(self, labels: torch.Tensor) -> AbstractContextManager[None]:
-        """Leave-one-out NB ratios for the batch's own texts (a model with an NB n-gram path)."""
-        nb_path = getattr(self.model, "nb", None)
-        return nb_path.leave_out(labels) if nb_path is not None else nullcontext()
-
-    def _forward_loss_of(
-        self, ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        epsilon = self.config.adversarial_epsilon
-        if not epsilon or not hasattr(self.model, "classify"):
-            logits = self.model(ids, lengths)
-            return logits, self._loss(logits, labels)
-        embedded = self.model.embed(ids)
-        if not embedded.requires_grad:  # frozen embeddings: still differentiate w.r.t. them
-            embedded.requires_grad_(True)
-        logits = self.model.classify(embedded, lengths, ids)
-        loss = self._loss(logits, labels)
-        (gradient,) = torch.autograd.grad(loss, embedded, retain_graph=True)
-        norm = gradient.flatten(1).norm(dim=1).clamp_min(GRADIENT_NORM_FLOOR).view(-1, 1, 1)
-        perturbed = embedded + (epsilon * gradient / norm).detach()
-        adversarial = self.loss_fn(self.model.classify(perturbed, lengths, ids), labels)
-        return logits, loss + adversarial
-
-    def _loss(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        loss = self.loss_fn(logits, labels)
-        auxiliary = getattr(self.model, "auxiliary_loss", None)
-        if auxiliary is not None:
-            loss = loss + auxiliary()
-        if self.penalized:
-            loss = loss + weight_penalty(self.penalized, self.config.l1, self.config.l2)
-        return loss
+    @property
+    def _shard(self) -> tuple[int, int]:
+        """``(rank, ranks)`` of this process (``(0, 1)`` without a group)."""
+        return (0, 1) if self.parallel is None else self.parallel.shard
 
     def _total(self, state: dict[str, Any], *keys: str) -> list[float]:
         """``state[key]`` summed over the ranks (this process's own without a group)."""
@@ -279,11 +265,13 @@ class Trainer:
             bucket_size=cfg.bucket_size,
         )
         self.model.train()
-        self._set_embedding_trainable(epoch)
-        step, scales = self._forward_loss, None
+        self._set_trainable(epoch)
+        step, scales = self.objective, None
         if self.parallel is not None:  # this rank's share of each batch, DDP over the loss
-            plan, scales = self.parallel.shard_plan(plan, train.labels, self.loss_fn.weight)
-            step = self.parallel.wrap(self.model, self._forward_loss)
+            weights = self.objective.loss_fn.weight
+            plan, scales = self.parallel.shard_plan(plan, train.labels, weights)
+            step = self.parallel.wrap(self.model, self.objective)
+        unlabelled_plan = None if self._unlabelled is None else self._unlabelled.plan(epoch)
         epoch_start = time.perf_counter()
         elapsed_before = state["elapsed"]
         bar = tqdm(
@@ -300,13 +288,20 @@ class Trainer:
             # The rate is a function of the step count, so a resumed run continues the schedule.
             factor = lr_factor(cfg.lr_schedule, state["global_step"], total_steps, cfg.warmup_steps)
             for group in self.optimizer.param_groups:
-                group["lr"] = cfg.lr * factor * state["lr_scale"]
+                group["lr"] = cfg.lr * factor * state["lr_scale"] * group.get(LR_MULTIPLIER, 1.0)
             self.optimizer.zero_grad(set_to_none=True)
             if self.parallel is not None:
                 batch = self.parallel.to_device(batch)
-            logits, loss = step(batch.ids, batch.lengths, batch.labels)
+            inputs = [batch.ids, batch.lengths, batch.labels]
+            if self._unlabelled is not None and unlabelled_plan is not None:
+                extra = self._unlabelled.batch(unlabelled_plan, index, self._shard)
+                if self.parallel is not None:
+                    extra = self.parallel.to_device(extra)
+                inputs += [extra.ids, extra.lengths]
+            logits, loss, unlabelled_loss = step(*inputs)
             scale = 1.0 if scales is None else scales[index]
-            (loss if scales is None else loss * scale).backward()
+            (loss * scale + unlabelled_loss).backward()
+            loss = loss + unlabelled_loss.detach()
             if cfg.clip_grad_norm > 0:
                 nn.utils.clip_grad_norm_(self.model.parameters(), cfg.clip_grad_norm)
             self.optimizer.step()
@@ -327,6 +322,7 @@ class Trainer:
             bar.set_postfix(
                 loss=f"{state['epoch_loss'] / state['epoch_seen']:.4f}",
                 acc=f"{state['epoch_correct'] / state['epoch_seen']:.4f}",
+                **{name: f"{value:.4f}" for name, value in self.objective.last_terms.items()},
             )
             if cfg.checkpoint_every and state["global_step"] % cfg.checkpoint_every == 0:
                 self._save(epoch, index + 1, state, self._best)

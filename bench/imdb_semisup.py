@@ -1,0 +1,205 @@
+"""IMDB with the unlabelled reviews: the semi-supervised ablation (a script, not a test).
+
+Every arm is ``configs/imdb_semisup.toml`` (the single model's BiLSTM on IMDB train, without
+pseudo-labels) plus overrides, trained in a child process, one at a time:
+
+- ``supervised``: the baseline;
+- ``adversarial``: + adversarial training on the embeddings;
+- ``vat``: + virtual adversarial training on labelled and unlabelled (unsup) batches;
+- ``vat_entmin``: + entropy minimisation on the unlabelled batches;
+- ``lm``: the classifier initialised from forward/backward language models pretrained on
+  train + unsup (``lstm-sentiment pretrain``), discriminative rates, gradual unfreezing;
+- ``lm_vat``: both.
+
+Choices (ε, weights, which arm is final) are made on validation; every arm's test accuracy is
+printed by ``train`` and so listed here (exploratory numbers, as the issue asks). Each step
+checkpoints: a killed run continues with ``--reuse`` (finished arms are kept, an unfinished
+one resumes from its checkpoint), so the recipe can span sessions.
+
+    python bench/imdb_semisup.py --data ../shared/data/aclImdb.tar.gz --vectors runs/w2v100.bin \
+        --arms supervised,vat [--reuse] [--seeds 18,19]
+
+Writes ``bench/results/imdb_semisup.json`` (every arm so far) and its table in the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+from pathlib import Path
+from typing import Any
+
+import benchlib
+from imdb_best_measure import bundle_megabytes
+from imdb_best_recipe import SPLIT_SEED, THREADS, cli
+from imdb_best_steps import Steps, run_record, run_train
+
+NAME = "imdb_semisup"
+CONFIG = benchlib.ROOT / "configs" / "imdb_semisup.toml"
+ADVERSARIAL_EPSILON = 0.6
+VAT_EPSILON = 0.6
+"""Perturbation norms over each whole text. Miyato et al. (2017) use 5.0 on embeddings
+normalised to unit variance per dimension (256 dimensions: word norms near 16); the own
+word2vec vectors here have norms near 2 (median 1.8), so the same relative size is ~0.6.
+Other values run as extra arms (``--arms vat --epsilon 1.5``) and are chosen on validation."""
+ENTROPY_WEIGHT = 1.0
+UNLABELLED_BATCH = 64
+LM_STEP = "lm_pretrain"
+ARMS: dict[str, list[str]] = {
+    "supervised": [],
+    "adversarial": [f"train.adversarial_epsilon={ADVERSARIAL_EPSILON}"],
+    "vat": [f"train.vat_epsilon={VAT_EPSILON}", f"train.unlabelled_batch_size={UNLABELLED_BATCH}"],
+    "vat_entmin": [
+        f"train.vat_epsilon={VAT_EPSILON}",
+        f"train.entropy_weight={ENTROPY_WEIGHT}",
+        f"train.unlabelled_batch_size={UNLABELLED_BATCH}",
+    ],
+    "lm": ["train.discriminative_lr=2.6", "train.gradual_unfreezing=true"],
+    "lm_vat": [
+        "train.discriminative_lr=2.6",
+        "train.gradual_unfreezing=true",
+        f"train.vat_epsilon={VAT_EPSILON}",
+        f"train.unlabelled_batch_size={UNLABELLED_BATCH}",
+    ],
+}
+"""Overrides of each arm on top of the config."""
+USES_UNLABELLED = {"vat", "vat_entmin", "lm_vat"}
+USES_LM = {"lm", "lm_vat"}
+
+
+def pretrain_step(data: str, vectors: str, work: Path, steps: Steps) -> dict[str, Any]:
+    """The language models on train + unsup (resumed when a checkpoint is there)."""
+    if record := steps.done(LM_STEP):
+        return record
+    run_dir = work / LM_STEP
+    command = cli("pretrain", "--config", str(CONFIG), "--data", data, "--unlabelled", data)
+    command += ["--output", str(run_dir), "--vectors", vectors]
+    command += ["--set", f"data.split_seed={SPLIT_SEED}", "--set", f"pretrain.threads={THREADS}"]
+    if (run_dir / "checkpoints").is_dir():
+        command.append("--resume")
+    cost = benchlib.run_child(command)
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    record = {
+        "command": shlex.join(command),
+        **cost,
+        "train_seconds": sum(epoch["seconds"] for epoch in metrics["history"]),
+        "history": metrics["history"],
+        "corpus": metrics["corpus"],
+        "model_dir": str(run_dir / "model"),
+    }
+    return steps.save(LM_STEP, record)
+
+
+def arm_step(
+    name: str, overrides: list[str], data: str, vectors: str, work: Path, steps: Steps
+) -> dict[str, Any]:
+    """One arm: ``train`` in a child process (resumed from its checkpoint when there is one)."""
+    if record := steps.done(name):
+        return record
+    run_dir = work / name
+    settings = [f"vectors.source={vectors}", f"data.split_seed={SPLIT_SEED}"]
+    settings += [f"train.threads={THREADS}", *overrides]
+    command, cost, metrics = run_train(CONFIG, data, run_dir, settings, resume=True)
+    record = run_record(name, command, cost, metrics, run_dir)
+    record["tokens_per_second"] = metrics.get("train_tokens_per_second")
+    record["epochs"] = _epochs(run_dir)
+    record["megabytes"] = bundle_megabytes(run_dir / "model")
+    return steps.save(name, record)
+
+
+def _epochs(run_dir: Path) -> list[dict[str, str]]:
+    import csv
+
+    with (run_dir / "metrics.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def arm_overrides(
+    name: str, data: str, seed: int | None, lm_dir: str | None, epsilon: float | None = None
+) -> list[str]:
+    """The arm's overrides, with the unlabelled source, the LM, the seed and ε it needs."""
+    overrides = list(ARMS[name])
+    if epsilon is not None:
+        overrides += [
+            f"train.{key}={epsilon}"
+            for key in ("adversarial_epsilon", "vat_epsilon")
+            if any(item.startswith(f"train.{key}=") for item in overrides)
+        ]
+    if name in USES_UNLABELLED:
+        overrides.append(f'data.unlabelled=["{data}"]')
+    if name in USES_LM and lm_dir:
+        overrides.append(f"model.encoder_init={lm_dir}")
+    if seed is not None:
+        overrides.append(f"train.seed={seed}")
+    return overrides
+
+
+def table(result: dict[str, Any]) -> str:
+    """The ablation as a Markdown table."""
+    lines = [
+        "| arm | validation acc | test acc | best epoch | training (s) | tokens/s |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, arm in result["arms"].items():
+        lines.append(
+            f"| {name} | {arm['validation_accuracy']:.4f} | {arm['test_accuracy']:.4f} | "
+            f"{arm['best_epoch']} | {arm['train_seconds']:.0f} | "
+            f"{arm['tokens_per_second'] or 0:,.0f} |"
+        )
+    if LM_STEP in result:
+        lm = result[LM_STEP]
+        last = lm["history"][-1]
+        lines.append(
+            f"\nLanguage-model pretraining: {lm['train_seconds']:.0f} s, "
+            f"{lm['corpus']['tokens']:,} tokens, "
+            f"validation perplexity {last['val_perplexity']:.1f}."
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Run the arms asked for and write the results so far."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True, help="aclImdb tarball or folder")
+    parser.add_argument("--vectors", required=True, help="own word2vec vectors (imdb_best.py)")
+    parser.add_argument("--arms", default=",".join(ARMS), help="comma-separated arms to run")
+    parser.add_argument("--seeds", default="", help="repeat the arms with these seeds, e.g. 18,19")
+    parser.add_argument(
+        "--epsilon",
+        type=float,
+        default=None,
+        help="another ε for the adversarial and VAT arms (their names get _eps<ε>)",
+    )
+    parser.add_argument("--work", default=str(benchlib.ROOT / "bench" / "work" / NAME))
+    parser.add_argument("--reuse", action="store_true", help="keep and resume finished steps")
+    args = parser.parse_args()
+    arms = [a.strip() for a in args.arms.split(",") if a.strip()]
+    unknown = sorted(set(arms) - set(ARMS))
+    if unknown:
+        parser.error(f"unknown arms {', '.join(unknown)}; known: {', '.join(ARMS)}")
+    work = Path(args.work)
+    steps = Steps(work, args.reuse)
+    results_path = benchlib.RESULTS_DIR / f"{NAME}.json"
+    result: dict[str, Any] = json.loads(results_path.read_text()) if results_path.exists() else {}
+    result.setdefault("arms", {})
+    lm_dir = None
+    if USES_LM & set(arms):
+        result[LM_STEP] = pretrain_step(args.data, args.vectors, work, steps)
+        lm_dir = result[LM_STEP]["model_dir"]
+    seeds = [None] + [int(s) for s in args.seeds.split(",") if s.strip()]
+    for seed in seeds:
+        for name in arms:
+            label = name if seed is None else f"{name}_seed{seed}"
+            if args.epsilon is not None:
+                label += f"_eps{args.epsilon:g}"
+            overrides = arm_overrides(name, args.data, seed, lm_dir, args.epsilon)
+            result["arms"][label] = arm_step(label, overrides, args.data, args.vectors, work, steps)
+            result.update(benchlib.header(NAME))
+            benchlib.write_results(NAME, result)
+    benchlib.replace_readme_section(NAME, "IMDB with the unlabelled reviews", [table(result)])
+    print(table(result))
+
+
+if __name__ == "__main__":
+    main()

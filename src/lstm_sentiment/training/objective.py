@@ -1,0 +1,93 @@
+"""What a training step minimises: cross-entropy with the model's own penalties, the
+adversarial and virtual adversarial terms on the labelled batch, and the semi-supervised terms
+on an unlabelled batch beside it (:mod:`.semisup`)."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager, nullcontext
+
+import torch
+from torch import nn
+
+from lstm_sentiment.config import TrainConfig
+from lstm_sentiment.errors import ConfigError
+from lstm_sentiment.training.optim import penalized_weights, weight_penalty
+from lstm_sentiment.training.semisup import SemiSupervised
+
+
+class TrainingObjective:
+    """The loss of one step of ``model`` under ``config``.
+
+    Args:
+        model: Returns logits for ``(ids, lengths)``; the perturbing terms also need its
+            ``embed`` and ``classify``.
+        config: Which terms, and their weights.
+        class_weights: Cross-entropy weight per class id (``None``: all 1).
+    """
+
+    def __init__(
+        self, model: nn.Module, config: TrainConfig, class_weights: torch.Tensor | None = None
+    ) -> None:
+        self.model = model
+        self.config = config
+        self.loss_fn = nn.CrossEntropyLoss(weight=class_weights)
+        self.penalized = penalized_weights(model) if config.l1 or config.l2 else []
+        self.semi_supervised = SemiSupervised(config)
+        if self.semi_supervised.perturbs and not hasattr(model, "classify"):
+            raise ConfigError(
+                "train.adversarial_epsilon and train.vat_epsilon perturb word embeddings: "
+                "this model has none to perturb"
+            )
+        self.last_terms: dict[str, float] = {}
+        """The unlabelled terms of the last step (shown beside the loss)."""
+
+    def __call__(
+        self,
+        ids: torch.Tensor,
+        lengths: torch.Tensor,
+        labels: torch.Tensor,
+        unlabelled_ids: torch.Tensor | None = None,
+        unlabelled_lengths: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Logits and loss of a labelled batch (with its adversarial and VAT terms), and the
+        terms of the unlabelled batch beside it (zero without one)."""
+        with self._leave_out(labels):
+            logits, loss = self._labelled(ids, lengths, labels)
+        extra = torch.zeros((), device=loss.device)
+        if unlabelled_ids is not None and unlabelled_lengths is not None:
+            # Outside the leave-out block: unlabelled texts are not in the NB counts.
+            extra, self.last_terms = self.semi_supervised.unlabelled_terms(
+                self.model, unlabelled_ids, unlabelled_lengths
+            )
+        return logits, loss, extra
+
+    def _leave_out(self, labels: torch.Tensor) -> AbstractContextManager[None]:
+        """Leave-one-out NB ratios for the batch's own texts (a model with an NB n-gram path)."""
+        nb_path = getattr(self.model, "nb", None)
+        return nb_path.leave_out(labels) if nb_path is not None else nullcontext()
+
+    def _labelled(
+        self, ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        if not self.semi_supervised.perturbs:
+            logits = self.model(ids, lengths)
+            return logits, self.supervised_loss(logits, labels)
+        embedded = self.model.embed(ids)
+        if not embedded.requires_grad:  # frozen embeddings: still differentiate w.r.t. them
+            embedded.requires_grad_(True)
+        logits = self.model.classify(embedded, lengths, ids)
+        loss = self.supervised_loss(logits, labels)
+        extra = self.semi_supervised.labelled_terms(
+            self.model, embedded, (ids, lengths, labels), logits, loss, self.loss_fn
+        )
+        return logits, loss + extra
+
+    def supervised_loss(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """Cross-entropy plus the model's auxiliary loss and the weight penalties."""
+        loss = self.loss_fn(logits, labels)
+        auxiliary = getattr(self.model, "auxiliary_loss", None)
+        if auxiliary is not None:
+            loss = loss + auxiliary()
+        if self.penalized:
+            loss = loss + weight_penalty(self.penalized, self.config.l1, self.config.l2)
+        return loss
