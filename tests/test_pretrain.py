@@ -14,7 +14,7 @@ from safetensors.torch import load_file
 
 from conftest import TOY_WORDS
 from lstm_sentiment.config import RunConfig
-from lstm_sentiment.errors import ConfigError, LstmSentimentError
+from lstm_sentiment.errors import CheckpointError, ConfigError, LstmSentimentError
 from lstm_sentiment.models.registry import build_model
 from lstm_sentiment.pipeline import train
 from lstm_sentiment.predict import SentimentModel
@@ -167,6 +167,13 @@ def test_an_interrupted_pretraining_resumes_where_it_stopped(
     with pytest.raises(TrainingInterrupted, match="--resume"):
         pretrain(config, tmp_path / "cut")
     monkeypatch.setattr(LanguageModel, "forward", original)
+    other = tmp_path / "other.txt"
+    other.write_text("a different corpus of words\n" * 5, encoding="utf-8")
+    changed = dataclasses.replace(
+        config, data=dataclasses.replace(config.data, unlabelled=[str(other)])
+    )
+    with pytest.raises(CheckpointError, match="data differ"):
+        pretrain(changed, tmp_path / "cut", resume=True)
     resumed = pretrain(config, tmp_path / "cut", resume=True).history
     for a, b in zip(straight, resumed, strict=True):
         assert b["val_loss"] == pytest.approx(a["val_loss"], rel=1e-5)

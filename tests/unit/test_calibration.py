@@ -87,4 +87,4 @@ def test_class_weights_change_the_loss(tmp_path: Path) -> None:
     weighted = Trainer(
         model, config, ["a", "b"], tmp_path / "b", class_weights=as_tensor(np.array([1.0, 5.0]))
     )
-    assert weighted.loss_fn(logits, labels) > plain.loss_fn(logits, labels)
+    assert weighted.objective.loss_fn(logits, labels) > plain.objective.loss_fn(logits, labels)

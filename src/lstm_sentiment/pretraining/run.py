@@ -35,7 +35,14 @@ from lstm_sentiment.pretraining.language_model import LanguageModel
 from lstm_sentiment.run_folder import locked_run_folder
 from lstm_sentiment.text.tokenize import LearnedTokenizer
 from lstm_sentiment.text.vocab import Vocabulary
-from lstm_sentiment.training.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
+from lstm_sentiment.training.checkpoint import (
+    check_fingerprint,
+    data_fingerprint,
+    has_checkpoint,
+    load_checkpoint,
+    read_state,
+    save_checkpoint,
+)
 from lstm_sentiment.training.optim import lr_factor
 from lstm_sentiment.training.trainer import TrainingInterrupted
 
@@ -201,7 +208,10 @@ class LanguageModelTrainer:
         cfg = self.settings
         state: dict[str, Any] = {"epoch": 1, "batch": 0, "global_step": 0, "history": []}
         state.update(elapsed=0.0, epoch_nll=0.0, epoch_count=0)
+        state["fingerprint"] = {"data": data_fingerprint([corpus, validation])}
         if resume and has_checkpoint(self.checkpoint_dir):
+            saved = read_state(self.checkpoint_dir)["progress"].get("fingerprint", {})
+            check_fingerprint(self.checkpoint_dir, saved, state["fingerprint"])
             state, _ = load_checkpoint(self.checkpoint_dir, self.model, self.optimizer)
             logger.info("resuming at epoch %d, batch %d", state["epoch"], state["batch"])
         try:
