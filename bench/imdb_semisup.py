@@ -17,7 +17,7 @@ checkpoints: a killed run continues with ``--reuse`` (finished arms are kept, an
 one resumes from its checkpoint), so the recipe can span sessions.
 
     python bench/imdb_semisup.py --data ../shared/data/aclImdb.tar.gz --vectors runs/w2v100.bin \
-        --arms supervised,vat [--reuse] [--seeds 18,19]
+        --arms supervised,vat [--reuse] [--seeds 18,19] [--ensemble-with single=DIR ...]
 
 Writes ``bench/results/imdb_semisup.json`` (every arm so far) and its table in the README.
 """
@@ -33,7 +33,7 @@ from typing import Any
 import benchlib
 from imdb_best_measure import bundle_megabytes
 from imdb_best_recipe import SPLIT_SEED, THREADS, cli
-from imdb_best_steps import Steps, run_record, run_train
+from imdb_best_steps import Steps, build_ensemble, run_record, run_train
 
 NAME = "imdb_semisup"
 CONFIG = benchlib.ROOT / "configs" / "imdb_semisup.toml"
@@ -147,6 +147,12 @@ def table(result: dict[str, Any]) -> str:
             f"{arm['best_epoch']} | {arm['train_seconds']:.0f} | "
             f"{arm['tokens_per_second'] or 0:,.0f} |"
         )
+    if "ensemble" in result:
+        ensemble = result["ensemble"]
+        lines.append(
+            f"\nEnsemble ({', '.join(ensemble['weights'])}, equal weights): validation "
+            f"{ensemble['validation_accuracy']:.4f}, test {ensemble['test']['accuracy']:.4f}."
+        )
     if LM_STEP in result:
         lm = result[LM_STEP]
         last = lm["history"][-1]
@@ -171,6 +177,14 @@ def main() -> None:
         default=None,
         help="another ε for the adversarial and VAT arms (their names get _eps<ε>)",
     )
+    parser.add_argument(
+        "--ensemble-with",
+        nargs="*",
+        default=[],
+        metavar="NAME=BUNDLE",
+        help="after the arms, an equal-weight ensemble of the arms run and these earlier "
+        "models (e.g. single=runs/imdb_best/single/model), measured on validation and test",
+    )
     parser.add_argument("--work", default=str(benchlib.ROOT / "bench" / "work" / NAME))
     parser.add_argument("--reuse", action="store_true", help="keep and resume finished steps")
     args = parser.parse_args()
@@ -188,6 +202,7 @@ def main() -> None:
         result[LM_STEP] = pretrain_step(args.data, args.vectors, work, steps)
         lm_dir = result[LM_STEP]["model_dir"]
     seeds = [None] + [int(s) for s in args.seeds.split(",") if s.strip()]
+    run_labels = []
     for seed in seeds:
         for name in arms:
             label = name if seed is None else f"{name}_seed{seed}"
@@ -195,8 +210,14 @@ def main() -> None:
                 label += f"_eps{args.epsilon:g}"
             overrides = arm_overrides(name, args.data, seed, lm_dir, args.epsilon)
             result["arms"][label] = arm_step(label, overrides, args.data, args.vectors, work, steps)
+            run_labels.append(label)
             result.update(benchlib.header(NAME))
             benchlib.write_results(NAME, result)
+    if args.ensemble_with:
+        members = {label: result["arms"][label]["model_dir"] for label in run_labels}
+        members |= dict(item.split("=", 1) for item in args.ensemble_with)
+        result["ensemble"] = build_ensemble("ensemble", members, args.data, work, steps)
+        benchlib.write_results(NAME, result)
     benchlib.replace_readme_section(NAME, "IMDB with the unlabelled reviews", [table(result)])
     print(table(result))
 
