@@ -7,6 +7,8 @@ pseudo-labels) plus overrides, trained in a child process, one at a time:
 - ``adversarial``: + adversarial training on the embeddings;
 - ``vat``: + virtual adversarial training on labelled and unlabelled (unsup) batches;
 - ``vat_entmin``: + entropy minimisation on the unlabelled batches;
+- ``adversarial_std``, ``vat_std``: the same on embeddings standardised per dimension
+  (``model.embedding_standardization``, as Miyato et al. 2017 do);
 - ``lm``: the classifier initialised from forward/backward language models pretrained on
   train + unsup (``lstm-sentiment pretrain``), discriminative rates, gradual unfreezing;
 - ``lm_vat``: both.
@@ -43,6 +45,10 @@ VAT_EPSILON = 0.6
 normalised to unit variance per dimension (256 dimensions: word norms near 16); the own
 word2vec vectors here have norms near 2 (median 1.8), so the same relative size is ~0.6.
 Other values run as extra arms (``--arms vat --epsilon 1.5``) and are chosen on validation."""
+STANDARDIZED_EPSILON = 3.0
+"""ε on standardised embeddings (``model.embedding_standardization``: unit variance per
+dimension, word norms near 10 over 100 dimensions): Miyato's 5.0 at 256 dimensions, scaled."""
+STANDARDIZED = ["model.embedding_standardization=true"]
 ENTROPY_WEIGHT = 1.0
 UNLABELLED_BATCH = 64
 LM_STEP = "lm_pretrain"
@@ -55,6 +61,12 @@ ARMS: dict[str, list[str]] = {
         f"train.entropy_weight={ENTROPY_WEIGHT}",
         f"train.unlabelled_batch_size={UNLABELLED_BATCH}",
     ],
+    "adversarial_std": [*STANDARDIZED, f"train.adversarial_epsilon={STANDARDIZED_EPSILON}"],
+    "vat_std": [
+        *STANDARDIZED,
+        f"train.vat_epsilon={STANDARDIZED_EPSILON}",
+        f"train.unlabelled_batch_size={UNLABELLED_BATCH}",
+    ],
     "lm": ["train.discriminative_lr=2.6", "train.gradual_unfreezing=true"],
     "lm_vat": [
         "train.discriminative_lr=2.6",
@@ -64,7 +76,7 @@ ARMS: dict[str, list[str]] = {
     ],
 }
 """Overrides of each arm on top of the config."""
-USES_UNLABELLED = {"vat", "vat_entmin", "lm_vat"}
+USES_UNLABELLED = {"vat", "vat_std", "vat_entmin", "lm_vat"}
 USES_LM = {"lm", "lm_vat"}
 
 

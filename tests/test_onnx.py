@@ -56,6 +56,8 @@ def tiny_bundle(path: Path, model_settings: dict) -> Path:
         for tensor in [*model.parameters(), *model.buffers()]:
             if tensor.is_floating_point():
                 tensor.normal_(0.0, 0.5)
+    if model.standardizer is not None:  # frequencies must stay a distribution
+        model.standardizer.set_counts(list(range(1, len(vocab) + 1)))
     encoder = TextEncoder(WordTokenizer(), vocab, 40, "head+tail")
     bundle = Bundle(model.eval(), encoder, ["negative", "positive"], config, temperature=1.3)
     return save_bundle(path, bundle)
@@ -234,3 +236,12 @@ def test_an_onnx_model_pickles_to_another_process_without_its_session(tiny_onnx:
     copy = pickle.loads(pickle.dumps(model))
     assert copy.runtime == "onnx" and copy.scorer.session is not model.scorer.session
     np.testing.assert_allclose(copy.predict_proba(texts), expected, atol=1e-6)
+
+
+def test_standardized_embeddings_export_and_match_torch(tmp_path: Path) -> None:
+    path = tiny_bundle(tmp_path / "model", {"embedding_standardization": True})
+    export_onnx(path)
+    texts = varied_texts()
+    reference = SentimentModel.load(path, runtime="torch").predict_proba(texts)
+    got = SentimentModel.load(path, runtime="onnx", threads=1).predict_proba(texts)
+    assert np.abs(got - reference).max() < PARITY

@@ -11,8 +11,10 @@ import torch
 from test_trainer import LABELS, Recorder, comparable, toy_data, toy_model, train_config
 
 from conftest import toy_texts
+from lstm_sentiment.config import ModelConfig
 from lstm_sentiment.inference.batching import EncodedDataset
 from lstm_sentiment.inference.forward import predict_logits
+from lstm_sentiment.models.registry import build_model
 from lstm_sentiment.text.encode import TextEncoder
 from lstm_sentiment.text.tokenize import WordTokenizer
 from lstm_sentiment.training.semisup import (
@@ -125,3 +127,35 @@ def test_entropy_minimisation_makes_unlabelled_predictions_confident(
         return mean_entropy(torch.from_numpy(predict_logits(model, unlabelled))).item()
 
     assert entropy_after(2.0) < 0.8 * entropy_after(0.0)
+
+
+def test_standardized_embeddings_have_weighted_mean_zero_and_variance_one() -> None:
+    from lstm_sentiment.models.normalized_embedding import EmbeddingStandardizer
+
+    table = torch.randn(6, 3) * 4 + 2
+    counts = [0, 0, 5, 1, 3, 1]  # padding and unknown weigh nothing
+    standardizer = EmbeddingStandardizer(6)
+    standardizer.set_counts(counts)
+    out = standardizer(table, table)
+    weights = torch.tensor(counts, dtype=torch.float32).unsqueeze(1) / sum(counts)
+    assert torch.allclose((weights * out).sum(0), torch.zeros(3), atol=1e-5)
+    assert torch.allclose((weights * out**2).sum(0), torch.ones(3), atol=1e-4)
+    with pytest.raises(ValueError, match="positive sum"):
+        standardizer.set_counts([0] * 6)
+
+
+def test_vat_on_standardized_embeddings_learns(tmp_path: Path, toy_rows) -> None:
+    data = toy_data(toy_rows)
+    config = ModelConfig(hidden_size=8, embedding_standardization=True)
+    torch.manual_seed(0)
+    model = build_model(
+        config, vocab_size=len(data.vocab), embedding_dim=8, num_classes=2, pad_id=0
+    )
+    counts = np.bincount(np.concatenate(data.train.ids), minlength=len(data.vocab))
+    model.standardizer.set_counts(counts.tolist())
+    unlabelled = unlabelled_of(data, toy_texts(seed=7, n_per_class=20))
+    cfg = train_config(epochs=10, lr=0.05, vat_epsilon=3.0)
+    result = Trainer(model, cfg, LABELS, tmp_path).fit(
+        data.train, data.validation, unlabelled=unlabelled
+    )
+    assert result.best_score >= 0.9

@@ -68,6 +68,10 @@ class ModelConfig:
     """``per_feature``: a learned weight per n-gram (NBSVM's reweighting; can memorise rare
     n-grams); ``shared``: one learned scale per class column (naive Bayes with a learned
     temperature, the encoder learning what it misses)."""
+    embedding_standardization: bool = False
+    """Standardise the word embeddings per dimension, weighted by word frequency, before the
+    encoder (Miyato et al. 2017): perturbation-based training (``train.vat_epsilon``,
+    ``train.adversarial_epsilon``) then cannot be defeated by growing the embeddings."""
     encoder_init: str = ""
     """A pretrained language model (``lstm-sentiment pretrain``) whose vocabulary, embedding
     and first recurrent layer initialise this classifier; empty = none. Its text settings and

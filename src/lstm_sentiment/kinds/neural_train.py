@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from lstm_sentiment.config import RunConfig
@@ -98,6 +99,9 @@ def fit_neural(config: RunConfig, data: PreparedData, options: FitOptions) -> Fi
     pretrained = initialise_from_pretrained(model, encoder_init) if encoder_init else []
     if pretrained:
         logger.info("%d tensors initialised from %s", len(pretrained), encoder_init)
+    if model.standardizer is not None:  # the training texts' word frequencies
+        counts = np.bincount(np.concatenate(encoded.train.ids), minlength=len(vocab))
+        model.standardizer.set_counts(counts.tolist())
     if model.lexicon is not None:
         model.lexicon.set_table(load_lexicon(config.model.lexicon).table(vocab.tokens))
     nb_path = getattr(model, "nb", None)

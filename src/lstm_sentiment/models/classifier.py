@@ -11,6 +11,7 @@ from lstm_sentiment.errors import ConfigError
 from lstm_sentiment.models.layers import activation
 from lstm_sentiment.models.lexicon import LexiconFeatures
 from lstm_sentiment.models.nb_ngrams import NbNgramLogits
+from lstm_sentiment.models.normalized_embedding import EmbeddingStandardizer
 from lstm_sentiment.models.pooling import Pooler, padding_mask, pool
 from lstm_sentiment.models.recurrent import RecurrentEncoder
 from lstm_sentiment.vectors.lexicon import LEXICON_FEATURES
@@ -87,6 +88,9 @@ class TextClassifier(nn.Module):
                 self.embedding.weight.copy_(torch.from_numpy(np.asarray(embeddings)))
         self.embedding.weight.requires_grad_(not freeze_embeddings)
         self.embedding_dropout = nn.Dropout(config.embedding_dropout)
+        self.standardizer: EmbeddingStandardizer | None = None
+        if config.embedding_standardization:
+            self.standardizer = EmbeddingStandardizer(vocab_size)
         self.lexicon: LexiconFeatures | None = None
         if config.lexicon != "none":
             self.lexicon = LexiconFeatures(vocab_size)
@@ -140,7 +144,10 @@ class TextClassifier(nn.Module):
     def embed(self, ids: torch.Tensor) -> torch.Tensor:
         """Word embeddings (with embedding dropout while training) and, with a lexicon, its
         features after them: ``[batch, time, token features]``."""
-        embedded = self.embedding_dropout(self.embedding(ids))
+        embedded = self.embedding(ids)
+        if self.standardizer is not None:
+            embedded = self.standardizer(self.embedding.weight, embedded)
+        embedded = self.embedding_dropout(embedded)
         if self.lexicon is None:
             return embedded
         return torch.cat([embedded, self.lexicon(ids)], dim=-1)
