@@ -159,7 +159,7 @@ def run_config(args: argparse.Namespace) -> RunConfig:
     if getattr(args, "unlabelled", None):
         overrides["unlabelled"] = [*config.data.unlabelled, *args.unlabelled]
     config.data = dataclasses.replace(config.data, **overrides)
-    return dataclasses.replace(config)  # checks the sections against each other again
+    return config
 
 
 def check_output_file(path: str | None, option: str = "--output") -> None:

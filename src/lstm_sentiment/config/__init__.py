@@ -63,7 +63,9 @@ class RunConfig:
     nbsvm: NbsvmConfig = field(default_factory=NbsvmConfig)
     pretrain: PretrainConfig = field(default_factory=PretrainConfig)
 
-    def __post_init__(self) -> None:
+    def check_unlabelled(self) -> None:
+        """Refuse settings of the semi-supervised objectives that contradict each other (checked
+        when data is prepared: ``--set`` and ``--unlabelled`` may arrive in any order)."""
         data, train = self.data, self.train
         if train.entropy_weight > 0 and not data.unlabelled:
             raise ConfigError(
