@@ -226,6 +226,47 @@ def test_parallel_batches_match_sequential_ones_in_order(tiny_onnx: Path) -> Non
     assert np.abs(got - expected).max() < PARITY
 
 
+def test_encoding_overlaps_the_forward_passes_with_the_same_logits(
+    tiny_onnx: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many texts with several threads: chunks are encoded while earlier chunks run, and every
+    text still gets its own logits, in order."""
+    import lstm_sentiment.export.runtime as runtime
+
+    monkeypatch.setattr(runtime, "PIPELINE_CHUNK_TEXTS", 16)
+    texts = varied_texts(count=150, seed=21)
+    plain = SentimentModel.load(tiny_onnx, runtime="onnx", threads=1).scorer
+    pipelined = SentimentModel.load(tiny_onnx, runtime="onnx", threads=2).scorer
+    expected = plain.logits_of_encoded(*plain.encode(texts))  # type: ignore[attr-defined]
+    calls: list[int] = []
+    encode = pipelined.encode  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        pipelined, "encode", lambda chunk: calls.append(len(chunk)) or encode(chunk)
+    )
+    got = pipelined.logits(texts)
+    assert calls == [16] * 9 + [6]
+    assert np.abs(got - expected).max() < PARITY
+
+
+def test_int8_graph_shares_the_float_tables_with_the_weights_file(tmp_path: Path) -> None:
+    """int8 quantises the recurrent and dense weights only; its look-up tables (here a 256 KB
+    NB table) are read from model.safetensors, not copied into the ONNX file."""
+    import onnx
+
+    path = tiny_bundle(tmp_path / "model", {"nb_ngrams": 2, "nb_buckets": 65536})
+    info = export_onnx(path, quantize="int8", default="int8")
+    assert info["files"]["int8"]["external_data"] == "model.safetensors"
+    graph = onnx.load(str(path / "model.int8.onnx"), load_external_data=False).graph
+    external = [t for t in graph.initializer if t.data_location == onnx.TensorProto.EXTERNAL]
+    assert external and (path / "model.int8.onnx").stat().st_size < 65536 * 4
+    assert {n.op_type for n in graph.node} >= {"DynamicQuantizeLSTM"}
+    model = SentimentModel.load(path)
+    assert model.scorer.precision == "int8"  # type: ignore[attr-defined]
+    texts = varied_texts(40, seed=9)
+    fp32 = SentimentModel.load(path, precision="fp32").predict_proba(texts)
+    assert (model.predict_proba(texts).argmax(1) == fp32.argmax(1)).mean() >= 0.8
+
+
 def test_an_onnx_model_pickles_to_another_process_without_its_session(tiny_onnx: Path) -> None:
     """What Ray does with a loaded model: the copy opens its own session from the bundle."""
     import pickle

@@ -46,6 +46,11 @@ onnxruntime's arena keeps) for long texts; 256 reviews of 400 tokens would need 
 PARALLEL_MIN_BATCHES = 2
 """Batches per thread from which batches run side by side on one-thread sessions instead of
 one after another on a session with every thread."""
+PIPELINE_CHUNK_TEXTS = 2048
+"""With several threads, texts are encoded this many at a time while onnxruntime runs the
+batches of the chunks before (tokenizing holds the GIL; onnxruntime releases it)."""
+PIPELINE_CHUNKS_IN_FLIGHT = 2
+"""Encoded chunks waiting for or in onnxruntime at once: bounds the memory of long inputs."""
 
 
 def default_threads() -> int:
@@ -194,38 +199,82 @@ class OnnxScorer:
         """All texts' ids concatenated and their lengths (the bundle's one encoding path)."""
         return self.encoder.encode_flat(texts)
 
+    def _batches(
+        self, flat: np.ndarray, lengths: np.ndarray, batch_size: int
+    ) -> list[tuple[np.ndarray, dict[str, np.ndarray]]]:
+        """``(positions, onnxruntime feed)`` of each batch, cut from length-sorted texts."""
+        if not len(lengths):
+            raise ValueError("cannot predict on an empty dataset")
+        offsets = np.zeros(len(lengths), dtype=np.int64)
+        np.cumsum(lengths[:-1], out=offsets[1:])
+        order = np.argsort(lengths, kind="stable")
+        pad_id = self.encoder.vocab.pad_id
+        batches = []
+        for part in batch_plan(lengths[order], batch_size, ONNX_BATCH_TOKENS):
+            positions = order[part]
+            batch_lengths = lengths[positions]
+            ids = batch_ids(flat, offsets[positions], batch_lengths, pad_id)
+            batches.append((positions, {INPUT_IDS: ids, INPUT_LENGTHS: batch_lengths}))
+        return batches
+
     def logits_of_encoded(
         self, flat: np.ndarray, lengths: np.ndarray, batch_size: int = ONNX_BATCH_SIZE
     ) -> np.ndarray:
         """Logits of encoded texts in their order; batches are cut from length-sorted texts."""
-        offsets = np.zeros(len(lengths), dtype=np.int64)
-        np.cumsum(lengths[:-1], out=offsets[1:])
-        order = np.argsort(lengths, kind="stable")
-        if not len(order):
-            raise ValueError("cannot predict on an empty dataset")
-        pad_id = self.encoder.vocab.pad_id
-        plan = batch_plan(lengths[order], batch_size, ONNX_BATCH_TOKENS)
-        parallel = self.threads > 1 and len(plan) >= PARALLEL_MIN_BATCHES * self.threads
+        batches = self._batches(flat, lengths, batch_size)
+        parallel = self.threads > 1 and len(batches) >= PARALLEL_MIN_BATCHES * self.threads
         session = self._parallel_session() if parallel else self.session
 
-        def run(part: slice) -> tuple[np.ndarray, np.ndarray]:
-            positions = order[part]
-            batch_lengths = lengths[positions]
-            ids = batch_ids(flat, offsets[positions], batch_lengths, pad_id)
-            return positions, session.run(None, {INPUT_IDS: ids, INPUT_LENGTHS: batch_lengths})[0]
+        def run(feed: dict[str, np.ndarray]) -> np.ndarray:
+            return session.run(None, feed)[0]
 
         if parallel:  # onnxruntime releases the GIL while it runs
             with concurrent.futures.ThreadPoolExecutor(self.threads) as pool:
-                results = list(pool.map(run, plan))
+                results = list(pool.map(run, (feed for _, feed in batches)))
         else:
-            results = [run(part) for part in plan]
-        out = np.empty((len(lengths), results[0][1].shape[1]), dtype=np.float32)
-        for positions, logits in results:
+            results = [run(feed) for _, feed in batches]
+        out = np.empty((len(lengths), results[0].shape[1]), dtype=np.float32)
+        for (positions, _), logits in zip(batches, results, strict=True):
             out[positions] = logits
         return out
 
     def logits(self, texts: Sequence[str], batch_size: int = INFERENCE_BATCH_SIZE) -> np.ndarray:
-        return self.logits_of_encoded(*self.encode(texts), max(batch_size, ONNX_BATCH_SIZE))
+        batch_size = max(batch_size, ONNX_BATCH_SIZE)
+        if self.threads < 2 or len(texts) <= PIPELINE_CHUNK_TEXTS:
+            return self.logits_of_encoded(*self.encode(texts), batch_size)
+        return self._pipelined_logits(texts, batch_size)
+
+    def _pipelined_logits(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
+        """Logits of many texts, encoding chunk k+1 while the threads run chunk k's batches on
+        one-thread sessions (every core busy instead of one tokenizing while the rest wait)."""
+        session = self._parallel_session()
+        out: np.ndarray | None = None
+        in_flight: list[list[tuple[np.ndarray, concurrent.futures.Future[Any]]]] = []
+
+        def collect(chunk: list[tuple[np.ndarray, concurrent.futures.Future[Any]]]) -> None:
+            nonlocal out
+            for positions, future in chunk:
+                logits = future.result()[0]
+                if out is None:
+                    out = np.empty((len(texts), logits.shape[1]), dtype=np.float32)
+                out[positions] = logits
+
+        with concurrent.futures.ThreadPoolExecutor(self.threads) as pool:
+            for start in range(0, len(texts), PIPELINE_CHUNK_TEXTS):
+                chunk = texts[start : start + PIPELINE_CHUNK_TEXTS]
+                batches = self._batches(*self.encode(chunk), batch_size)
+                in_flight.append(
+                    [
+                        (start + positions, pool.submit(session.run, None, feed))
+                        for positions, feed in batches
+                    ]
+                )
+                while len(in_flight) > PIPELINE_CHUNKS_IN_FLIGHT:
+                    collect(in_flight.pop(0))
+            for chunk_futures in in_flight:
+                collect(chunk_futures)
+        assert out is not None
+        return out
 
     def torch_bundle(self) -> Scorer:
         """The same bundle loaded on torch (for what needs the network: explanations), once:
