@@ -227,7 +227,8 @@ def update_card(args: argparse.Namespace, result: dict[str, Any]) -> None:
 
     by = {(s["system"], s["threads"]): s for s in result["systems"]}
     parts = [
-        f"{name} {by[(name, 2)]['batch_texts_per_second']:,.0f} reviews/s, cold start "
+        f"{name} {by[(name, 2)]['batch_texts_per_second']:,.0f} reviews/s, IMDB test "
+        f"accuracy {by[(name, 2)]['accuracy']:.4f}, cold start "
         f"{by[(name, 2)].get('cold_start_seconds', 0):.2f} s"
         for name in ("torch-fp32", "onnx-fp32", "onnx-int8")
         if (name, 2) in by

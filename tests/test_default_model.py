@@ -8,8 +8,8 @@ from lstm_sentiment.cli import main
 from lstm_sentiment.predict import SentimentModel, default_model_path
 
 MAX_BUNDLE_BYTES = 30_000_000
-"""30 MB: the safetensors weights, the vocabulary and the fp32 ONNX graph (its large tensors
-read from the safetensors file)."""
+"""30 MB: the safetensors weights, the vocabulary and the fp32 and int8 ONNX graphs (their large
+float tensors read from the safetensors file)."""
 
 
 @pytest.fixture(scope="module")
