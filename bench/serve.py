@@ -33,6 +33,9 @@ import benchlib
 NAME = "serve"
 SCENARIOS = [(1, 1), (8, 1), (32, 1), (8, 32)]
 """(concurrent clients, texts per request)."""
+OTHER_RUNTIMES = ("torch",)
+"""Runtimes also measured at 32 single-text clients, batching on and off: how much batching is
+worth depends on what one forward pass costs next to the HTTP work of a request."""
 SOAK_CLIENTS = 32
 JSON_HEADERS = {"Content-Type": "application/json"}
 SERVER_PACKAGES = ("fastapi", "uvicorn", "uvloop", "httptools", "prometheus-client")
@@ -72,13 +75,16 @@ def rss_mb(pid: int) -> float:
 class Server:
     """``python -m lstm_sentiment serve`` on a free loopback port."""
 
-    def __init__(self, batching: bool, log: Path, threads: int | None = None) -> None:
+    def __init__(
+        self, batching: bool, log: Path, threads: int | None = None, runtime: str = "auto"
+    ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.argv = [sys.executable, "-m", "lstm_sentiment", "-q", "serve", "--port"]
         self.argv += [str(self.port), "--max-queue-texts", "8192"]
         self.argv += [] if batching else ["--no-batching"]
         self.argv += [] if threads is None else ["--threads", str(threads)]
+        self.argv += ["--runtime", runtime]
         self.log = log
         self.process: subprocess.Popen | None = None
 
@@ -207,22 +213,36 @@ def _round(value: float | None) -> float | None:
 
 
 def run_scenarios(args: argparse.Namespace, texts: list[str], log: Path) -> list[dict[str, Any]]:
+    plan = [("auto", SCENARIOS)] + [(runtime, [(32, 1)]) for runtime in OTHER_RUNTIMES]
     rows = []
-    for batching in (True, False):
-        with Server(batching, log, args.threads) as server:
-            run_load(server.base, 4, 1, 1 if args.quick else 5, 200, texts)  # warm up
-            for clients, size in SCENARIOS:
-                result = run_load(
-                    server.base, clients, size, args.seconds, args.max_requests, texts
-                )
-                rows.append({"batching": batching, **result})
-                print(
-                    f"batching {'on ' if batching else 'off'} clients {clients:>2} texts/request "
-                    f"{size:>2}: {result['requests_per_second']:>8.1f} req/s  p50 "
-                    f"{result['p50_ms']} ms  p95 {result['p95_ms']} ms  p99 {result['p99_ms']} ms"
-                    f"  {result['statuses']}",
-                    flush=True,
-                )
+    for runtime, scenarios in plan:
+        for batching in (True, False):
+            rows += run_server_scenarios(args, texts, log, runtime, batching, scenarios)
+    return rows
+
+
+def run_server_scenarios(
+    args: argparse.Namespace,
+    texts: list[str],
+    log: Path,
+    runtime: str,
+    batching: bool,
+    scenarios: list[tuple[int, int]],
+) -> list[dict[str, Any]]:
+    rows = []
+    with Server(batching, log, args.threads, runtime) as server:
+        run_load(server.base, 4, 1, 1 if args.quick else 5, 200, texts)  # warm up
+        for clients, size in scenarios:
+            result = run_load(server.base, clients, size, args.seconds, args.max_requests, texts)
+            rows.append({"runtime": runtime, "batching": batching, **result})
+            print(
+                f"{runtime:>5} batching {'on ' if batching else 'off'} clients {clients:>2} "
+                f"texts/request "
+                f"{size:>2}: {result['requests_per_second']:>8.1f} req/s  p50 "
+                f"{result['p50_ms']} ms  p95 {result['p95_ms']} ms  p99 {result['p99_ms']} ms"
+                f"  {result['statuses']}",
+                flush=True,
+            )
     return rows
 
 
@@ -282,13 +302,14 @@ def readme_lines(result: dict[str, Any]) -> list[str]:
         f"uvicorn {result['versions'].get('uvicorn')}; serve --threads "
         f"{result['server_threads']}. Client and server on the same cores.",
         "",
-        "| batching | clients | texts/request | requests/s | texts/s | p50 (ms) | p95 (ms) "
-        "| p99 (ms) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| runtime | batching | clients | texts/request | requests/s | texts/s | p50 (ms) "
+        "| p95 (ms) | p99 (ms) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in result["scenarios"]:
         lines.append(
-            f"| {'on' if row['batching'] else 'off'} | {row['clients']} | "
+            f"| {row.get('runtime', 'auto')} | {'on' if row['batching'] else 'off'} | "
+            f"{row['clients']} | "
             f"{row['texts_per_request']} | {row['requests_per_second']:,.1f} | "
             f"{row['texts_per_second']:,.0f} | {row['p50_ms']} | {row['p95_ms']} | "
             f"{row['p99_ms']} |"

@@ -116,6 +116,11 @@ def _forward(model: Any) -> Any:
     return forward
 
 
+NO_OPENTELEMETRY = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+"""The service reports through its own Prometheus metrics and request log; FastAPI's
+OpenTelemetry hooks would only add per-request checks."""
+
+
 def create_app(
     models: Sequence[ModelSpec], settings: Settings | None = None, *, title: str | None = None
 ) -> FastAPI:
@@ -167,6 +172,7 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,  # served below from packaged assets: FastAPI's own page needs a CDN
         redoc_url=None,
+        telemetry=NO_OPENTELEMETRY,
     )
     app.state.service = state
     install_error_handlers(app)
