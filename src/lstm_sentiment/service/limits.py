@@ -195,6 +195,8 @@ class GuardMiddleware:
         route = scope.get("route")
         endpoint = getattr(route, "path", None) or "unmatched"
         self.metrics.observe_request(endpoint, status, seconds)
+        if not access_logger.isEnabledFor(logging.INFO):
+            return
         state: Any = scope.get("state") or {}
         line = {
             "method": scope["method"],

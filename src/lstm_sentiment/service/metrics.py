@@ -3,6 +3,8 @@ several apps in one process — tests, benchmarks — count separately)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -55,10 +57,16 @@ class ServiceMetrics:
             ["model"],
             registry=self.registry,
         )
+        self._request_children: dict[tuple[str, int], tuple[Any, Any]] = {}
 
     def observe_request(self, endpoint: str, status: int, seconds: float) -> None:
-        self.requests.labels(endpoint, str(status)).inc()
-        self.latency.labels(endpoint).observe(seconds)
+        key = (endpoint, status)
+        children = self._request_children.get(key)
+        if children is None:  # labels() costs a lookup under a lock: once per endpoint/status
+            children = (self.requests.labels(endpoint, str(status)), self.latency.labels(endpoint))
+            self._request_children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def render(self) -> bytes:
         """The Prometheus text exposition of this app's metrics."""
