@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import random
+import threading
 
 import numpy as np
 import pytest
@@ -86,6 +87,41 @@ def test_concurrent_requests_are_merged_and_keep_their_order() -> None:
     assert max(calls) > 5, calls  # requests were merged
     assert max(calls) <= 16 + 4, calls
     assert sizes == calls
+
+
+def test_without_waiting_requests_that_arrive_during_a_pass_form_the_next_batch() -> None:
+    """max_wait_ms=0 (the default): a lone request is scored at once; requests that arrive
+    while its pass runs are merged into the next pass."""
+    calls: list[int] = []
+    first_pass_running = threading.Event()
+    release_first_pass = threading.Event()
+    forward = coded_forward(calls)
+
+    def slow_first(texts: list[str]) -> np.ndarray:
+        if not calls:
+            first_pass_running.set()
+            release_first_pass.wait(5)
+        return forward(texts)
+
+    async def scenario() -> list[np.ndarray]:
+        loop = asyncio.get_running_loop()
+        with concurrent.futures.ThreadPoolExecutor(1) as executor:
+            batcher = MicroBatcher(
+                slow_first, executor, max_batch_texts=16, max_wait_ms=0, max_queue_texts=100
+            )
+            batcher.start()
+            lone = asyncio.ensure_future(batcher.score(["t0"]))
+            await loop.run_in_executor(None, first_pass_running.wait, 5)
+            later = [asyncio.ensure_future(batcher.score([f"t{i}"])) for i in range(1, 6)]
+            await asyncio.sleep(0.05)  # they queue while the first pass runs
+            release_first_pass.set()
+            results = await asyncio.gather(lone, *later)
+            await batcher.stop()
+            return results
+
+    results = asyncio.run(scenario())
+    assert [int(r[0, 0]) for r in results] == [0, 1, 2, 3, 4, 5]
+    assert calls == [1, 5]
 
 
 def test_queue_limit_and_unbatched_mode() -> None:

@@ -95,7 +95,8 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:
         type=float,
         default=DEFAULT_MAX_WAIT_MS,
         help="how long a forward pass waits for more requests (default "
-        f"{DEFAULT_MAX_WAIT_MS:g} ms)",
+        f"{DEFAULT_MAX_WAIT_MS:g}: it starts as soon as the previous one ends, and requests "
+        "that arrive meanwhile form the next batch)",
     )
     batching.add_argument(
         "--max-queue-texts",
