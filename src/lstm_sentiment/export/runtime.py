@@ -15,7 +15,7 @@ from __future__ import annotations
 import concurrent.futures
 import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -206,42 +206,43 @@ class OnnxScorer:
 
     def _batches(
         self, flat: np.ndarray, lengths: np.ndarray, batch_size: int
-    ) -> list[tuple[np.ndarray, dict[str, np.ndarray]]]:
-        """``(positions, onnxruntime feed)`` of each batch, cut from length-sorted texts."""
+    ) -> tuple[list[np.ndarray], Callable[[np.ndarray], np.ndarray]]:
+        """The positions of each batch (cut from length-sorted texts) and a function that runs
+        one of them; its padded ids are built only when it runs, so a call holds the padded
+        copy of the batches in flight, not of every text."""
         if not len(lengths):
             raise ValueError("cannot predict on an empty dataset")
         offsets = np.zeros(len(lengths), dtype=np.int64)
         np.cumsum(lengths[:-1], out=offsets[1:])
         order = np.argsort(lengths, kind="stable")
+        plan = batch_plan(lengths[order], batch_size, ONNX_BATCH_TOKENS)
+        parts = [order[part] for part in plan]
         pad_id = self.encoder.vocab.pad_id
-        batches = []
-        for part in batch_plan(lengths[order], batch_size, ONNX_BATCH_TOKENS):
-            positions = order[part]
+        small = len(parts) == 1 and len(parts[0]) * int(lengths.max()) <= ONE_THREAD_MAX_TOKENS
+        parallel = len(parts) >= PARALLEL_MIN_BATCHES * self.threads
+        one_thread = self.threads > 1 and (parallel or small)
+        session = self._parallel_session() if one_thread else self.session
+
+        def run(positions: np.ndarray) -> np.ndarray:
             batch_lengths = lengths[positions]
             ids = batch_ids(flat, offsets[positions], batch_lengths, pad_id)
-            batches.append((positions, {INPUT_IDS: ids, INPUT_LENGTHS: batch_lengths}))
-        return batches
+            return session.run(None, {INPUT_IDS: ids, INPUT_LENGTHS: batch_lengths})[0]
+
+        return parts, run
 
     def logits_of_encoded(
         self, flat: np.ndarray, lengths: np.ndarray, batch_size: int = ONNX_BATCH_SIZE
     ) -> np.ndarray:
         """Logits of encoded texts in their order; batches are cut from length-sorted texts."""
-        batches = self._batches(flat, lengths, batch_size)
-        parallel = self.threads > 1 and len(batches) >= PARALLEL_MIN_BATCHES * self.threads
-        small = len(batches) == 1 and batches[0][1][INPUT_IDS].size <= ONE_THREAD_MAX_TOKENS
-        one_thread = self.threads > 1 and (parallel or small)
-        session = self._parallel_session() if one_thread else self.session
-
-        def run(feed: dict[str, np.ndarray]) -> np.ndarray:
-            return session.run(None, feed)[0]
-
-        if parallel:  # onnxruntime releases the GIL while it runs
+        parts, run = self._batches(flat, lengths, batch_size)
+        if self.threads > 1 and len(parts) >= PARALLEL_MIN_BATCHES * self.threads:
+            # onnxruntime releases the GIL while it runs
             with concurrent.futures.ThreadPoolExecutor(self.threads) as pool:
-                results = list(pool.map(run, (feed for _, feed in batches)))
+                results = list(pool.map(run, parts))
         else:
-            results = [run(feed) for _, feed in batches]
+            results = [run(positions) for positions in parts]
         out = np.empty((len(lengths), results[0].shape[1]), dtype=np.float32)
-        for (positions, _), logits in zip(batches, results, strict=True):
+        for positions, logits in zip(parts, results, strict=True):
             out[positions] = logits
         return out
 
@@ -254,14 +255,13 @@ class OnnxScorer:
     def _pipelined_logits(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
         """Logits of many texts, encoding chunk k+1 while the threads run chunk k's batches on
         one-thread sessions (every core busy instead of one tokenizing while the rest wait)."""
-        session = self._parallel_session()
         out: np.ndarray | None = None
-        in_flight: list[list[tuple[np.ndarray, concurrent.futures.Future[Any]]]] = []
+        in_flight: list[list[tuple[np.ndarray, concurrent.futures.Future[np.ndarray]]]] = []
 
-        def collect(chunk: list[tuple[np.ndarray, concurrent.futures.Future[Any]]]) -> None:
+        def collect(chunk: list[tuple[np.ndarray, concurrent.futures.Future[np.ndarray]]]) -> None:
             nonlocal out
             for positions, future in chunk:
-                logits = future.result()[0]
+                logits = future.result()
                 if out is None:
                     out = np.empty((len(texts), logits.shape[1]), dtype=np.float32)
                 out[positions] = logits
@@ -269,12 +269,9 @@ class OnnxScorer:
         with concurrent.futures.ThreadPoolExecutor(self.threads) as pool:
             for start in range(0, len(texts), PIPELINE_CHUNK_TEXTS):
                 chunk = texts[start : start + PIPELINE_CHUNK_TEXTS]
-                batches = self._batches(*self.encode(chunk), batch_size)
+                parts, run = self._batches(*self.encode(chunk), batch_size)
                 in_flight.append(
-                    [
-                        (start + positions, pool.submit(session.run, None, feed))
-                        for positions, feed in batches
-                    ]
+                    [(start + positions, pool.submit(run, positions)) for positions in parts]
                 )
                 while len(in_flight) > PIPELINE_CHUNKS_IN_FLIGHT:
                     collect(in_flight.pop(0))
