@@ -226,6 +226,23 @@ def test_parallel_batches_match_sequential_ones_in_order(tiny_onnx: Path) -> Non
     assert np.abs(got - expected).max() < PARITY
 
 
+def test_one_batch_is_split_across_threads_with_the_same_logits(tiny_onnx: Path) -> None:
+    """With 2 threads, a call that is one batch (a micro-batch of the service) is dealt to both
+    threads' one-thread sessions: each text keeps its own logits, in order."""
+    texts = varied_texts(count=9, seed=5)
+    sequential = SentimentModel.load(tiny_onnx, runtime="onnx", threads=1).scorer
+    split = SentimentModel.load(tiny_onnx, runtime="onnx", threads=2).scorer
+    flat, lengths = split.encode(texts)  # type: ignore[attr-defined]
+    parts, _, parallel = split._batches(flat, lengths, 256)  # type: ignore[attr-defined]
+    assert parallel and sorted(len(p) for p in parts) == [4, 5]
+    assert sorted(np.concatenate(parts).tolist()) == list(range(len(texts)))
+    expected = sequential.logits_of_encoded(flat, lengths)  # type: ignore[attr-defined]
+    got = split.logits_of_encoded(flat, lengths)  # type: ignore[attr-defined]
+    assert np.abs(got - expected).max() < PARITY
+    one = split.logits_of_encoded(flat[: lengths[0]], lengths[:1])  # type: ignore[attr-defined]
+    assert np.abs(one - expected[:1]).max() < PARITY  # one text: nothing to split
+
+
 def test_encoding_overlaps_the_forward_passes_with_the_same_logits(
     tiny_onnx: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,6 +7,8 @@ import asyncio
 import concurrent.futures
 import random
 import threading
+import time
+from typing import Any
 
 import numpy as np
 import pytest
@@ -14,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from lstm_sentiment.predict import SentimentModel, default_model_path
 from lstm_sentiment.service.app import create_app
-from lstm_sentiment.service.batcher import MicroBatcher, QueueFull
+from lstm_sentiment.service.batcher import BATCHES_PER_TURN, MicroBatcher, QueueFull
 from lstm_sentiment.service.models import ModelSpec
 from lstm_sentiment.service.settings import Settings
 
@@ -196,3 +198,64 @@ def test_batched_model_scores_equal_unbatched(shipped: SentimentModel) -> None:
         metrics.split('lstm_sentiment_batch_texts_count{model="default"} ')[1].split()[0]
     )
     assert passes < len(requests), metrics
+
+
+def test_other_work_on_the_inference_thread_is_not_starved() -> None:
+    """Under a steady stream of batches, work queued on the same thread (an explanation, model
+    loading) runs after a few passes, not when the stream ends."""
+    calls: list[int] = []
+    forward = coded_forward(calls)
+
+    def slow(texts: list[str]) -> np.ndarray:
+        time.sleep(0.002)
+        return forward(texts)
+
+    async def scenario() -> tuple[int, int]:
+        loop = asyncio.get_running_loop()
+        with concurrent.futures.ThreadPoolExecutor(1) as executor:
+            batcher = MicroBatcher(
+                slow, executor, max_batch_texts=1, max_wait_ms=0, max_queue_texts=1000
+            )
+            batcher.start()
+            stream = [asyncio.ensure_future(batcher.score([f"t{i}"])) for i in range(60)]
+            await asyncio.sleep(0.005)  # the worker is draining the stream
+            passes_before = await loop.run_in_executor(executor, len, calls)
+            await asyncio.gather(*stream)
+            await batcher.stop()
+            return passes_before, len(calls)
+
+    passes_before, total = asyncio.run(scenario())
+    assert total == 60
+    assert passes_before < 60 - BATCHES_PER_TURN, passes_before
+
+
+def test_stop_waits_for_the_running_pass_and_fails_waiting_requests() -> None:
+    started, release = threading.Event(), threading.Event()
+
+    def blocking(texts: list[str]) -> np.ndarray:
+        started.set()
+        release.wait(5)
+        return np.zeros((len(texts), 2))
+
+    async def scenario() -> tuple[Any, Any]:
+        loop = asyncio.get_running_loop()
+        with concurrent.futures.ThreadPoolExecutor(1) as executor:
+            batcher = MicroBatcher(
+                blocking, executor, max_batch_texts=1, max_wait_ms=0, max_queue_texts=100
+            )
+            batcher.start()
+            running = asyncio.ensure_future(batcher.score(["a"]))
+            await loop.run_in_executor(None, started.wait, 5)
+            waiting = asyncio.ensure_future(batcher.score(["b"]))
+            await asyncio.sleep(0.01)
+            stopping = asyncio.ensure_future(batcher.stop())
+            await asyncio.sleep(0.01)
+            assert not stopping.done()  # the pass in flight finishes first
+            release.set()
+            await stopping
+            results = await asyncio.gather(running, waiting, return_exceptions=True)
+            return results[0], results[1]
+
+    done, refused = asyncio.run(scenario())
+    assert isinstance(done, np.ndarray) and done.shape == (1, 2)
+    assert isinstance(refused, RuntimeError) and "shutting down" in str(refused)

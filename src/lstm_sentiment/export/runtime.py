@@ -47,10 +47,10 @@ PARALLEL_MIN_BATCHES = 2
 """Batches per thread from which batches run side by side on one-thread sessions instead of
 one after another on a session with every thread."""
 ONE_THREAD_MAX_TOKENS = 1024
-"""A call that is one batch of at most this many padded tokens runs on the one-thread session:
-splitting small products across threads costs more in hand-offs than it saves (shipped model
-on 2 cores: one review 1.51 ms on one thread, 1.90 ms on two; eight reviews, 3,200 tokens,
-11.9 ms and 8.8 ms)."""
+"""A call that is one batch of at most this many padded tokens, and too few texts to split,
+runs on the one-thread session: splitting small products across threads costs more in
+hand-offs than it saves (shipped model on 2 cores: one review 1.51 ms on one thread, 1.90 ms
+on two)."""
 PIPELINE_CHUNK_TEXTS = 2048
 """With several threads, texts are encoded this many at a time while onnxruntime runs the
 batches of the chunks before (tokenizing holds the GIL; onnxruntime releases it)."""
@@ -125,6 +125,7 @@ class OnnxScorer:
         self.threads = threads or default_threads()
         self.session = self._new_session(self.threads)
         self._single_thread_session: Any = None
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         metrics_path = directory / METRICS_FILE
         self._metrics = read_json(metrics_path) if metrics_path.is_file() else {}
 
@@ -132,7 +133,7 @@ class OnnxScorer:
         """Pickled (e.g. to a Ray actor) without its onnxruntime sessions, which cannot be:
         the copy opens its own from the bundle's ONNX file."""
         state = dict(self.__dict__)
-        state.update(session=None, _single_thread_session=None, _torch=None)
+        state.update(session=None, _single_thread_session=None, _torch=None, _pool=None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -161,6 +162,15 @@ class OnnxScorer:
         if self._single_thread_session is None:
             self._single_thread_session = self._new_session(1)
         return self._single_thread_session
+
+    def _thread_pool(self) -> concurrent.futures.ThreadPoolExecutor:
+        """The threads that run batches side by side (created on first use and kept: starting
+        threads for every call would cost more than a small batch's forward pass)."""
+        if self._pool is None:
+            self._pool = concurrent.futures.ThreadPoolExecutor(
+                self.threads - 1, thread_name_prefix="lstm-sentiment-onnx"
+            )
+        return self._pool
 
     @property
     def labels(self) -> list[str]:
@@ -206,39 +216,49 @@ class OnnxScorer:
 
     def _batches(
         self, flat: np.ndarray, lengths: np.ndarray, batch_size: int
-    ) -> tuple[list[np.ndarray], Callable[[np.ndarray], np.ndarray]]:
-        """The positions of each batch (cut from length-sorted texts) and a function that runs
-        one of them; its padded ids are built only when it runs, so a call holds the padded
-        copy of the batches in flight, not of every text."""
+    ) -> tuple[list[np.ndarray], Callable[[np.ndarray], np.ndarray], bool]:
+        """The positions of each batch (cut from length-sorted texts), a function that runs
+        one of them, and whether they run side by side on one-thread sessions. A batch's
+        padded ids are built only when it runs, so a call holds the padded copy of the batches
+        in flight, not of every text."""
         if not len(lengths):
             raise ValueError("cannot predict on an empty dataset")
         offsets = np.zeros(len(lengths), dtype=np.int64)
         np.cumsum(lengths[:-1], out=offsets[1:])
         order = np.argsort(lengths, kind="stable")
         plan = batch_plan(lengths[order], batch_size, ONNX_BATCH_TOKENS)
-        parts = [order[part] for part in plan]
         pad_id = self.encoder.vocab.pad_id
-        small = len(parts) == 1 and len(parts[0]) * int(lengths.max()) <= ONE_THREAD_MAX_TOKENS
-        parallel = len(parts) >= PARALLEL_MIN_BATCHES * self.threads
-        one_thread = self.threads > 1 and (parallel or small)
-        session = self._parallel_session() if one_thread else self.session
+        if self.threads > 1 and len(plan) == 1 and len(lengths) >= self.threads:
+            # One batch's texts dealt round-robin (by length) to every thread's one-thread
+            # session: the halves are as long as the whole, so no padding is added, and a
+            # recurrent network's per-step products stay on one core each (shipped model,
+            # 32 short texts on 2 cores: 7.3 ms on one thread, about half on two).
+            parts = [order[start :: self.threads] for start in range(self.threads)]
+            session, parallel = self._parallel_session(), True
+        else:
+            parts = [order[part] for part in plan]
+            small = len(parts) == 1 and int(lengths.max()) * len(lengths) <= ONE_THREAD_MAX_TOKENS
+            parallel = self.threads > 1 and len(parts) >= PARALLEL_MIN_BATCHES * self.threads
+            one_thread = self.threads > 1 and (parallel or small)
+            session = self._parallel_session() if one_thread else self.session
 
         def run(positions: np.ndarray) -> np.ndarray:
             batch_lengths = lengths[positions]
             ids = batch_ids(flat, offsets[positions], batch_lengths, pad_id)
             return session.run(None, {INPUT_IDS: ids, INPUT_LENGTHS: batch_lengths})[0]
 
-        return parts, run
+        return parts, run, parallel
 
     def logits_of_encoded(
         self, flat: np.ndarray, lengths: np.ndarray, batch_size: int = ONNX_BATCH_SIZE
     ) -> np.ndarray:
         """Logits of encoded texts in their order; batches are cut from length-sorted texts."""
-        parts, run = self._batches(flat, lengths, batch_size)
-        if self.threads > 1 and len(parts) >= PARALLEL_MIN_BATCHES * self.threads:
-            # onnxruntime releases the GIL while it runs
-            with concurrent.futures.ThreadPoolExecutor(self.threads) as pool:
-                results = list(pool.map(run, parts))
+        parts, run, parallel = self._batches(flat, lengths, batch_size)
+        if parallel:  # onnxruntime releases the GIL while it runs
+            # the last batch runs in this thread, which would otherwise only wait
+            futures = [self._thread_pool().submit(run, part) for part in parts[:-1]]
+            last = run(parts[-1])
+            results = [future.result() for future in futures] + [last]
         else:
             results = [run(positions) for positions in parts]
         out = np.empty((len(lengths), results[0].shape[1]), dtype=np.float32)
@@ -269,7 +289,7 @@ class OnnxScorer:
         with concurrent.futures.ThreadPoolExecutor(self.threads) as pool:
             for start in range(0, len(texts), PIPELINE_CHUNK_TEXTS):
                 chunk = texts[start : start + PIPELINE_CHUNK_TEXTS]
-                parts, run = self._batches(*self.encode(chunk), batch_size)
+                parts, run, _ = self._batches(*self.encode(chunk), batch_size)
                 in_flight.append(
                     [(start + positions, pool.submit(run, positions)) for positions in parts]
                 )

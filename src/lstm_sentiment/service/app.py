@@ -7,16 +7,12 @@ thread so the event loop stays free (``/healthz`` answers while a batch runs).
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
-import functools
 import gc
-import json
 import logging
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,15 +24,15 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from lstm_sentiment.errors import LstmSentimentError
-from lstm_sentiment.predict import to_predictions
 from lstm_sentiment.service import schemas
-from lstm_sentiment.service.batcher import MicroBatcher, QueueFull
+from lstm_sentiment.service.batcher import MicroBatcher
 from lstm_sentiment.service.errors import ServiceError, install_error_handlers
 from lstm_sentiment.service.limits import GuardMiddleware, check_texts
-from lstm_sentiment.service.metrics import ServiceMetrics
 from lstm_sentiment.service.models import ModelSpec, ServedModel, load_served
+from lstm_sentiment.service.predict_path import PREDICT_PATH, PredictFastPath, predict_answer
 from lstm_sentiment.service.schemas import ErrorResponse
 from lstm_sentiment.service.settings import Settings
+from lstm_sentiment.service.state import ServiceState
 
 logger = logging.getLogger("lstm_sentiment.service")
 API_VERSION = "v1"
@@ -66,40 +62,6 @@ PAGE_HEADERS = {
 def static_dir() -> Path:
     """The web page's assets, shipped inside the package."""
     return Path(str(resources.files("lstm_sentiment") / "service" / "static"))
-
-
-@dataclass
-class ServiceState:
-    """Everything one app holds."""
-
-    settings: Settings
-    specs: list[ModelSpec]
-    metrics: ServiceMetrics = field(default_factory=ServiceMetrics)
-    models: dict[str, ServedModel] = field(default_factory=dict)
-    batchers: dict[str, MicroBatcher] = field(default_factory=dict)
-    executor: concurrent.futures.ThreadPoolExecutor | None = None
-    ready: bool = False
-
-    @property
-    def default(self) -> str:
-        return self.specs[0].name
-
-    def model(self, name: str | None) -> ServedModel:
-        name = name or self.default
-        if name not in self.models:
-            known = ", ".join(self.models) or "none yet"
-            raise ServiceError(
-                404, "unknown_model", f"no model named {name!r}; this server has: {known}"
-            )
-        return self.models[name]
-
-    async def run(self, function: Any, *args: Any, **kwargs: Any) -> Any:
-        """Run blocking work in the inference thread."""
-        assert self.executor is not None
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self.executor, functools.partial(function, *args, **kwargs)
-        )
 
 
 async def _set_torch_threads(state: ServiceState) -> None:
@@ -177,6 +139,11 @@ def create_app(
     )
     app.state.service = state
     install_error_handlers(app)
+    _add_routes(app, state)
+    if state.settings.fast_path:
+        # innermost of the middlewares (added first): CORS and the guard wrap it
+        predict_route = next(r for r in app.routes if getattr(r, "path", None) == PREDICT_PATH)
+        app.add_middleware(PredictFastPath, state=state, route=predict_route)
     if state.settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -185,7 +152,6 @@ def create_app(
             allow_headers=["Content-Type", "Authorization", "X-API-Key"],
         )
     app.add_middleware(GuardMiddleware, settings=state.settings, metrics=state.metrics)
-    _add_routes(app, state)
     return app
 
 
@@ -271,31 +237,8 @@ def _add_routes(app: FastAPI, state: ServiceState) -> None:
     async def predict(body: schemas.PredictRequest, request: Request) -> Response:
         """Label and calibrated probabilities of each text (micro-batched with other requests)."""
         request.state.texts = len(body.texts)
-        served = state.model(body.model)
-        check_texts(body.texts, state.settings)
-        try:
-            rows = await state.batchers[served.name].score(body.texts)
-        except QueueFull as exc:
-            raise ServiceError(429, "queue_full", str(exc), {"Retry-After": "1"}) from None
-        except LstmSentimentError as exc:
-            raise ServiceError(422, "invalid_texts", str(exc)) from None
-        state.metrics.texts.labels(served.name, "predict").inc(len(body.texts))
-        predictions = to_predictions(body.texts, rows, served.labels, body.min_confidence)
-        # The answer has the PredictResponse schema (documented above); written as JSON
-        # directly, it skips building and re-validating a pydantic object per text.
-        answer = {
-            "model": served.name,
-            "predictions": [
-                {
-                    "label": p.label,
-                    "probabilities": p.probabilities,
-                    "abstained": p.abstained,
-                    "reason": p.reason,
-                }
-                for p in predictions
-            ],
-        }
-        return Response(json.dumps(answer).encode("utf-8"), media_type="application/json")
+        answer = await predict_answer(state, body)
+        return Response(answer, media_type="application/json")
 
     @app.post(
         "/v1/explain",

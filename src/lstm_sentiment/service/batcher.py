@@ -1,10 +1,12 @@
 """Micro-batching: texts of concurrent requests merged into one forward pass.
 
-Requests wait up to ``max_wait_ms`` (or until ``max_batch_texts`` texts are waiting) and are
-scored together in a worker thread, off the event loop, so the server keeps answering (health
-checks, new requests) while a batch runs; while one batch runs the next one fills. Each request
-gets its own rows back, in its order. Probabilities are those of the same texts scored alone up
-to float rounding (a batch pads to its longest text; padding never changes a prediction).
+Requests queue on the event loop; the inference worker thread takes whatever is waiting (up to
+``max_batch_texts`` texts, after waiting up to ``max_wait_ms`` for more), scores it, hands the
+rows back to the event loop in one call, and takes the next batch at once: passes follow each
+other in the worker without a round trip through the event loop, which meanwhile answers
+health checks and reads new requests. Each request gets its own rows, in its order.
+Probabilities are those of the same texts scored alone up to float rounding (a batch pads to
+its longest text; padding never changes a prediction).
 
 With batching off each request is its own forward pass, in the same worker thread.
 """
@@ -13,7 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +25,10 @@ import numpy as np
 
 Forward = Callable[[list[str]], np.ndarray]
 """Scores texts: ``[len(texts), classes]`` probabilities (runs in the worker thread)."""
+
+BATCHES_PER_TURN = 8
+"""Passes the worker runs before it lets other work queued on the same thread (explanations,
+another model's batches) go first; it then carries on."""
 
 
 class QueueFull(Exception):
@@ -57,10 +64,12 @@ class MicroBatcher:
         self.enabled = enabled
         self._on_batch = on_batch or (lambda n: None)
         self._on_queue = on_queue or (lambda n: None)
-        self._pending: deque[_Job] = deque()
-        self._queued = 0
-        self._wakeup: asyncio.Event | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._pending: deque[_Job] = deque()  # shared with the worker: under _lock
+        self._lock = threading.Condition()
+        self._worker_busy = False  # a drain is queued or running in the executor
+        self._closed = False
+        self._queued = 0  # event loop only
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def queued_texts(self) -> int:
@@ -68,22 +77,25 @@ class MicroBatcher:
         return self._queued
 
     def start(self) -> None:
-        """Start collecting batches (call from the running event loop)."""
-        if self.enabled and self._task is None:
-            self._wakeup = asyncio.Event()
-            self._task = asyncio.get_running_loop().create_task(self._run())
+        """Start merging requests (call from the running event loop)."""
+        if self.enabled:
+            self._loop = asyncio.get_running_loop()
+            self._closed = False
 
     async def stop(self) -> None:
-        """Stop collecting; requests still waiting fail (the server drains before this)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        while self._pending:
-            job = self._pending.popleft()
+        """Stop merging; requests still waiting fail (the server drains before this)."""
+        with self._lock:
+            self._closed = True
+            waiting = list(self._pending)
+            self._pending.clear()
+            self._lock.notify_all()
+        for job in waiting:
             if not job.future.done():
                 job.future.set_exception(RuntimeError("the service is shutting down"))
+        if self._loop is not None:
+            # the executor's next free turn: after the pass that may be running
+            await asyncio.get_running_loop().run_in_executor(self._executor, _nothing)
+            self._loop = None
 
     async def score(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities of ``texts``, scored with whatever other requests are waiting."""
@@ -96,18 +108,59 @@ class MicroBatcher:
         self._queued += len(texts)
         self._on_queue(self._queued)
         try:
-            if not self.enabled or self._task is None:
-                loop = asyncio.get_running_loop()
+            loop = asyncio.get_running_loop()
+            if not self.enabled or self._loop is None:
                 self._on_batch(len(texts))
                 return await loop.run_in_executor(self._executor, self._forward, texts)
-            future: asyncio.Future[np.ndarray] = asyncio.get_running_loop().create_future()
-            self._pending.append(_Job(texts, future))
-            assert self._wakeup is not None
-            self._wakeup.set()
+            future: asyncio.Future[np.ndarray] = loop.create_future()
+            with self._lock:
+                if self._closed:
+                    raise RuntimeError("the service is shutting down")
+                self._pending.append(_Job(texts, future))
+                self._lock.notify()
+                if not self._worker_busy:
+                    self._worker_busy = True
+                    self._executor.submit(self._drain)
             return await future
         finally:
             self._queued -= len(texts)
             self._on_queue(self._queued)
+
+    def _drain(self) -> None:
+        """Worker thread: score batches while requests are waiting."""
+        for _ in range(BATCHES_PER_TURN):
+            jobs = self._next_batch()
+            if not jobs:
+                return
+            texts = [text for job in jobs for text in job.texts]
+            self._on_batch(len(texts))
+            outcome: np.ndarray | Exception
+            try:
+                outcome = self._forward(texts)
+            except Exception as exc:  # every request of the batch gets the failure
+                outcome = exc
+            assert self._loop is not None
+            self._loop.call_soon_threadsafe(_deliver, jobs, outcome)
+        self._executor.submit(self._drain)  # other work queued meanwhile goes first
+
+    def _next_batch(self) -> list[_Job]:
+        """Worker thread: the next batch, or ``[]`` (and the worker marked idle) when nothing
+        is waiting."""
+        with self._lock:
+            while True:
+                if self._closed or not self._pending:
+                    self._worker_busy = False
+                    return []
+                if self.max_wait > 0:
+                    deadline = time.monotonic() + self.max_wait
+                    while self._waiting_texts() < self.max_batch_texts and not self._closed:
+                        remaining = deadline - time.monotonic()
+                        if remaining <= 0:
+                            break
+                        self._lock.wait(remaining)
+                jobs = self._take_batch()
+                if jobs:
+                    return jobs
 
     def _waiting_texts(self) -> int:
         return sum(len(job.texts) for job in self._pending)
@@ -127,38 +180,19 @@ class MicroBatcher:
             count += len(job.texts)
         return jobs
 
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        assert self._wakeup is not None
-        while True:
-            while not self._pending:
-                self._wakeup.clear()
-                await self._wakeup.wait()
-            deadline = loop.time() + self.max_wait
-            while self._waiting_texts() < self.max_batch_texts:
-                remaining = deadline - loop.time()
-                if remaining <= 0:
-                    break
-                self._wakeup.clear()
-                try:
-                    await asyncio.wait_for(self._wakeup.wait(), remaining)
-                except TimeoutError:
-                    break
-            jobs = self._take_batch()
-            if not jobs:
-                continue
-            texts = [text for job in jobs for text in job.texts]
-            self._on_batch(len(texts))
-            try:
-                rows = await loop.run_in_executor(self._executor, self._forward, texts)
-            except Exception as exc:  # every request of the batch gets the failure
-                for job in jobs:
-                    if not job.future.done():
-                        job.future.set_exception(exc)
-                continue
-            start = 0
-            for job in jobs:
-                end = start + len(job.texts)
-                if not job.future.done():
-                    job.future.set_result(rows[start:end])
-                start = end
+
+def _nothing() -> None:
+    return None
+
+
+def _deliver(jobs: list[_Job], outcome: np.ndarray | Exception) -> None:
+    """Event loop: each request's rows of a scored batch (or the batch's failure)."""
+    start = 0
+    for job in jobs:
+        end = start + len(job.texts)
+        if not job.future.done():
+            if isinstance(outcome, Exception):
+                job.future.set_exception(outcome)
+            else:
+                job.future.set_result(outcome[start:end])
+        start = end

@@ -91,6 +91,40 @@ def request_key(scope: Scope) -> str | None:
     return _header(scope, b"x-api-key")
 
 
+def replay_body(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that hands the app ``body`` (already read) and then the connection's
+    later messages."""
+    delivered = False
+
+    async def replay() -> Message:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+async def send_json(
+    send: Send, status: int, body: bytes, headers: dict[str, str] | None = None
+) -> None:
+    """A complete JSON response on a raw ASGI ``send``."""
+    raw_headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def send_error(send: Send, error: ServiceError) -> None:
+    """``error`` as the service's JSON error body, with its status and headers."""
+    body = json.dumps(error_body(error.code, error.message)).encode("utf-8")
+    await send_json(send, error.status, body, error.headers)
+
+
 class _BodyTooLarge(Exception):
     pass
 
@@ -168,28 +202,11 @@ class GuardMiddleware:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
-        body = b"".join(chunks)
-        delivered = False
-
-        async def replay() -> Message:
-            nonlocal delivered
-            if not delivered:
-                delivered = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        return replay
+        return replay_body(b"".join(chunks), receive)
 
     @staticmethod
     async def _answer(send: Send, error: ServiceError) -> None:
-        body = json.dumps(error_body(error.code, error.message)).encode("utf-8")
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-        ]
-        headers += [(k.lower().encode(), v.encode()) for k, v in (error.headers or {}).items()]
-        await send({"type": "http.response.start", "status": error.status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await send_error(send, error)
 
     def _record(self, scope: Scope, status: int, seconds: float) -> None:
         route = scope.get("route")

@@ -58,6 +58,9 @@ class Settings:
     or ``onnx``."""
     precision: str | None = None
     """The ONNX file to run (``fp32``/``int8``; ``None``: the bundle's default)."""
+    fast_path: bool = True
+    """Answer well-formed ``/v1/predict`` requests without FastAPI's generic request layers
+    (:mod:`lstm_sentiment.service.predict_path`); the answers are the same either way."""
     freeze_gc: bool = False
     """After the models load, move every object alive into the garbage collector's permanent
     generation (``gc.freeze``): ``serve`` does, as a process of its own; an app embedded in
