@@ -230,9 +230,8 @@ class OnnxScorer:
         pad_id = self.encoder.vocab.pad_id
         if self.threads > 1 and len(plan) == 1 and len(lengths) >= self.threads:
             # One batch's texts dealt round-robin (by length) to every thread's one-thread
-            # session: the halves are as long as the whole, so no padding is added, and a
-            # recurrent network's per-step products stay on one core each (shipped model,
-            # 32 short texts on 2 cores: 7.3 ms on one thread, about half on two).
+            # session: the parts are as long as the whole, so no padding is added, and a
+            # recurrent network's per-step products stay on one core each.
             parts = [order[start :: self.threads] for start in range(self.threads)]
             session, parallel = self._parallel_session(), True
         else:

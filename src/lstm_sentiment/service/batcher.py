@@ -128,6 +128,14 @@ class MicroBatcher:
 
     def _drain(self) -> None:
         """Worker thread: score batches while requests are waiting."""
+        try:
+            self._drain_turn()
+        except BaseException:  # never leave the worker marked busy: later requests would hang
+            with self._lock:
+                self._worker_busy = False
+            raise
+
+    def _drain_turn(self) -> None:
         for _ in range(BATCHES_PER_TURN):
             jobs = self._next_batch()
             if not jobs:
