@@ -30,6 +30,7 @@ import benchlib
 from http_load import run_load
 
 NAME = "serve"
+SERVE_DEFAULT_THREADS = "serve's default (every core on onnxruntime, 1 on torch)"
 SCENARIOS = [(1, 1), (8, 1), (32, 1), (8, 32)]
 """(concurrent clients, texts per request)."""
 OTHER_RUNTIMES = ("torch",)
@@ -271,7 +272,7 @@ def main() -> None:
     parser.add_argument(
         "--repeats", type=int, default=3, help="extra 32-client on/off pairs (default 3)"
     )
-    parser.add_argument("--threads", type=int, help="serve --threads (default: serve's, 1)")
+    parser.add_argument("--threads", type=int, help="serve --threads (default: serve's)")
     parser.add_argument("--no-readme", action="store_true", help="do not update bench/README.md")
     args = parser.parse_args()
     args.name = NAME
@@ -296,7 +297,7 @@ def main() -> None:
             "mean_words": round(mean_words, 1),
         },
         "server": "python -m lstm_sentiment serve (default limits and batching settings)",
-        "server_threads": args.threads or 1,
+        "server_threads": args.threads or SERVE_DEFAULT_THREADS,
         "scenarios": run_scenarios(args, texts, log),
         "ratio_repeats": run_ratio_repeats(args, texts, log),
         "soak": run_soak(args, texts, log),

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -303,3 +304,25 @@ def test_standardized_embeddings_export_and_match_torch(tmp_path: Path) -> None:
     reference = SentimentModel.load(path, runtime="torch").predict_proba(texts)
     got = SentimentModel.load(path, runtime="onnx", threads=1).predict_proba(texts)
     assert np.abs(got - reference).max() < PARITY
+
+
+def test_a_batch_of_short_and_long_texts_runs_in_passes_cut_at_the_jump(tiny_onnx: Path) -> None:
+    """Short texts are not padded to a long one's length: the call is cut into passes where
+    padding would cost more than a pass, and every text keeps its own logits, in order."""
+    texts = ["good film"] * 12 + [" ".join(["a dull and boring film"] * 30)] * 12
+    texts = [texts[i] for i in np.random.default_rng(3).permutation(len(texts))]
+    scorer = SentimentModel.load(tiny_onnx, runtime="onnx", threads=1).scorer
+    widths: list[int] = []
+    session = scorer.session  # type: ignore[attr-defined]
+    real_run = session.run
+
+    def counting_run(outputs: object, feeds: dict[str, np.ndarray]) -> object:
+        widths.append(next(iter(feeds.values())).shape[1])
+        return real_run(outputs, feeds)
+
+    scorer.session = SimpleNamespace(run=counting_run)  # type: ignore[attr-defined]
+    flat, lengths = scorer.encode(texts)  # type: ignore[attr-defined]
+    got = scorer.logits_of_encoded(flat, lengths)  # type: ignore[attr-defined]
+    assert sorted(widths) == [int(lengths.min()), int(lengths.max())]
+    one_by_one = np.concatenate([scorer.logits([text]) for text in texts])  # type: ignore[attr-defined]
+    assert np.abs(got - one_by_one).max() < PARITY

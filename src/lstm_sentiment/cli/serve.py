@@ -30,7 +30,6 @@ from lstm_sentiment.service.settings import (
 logger = logging.getLogger(__name__)
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-DEFAULT_THREADS = 1
 
 
 def add_serve_command(commands: argparse._SubParsersAction) -> None:
@@ -127,10 +126,10 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:
     )
     add_runtime_options(
         serve,
-        threads_default=DEFAULT_THREADS,
-        threads_help=f"CPU threads of each model's runtime (default {DEFAULT_THREADS}: the event "
-        "loop needs a core, micro-batches are small, and several threads collapse when the "
-        "cores are shared; try 2+ on a dedicated machine with large requests)",
+        threads_default=None,
+        threads_help="CPU threads of each model's runtime (default: every core on onnxruntime, "
+        "where a micro-batch is dealt to one-thread sessions side by side; 1 on torch, whose "
+        "thread pool collapses when the cores are shared)",
     )
     serve.add_argument(
         "--shutdown-seconds",

@@ -30,6 +30,7 @@ from lstm_sentiment.export.files import (
     onnx_file,
     onnx_info,
 )
+from lstm_sentiment.export.padding import padding_plan
 from lstm_sentiment.inference import INFERENCE_BATCH_SIZE
 from lstm_sentiment.kinds import KIND_NEURAL, Scorer, get_kind
 from lstm_sentiment.kinds.neural_files import read_neural_parts
@@ -241,10 +242,18 @@ class OnnxScorer:
             one_thread = self.threads > 1 and (parallel or small)
             session = self._parallel_session() if one_thread else self.session
 
-        def run(positions: np.ndarray) -> np.ndarray:
+        def run_pass(positions: np.ndarray) -> np.ndarray:
             batch_lengths = lengths[positions]
             ids = batch_ids(flat, offsets[positions], batch_lengths, pad_id)
             return session.run(None, {INPUT_IDS: ids, INPUT_LENGTHS: batch_lengths})[0]
+
+        def run(positions: np.ndarray) -> np.ndarray:
+            """Logits of length-sorted ``positions``, in passes cut where padding costs more
+            than a pass (see :mod:`lstm_sentiment.export.padding`)."""
+            passes = padding_plan(lengths[positions])
+            if len(passes) == 1:
+                return run_pass(positions)
+            return np.concatenate([run_pass(positions[cut]) for cut in passes])
 
         return parts, run, parallel
 

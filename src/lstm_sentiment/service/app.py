@@ -31,7 +31,7 @@ from lstm_sentiment.service.limits import GuardMiddleware, check_texts
 from lstm_sentiment.service.models import ModelSpec, ServedModel, load_served
 from lstm_sentiment.service.predict_path import PREDICT_PATH, PredictFastPath, predict_answer
 from lstm_sentiment.service.schemas import ErrorResponse
-from lstm_sentiment.service.settings import Settings
+from lstm_sentiment.service.settings import TORCH_SERVE_THREADS, Settings
 from lstm_sentiment.service.state import ServiceState
 
 logger = logging.getLogger("lstm_sentiment.service")
@@ -65,11 +65,11 @@ def static_dir() -> Path:
 
 
 async def _set_torch_threads(state: ServiceState) -> None:
-    """``settings.threads`` for torch in the inference thread, where the forward passes run
-    (only when a model has imported torch)."""
+    """``settings.threads`` (or ``TORCH_SERVE_THREADS``) for torch in the inference thread,
+    where the forward passes run (only when a model has imported torch)."""
     torch = sys.modules.get("torch")
-    if state.settings.threads is not None and torch is not None:
-        await state.run(torch.set_num_threads, state.settings.threads)
+    if torch is not None:
+        await state.run(torch.set_num_threads, state.settings.threads or TORCH_SERVE_THREADS)
 
 
 def _forward(model: Any) -> Any:
