@@ -13,9 +13,10 @@ import uvicorn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lstm_sentiment.predict import DEFAULT_MODEL, SentimentModel, default_model_path
+from lstm_sentiment.predict import SentimentModel
 from lstm_sentiment.service.app import create_app
 from lstm_sentiment.service.models import ModelSpec
+from lstm_sentiment.shipped import DEFAULT_MODEL, default_model_path
 from service_support import WithFakeExplain
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,18 +23,13 @@ from lstm_sentiment.errors import ConfigError, DataError
 from lstm_sentiment.inference import INFERENCE_BATCH_SIZE
 from lstm_sentiment.inference.probabilities import expected_calibration_error, softmax
 from lstm_sentiment.kinds import KIND_NEURAL, Scorer
+from lstm_sentiment.shipped import default_model_path
 
 if TYPE_CHECKING:
     from lstm_sentiment.explain.result import Explanation
     from lstm_sentiment.kinds.neural import Bundle
 
-DEFAULT_MODEL = "default"
 PREDICT_BATCH_SIZE = INFERENCE_BATCH_SIZE
-
-
-def default_model_path() -> Path:
-    """Folder of the English model shipped inside the package."""
-    return Path(str(resources.files("lstm_sentiment") / "pretrained" / DEFAULT_MODEL))
 
 
 ABSTAIN = "abstain"

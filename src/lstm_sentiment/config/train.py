@@ -88,6 +88,11 @@ class TrainConfig:
     gradual_unfreezing: bool = False
     """With ``model.encoder_init``: train the new layers alone in epoch 1, add the pretrained
     encoder in epoch 2 and the embedding from epoch 3 (Howard & Ruder 2018)."""
+    init_from: str = ""
+    """A trained neural model bundle (a folder, or ``default`` for the shipped model) to
+    continue training (fine-tuning): its tokenizer, vocabulary, ``[text]`` and ``[model]``
+    settings and weights (NB tables and lexicon features included) replace this run's, and its
+    labels must be the data's. Empty = a new network."""
     crop_probability: float = 0.0
     """Share of training texts replaced, each epoch, by a random contiguous span of themselves
     (log-uniform length from ``crop_min_tokens`` to the whole text), so that a model trained on

@@ -1,5 +1,6 @@
 """Encoding a run's texts for the neural kind: the tokenizer and vocabulary learned from the
-training texts (or taken from a pretrained language model, ``model.encoder_init``), the
+training texts (or taken from a pretrained language model, ``model.encoder_init``, or from the
+model a run fine-tunes, ``train.init_from``), the
 pretrained vectors aligned to them, and every split encoded once."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from lstm_sentiment.config import RunConfig
 from lstm_sentiment.data import Example
 from lstm_sentiment.errors import DataError
 from lstm_sentiment.inference.batching import EncodedDataset
+from lstm_sentiment.kinds.neural_init import read_init_parts
 from lstm_sentiment.model_card import source_name
 from lstm_sentiment.preparation import PreparedData
 from lstm_sentiment.text.auto import resolve_auto
@@ -226,11 +228,23 @@ def pretrained_vocabulary(
     return LearnedText(config, tokenizer, vocab, tokens, auto_settings)
 
 
+def saved_vocabulary(config: RunConfig, texts: list[str], report: dict[str, Any]) -> LearnedText:
+    """The tokenizer and vocabulary of the model ``train.init_from`` names (fine-tuning)."""
+    encoder = read_init_parts(config).encoder
+    tokens = [encoder.tokenizer.tokenize(text) for text in texts]
+    check_tokenized(tokens, config.text.tokenizer, report)
+    config, auto_settings = resolve_auto(config, tokens)
+    logger.info("vocabulary: %d tokens of %s", len(encoder.vocab), config.train.init_from)
+    return LearnedText(config, encoder.tokenizer, encoder.vocab, tokens, auto_settings)
+
+
 def encode_data(config: RunConfig, data: PreparedData) -> EncodedData:
     """Learn the tokenizer and vocabulary from the training texts (or take the pretrained
     language model's), derive the sizes left to the data, and encode every split."""
     texts = [ex.text for ex in data.fit]
-    if config.model.encoder_init:
+    if config.train.init_from:
+        learned = saved_vocabulary(config, texts, data.report)
+    elif config.model.encoder_init:
         learned = pretrained_vocabulary(config, texts, data.report)
     else:
         learned = learn_vocabulary(config, texts, data.report)

@@ -17,7 +17,13 @@ from lstm_sentiment.distributed import ddp
 from lstm_sentiment.distributed.ddp import rank_threads
 from lstm_sentiment.inference.forward import predict_logits
 from lstm_sentiment.kinds.base import FitOptions, Fitted
-from lstm_sentiment.kinds.neural_encoding import build_embeddings, encode_data
+from lstm_sentiment.kinds.neural_encoding import EncodedData, build_embeddings, encode_data
+from lstm_sentiment.kinds.neural_init import (
+    check_labels,
+    fine_tuning_config,
+    load_init_weights,
+    read_init_parts,
+)
 from lstm_sentiment.kinds.neural_model import Bundle
 from lstm_sentiment.models.registry import build_model, count_parameters
 from lstm_sentiment.preparation import PreparedData
@@ -62,6 +68,20 @@ def _log_to_tensorboard(
     tensorboard.close()
 
 
+def _fit_tables(model: torch.nn.Module, config: RunConfig, encoded: EncodedData) -> None:
+    """The tables a new network learns from the training texts before training: word
+    frequencies (embedding standardisation), the lexicon's features and the NB ratios."""
+    vocab = encoded.encoder.vocab
+    if model.standardizer is not None:  # the training texts' word frequencies
+        counts = np.bincount(np.concatenate(encoded.train.ids), minlength=len(vocab))
+        model.standardizer.set_counts(counts.tolist())
+    if model.lexicon is not None:
+        model.lexicon.set_table(load_lexicon(config.model.lexicon).table(vocab.tokens))
+    nb_path = getattr(model, "nb", None)
+    if nb_path is not None:  # NB-weighted n-grams: ratios from the training texts only
+        nb_path.fit_ratios(encoded.train.ids, encoded.train.labels, config.model.nb_alpha)
+
+
 def fit_neural(config: RunConfig, data: PreparedData, options: FitOptions) -> Fitted:
     """Encode the splits, build the classifier (with pretrained vectors) and fit it.
 
@@ -72,6 +92,9 @@ def fit_neural(config: RunConfig, data: PreparedData, options: FitOptions) -> Fi
         config.train.threads if world is None else rank_threads(config.train.threads, world)
     )
     torch.manual_seed(config.train.seed)
+    if config.train.init_from:
+        config = fine_tuning_config(config)
+        check_labels(config, data.labels)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     encoded = encode_data(config, data)
@@ -80,10 +103,14 @@ def fit_neural(config: RunConfig, data: PreparedData, options: FitOptions) -> Fi
 
     started = time.perf_counter()
     vocab = encoded.encoder.vocab
-    encoder_init = config.model.encoder_init
-    if encoder_init:  # the language model's embedding, set after building
+    encoder_init, init_from = config.model.encoder_init, config.train.init_from
+    if init_from:  # the saved model's embedding, set after building with its other weights
+        embedding_dim = read_init_parts(config).embedding_dim
+        embeddings = None
+        vector_info: dict[str, Any] = {"vectors": f"fine-tuned from {Path(init_from).name}"}
+    elif encoder_init:  # the language model's embedding, set after building
         embeddings, embedding_dim = None, pretrained_embedding_dim(encoder_init)
-        vector_info: dict[str, Any] = {"vectors": f"language model {Path(encoder_init).name}"}
+        vector_info = {"vectors": f"language model {Path(encoder_init).name}"}
     else:
         embeddings, embedding_dim, vector_info = build_embeddings(config, vocab, encoded.vectors)
     timings["vectors_seconds"] = time.perf_counter() - started
@@ -99,14 +126,11 @@ def fit_neural(config: RunConfig, data: PreparedData, options: FitOptions) -> Fi
     pretrained = initialise_from_pretrained(model, encoder_init) if encoder_init else []
     if pretrained:
         logger.info("%d tensors initialised from %s", len(pretrained), encoder_init)
-    if model.standardizer is not None:  # the training texts' word frequencies
-        counts = np.bincount(np.concatenate(encoded.train.ids), minlength=len(vocab))
-        model.standardizer.set_counts(counts.tolist())
-    if model.lexicon is not None:
-        model.lexicon.set_table(load_lexicon(config.model.lexicon).table(vocab.tokens))
-    nb_path = getattr(model, "nb", None)
-    if nb_path is not None:  # NB-weighted n-grams: ratios from the training texts only
-        nb_path.fit_ratios(encoded.train.ids, encoded.train.labels, config.model.nb_alpha)
+    if init_from:  # its frequencies, lexicon table and NB ratios come with its weights
+        load_init_weights(model, config)
+    else:
+        _fit_tables(model, config, encoded)
+
     weights = class_weights(config.train.class_weights, data.labels, encoded.train.labels)
     weight_of = None if weights is None else dict(zip(data.labels, weights.tolist(), strict=True))
     if weight_of:

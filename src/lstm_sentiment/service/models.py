@@ -13,8 +13,9 @@ from typing import Any
 from lstm_sentiment.bundle import CARD_FILE, MANIFEST_FILE, read_header
 from lstm_sentiment.errors import ConfigError
 from lstm_sentiment.kinds import KIND_NEURAL, get_kind
-from lstm_sentiment.predict import DEFAULT_MODEL, SentimentModel, default_model_path
+from lstm_sentiment.predict import SentimentModel
 from lstm_sentiment.service.settings import Settings
+from lstm_sentiment.shipped import DEFAULT_MODEL, default_model_path
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 

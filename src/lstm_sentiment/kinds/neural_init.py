@@ -1,0 +1,91 @@
+"""Fine-tuning: a run that continues training a saved neural model (``train.init_from``).
+
+The saved model's tokenizer, vocabulary, ``[text]`` and ``[model]`` settings and weights (its
+NB tables and lexicon features included) replace the run's, so the network reads text exactly
+as it did; the run's ``[data]`` and ``[train]`` settings say what it learns next and how.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+from typing import Any
+
+from safetensors import SafetensorError
+from safetensors.torch import load_file
+from torch import nn
+
+from lstm_sentiment.bundle import bundle_path, read_header
+from lstm_sentiment.config import RunConfig
+from lstm_sentiment.errors import ConfigError, DataError, LstmSentimentError
+from lstm_sentiment.kinds.neural_files import KIND_NEURAL, WEIGHTS_FILE, NeuralParts
+from lstm_sentiment.kinds.neural_files import read_neural_parts as read_parts
+from lstm_sentiment.shipped import DEFAULT_MODEL, default_model_path
+
+logger = logging.getLogger(__name__)
+
+
+def init_folder(name: str) -> Path:
+    """The bundle folder ``train.init_from`` names (``default``: the shipped model)."""
+    return default_model_path() if name == DEFAULT_MODEL else Path(name)
+
+
+def read_init_parts(config: RunConfig) -> NeuralParts:
+    """The encoder, labels and settings of the model ``train.init_from`` names, or a one-line
+    :class:`ConfigError` saying why it cannot be fine-tuned."""
+    folder = init_folder(config.train.init_from)
+    try:
+        header = read_header(folder)
+        kind = header.get("kind", KIND_NEURAL)
+        if kind != KIND_NEURAL:
+            raise ConfigError(
+                f"train.init_from {folder} is a {kind} model: only a neural model can be "
+                "fine-tuned (train a new one instead)"
+            )
+        return read_parts(folder, header)
+    except ConfigError:
+        raise
+    except LstmSentimentError as exc:
+        raise ConfigError(f"train.init_from: {exc}") from None
+
+
+def fine_tuning_config(config: RunConfig) -> RunConfig:
+    """``config`` with the ``[text]`` and ``[model]`` settings of the model it starts from (the
+    network must be rebuilt exactly as it was saved)."""
+    if config.model.encoder_init:
+        raise ConfigError(
+            "train.init_from and model.encoder_init both initialise the network: set one"
+        )
+    saved = read_init_parts(config).config
+    if saved.model.encoder_init:  # its weights already hold what the language model gave
+        saved = dataclasses.replace(saved, model=dataclasses.replace(saved.model, encoder_init=""))
+    logger.info("fine-tuning %s (its [text] and [model] settings)", config.train.init_from)
+    return dataclasses.replace(config, text=saved.text, model=saved.model)
+
+
+def check_labels(config: RunConfig, labels: list[str]) -> None:
+    """Refuse data whose labels are not the saved model's (its output layer is fixed)."""
+    saved = read_init_parts(config).labels
+    if list(labels) != list(saved):
+        raise DataError(
+            f"the data's labels ({', '.join(labels)}) are not those of train.init_from "
+            f"({', '.join(saved)}): map them with data.label_map, or train a new model"
+        )
+
+
+def load_init_weights(model: nn.Module, config: RunConfig) -> list[str]:
+    """Copy the saved model's weights into ``model`` (built from :func:`fine_tuning_config`);
+    return the names of the tensors set."""
+    folder = init_folder(config.train.init_from)
+    path = bundle_path(folder, WEIGHTS_FILE)
+    try:
+        weights: dict[str, Any] = load_file(str(path))
+        model.load_state_dict(weights)
+    except (SafetensorError, RuntimeError, OSError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(
+            f"train.init_from {folder}: its weights cannot be loaded ({first[:160]})"
+        ) from None
+    logger.info("%d tensors initialised from %s", len(weights), folder)
+    return sorted(weights)

@@ -1,0 +1,93 @@
+"""Fine-tuning a saved neural model (``train.init_from``): it starts from the saved weights,
+reads text with the saved vocabulary, learns from the new data, and refuses what cannot be
+continued."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import PROBE_TEXTS, toy_texts
+from lstm_sentiment.config import RunConfig
+from lstm_sentiment.pipeline import train
+from lstm_sentiment.predict import SentimentModel
+from test_cli import assert_input_error, run_cli
+
+PROBES = list(PROBE_TEXTS)
+
+
+@pytest.fixture(scope="module")
+def base_model(tmp_path_factory: pytest.TempPathFactory, tiny_files) -> Path:
+    root = tmp_path_factory.mktemp("base")
+    config = RunConfig.from_file(tiny_files.toml).with_overrides([f"data.source={tiny_files.csv}"])
+    return train(config, root / "run").model_dir
+
+
+def write_rows(path: Path, rows: list[tuple[str, str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label"])
+        writer.writerows(rows)
+    return path
+
+
+def fine_tune_config(tiny_files, source: Path, base: Path, *changes: str) -> RunConfig:
+    config = RunConfig.from_file(tiny_files.toml)
+    return config.with_overrides([f"data.source={source}", f"train.init_from={base}", *changes])
+
+
+def test_a_fine_tuned_run_starts_from_the_saved_weights_and_vocabulary(
+    base_model: Path, tiny_files, tmp_path: Path
+) -> None:
+    """With a learning rate too small to move anything, the fine-tuned model predicts what the
+    saved one does (a new network would be random), with the saved vocabulary and settings,
+    even though the new data brings words the saved model never saw."""
+    rows = [(f"{text} novelword", label) for text, label in toy_texts(seed=5)]
+    source = write_rows(tmp_path / "new.csv", rows)
+    frozen = ["train.lr=1e-12", "train.epochs=1", "model.hidden_size=99", "text.min_freq=7"]
+    result = train(fine_tune_config(tiny_files, source, base_model, *frozen), tmp_path / "run")
+    saved = SentimentModel.load(base_model, runtime="torch")
+    tuned = SentimentModel.load(result.model_dir, runtime="torch")
+    assert np.abs(tuned.predict_logits(PROBES) - saved.predict_logits(PROBES)).max() < 1e-4
+    read = json.loads
+    assert read((result.model_dir / "vocab.json").read_text()) == read(
+        (base_model / "vocab.json").read_text()
+    )
+    assert tuned.config.model == saved.config.model  # the saved network, not the run's sizes
+    assert tuned.config.text == saved.config.text
+    assert not Path(tuned.config.train.init_from).is_absolute()  # no path of this machine
+
+
+def test_fine_tuning_learns_what_the_new_data_teaches(
+    base_model: Path, tiny_files, tmp_path: Path
+) -> None:
+    """New data whose labels are the opposite of the toy corpus's: the saved model reads the
+    probes one way, the fine-tuned one the other way."""
+    flipped = {"positive": "negative", "negative": "positive"}
+    rows = [(text, flipped[label]) for text, label in toy_texts(seed=3)]
+    source = write_rows(tmp_path / "flipped.csv", rows)
+    result = train(fine_tune_config(tiny_files, source, base_model), tmp_path / "run")
+    saved = [p.label for p in SentimentModel.load(base_model).predict(PROBES)]
+    tuned = [p.label for p in SentimentModel.load(result.model_dir).predict(PROBES)]
+    assert saved == list(PROBE_TEXTS.values())
+    assert tuned == [flipped[label] for label in saved]
+
+
+def test_other_labels_or_a_missing_model_are_refused(
+    base_model: Path, tiny_files, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [(text, "good" if label == "positive" else "bad") for text, label in toy_texts()]
+    source = write_rows(tmp_path / "other_labels.csv", rows)
+    args = ["-q", "train", "--data", source, "--config", tiny_files.toml]
+    args += ["--set", f"train.init_from={base_model}", "--output", tmp_path / "run"]
+    code, _, err = run_cli(capsys, *args)
+    assert_input_error(code, err, "labels (bad, good)", "data.label_map")
+    assert not (tmp_path / "run").exists()
+    args[args.index(f"train.init_from={base_model}")] = f"train.init_from={tmp_path / 'none'}"
+    code, _, err = run_cli(capsys, *args)
+    assert_input_error(code, err, "train.init_from")
+    assert not (tmp_path / "run").exists()
