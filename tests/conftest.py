@@ -54,13 +54,18 @@ def toy_texts(seed: int = 0, n_per_class: int = N_PER_CLASS) -> list[tuple[str, 
     return rows
 
 
-def write_tiny_csv(path: Path, seed: int = 0) -> Path:
+def write_rows(path: Path, rows: list[tuple[str, str]]) -> Path:
+    """A ``text,label`` CSV of ``rows``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["text", "label"])
-        writer.writerows(toy_texts(seed))
+        writer.writerows(rows)
     return path
+
+
+def write_tiny_csv(path: Path, seed: int = 0) -> Path:
+    return write_rows(path, toy_texts(seed))
 
 
 def write_tiny_folder(root: Path) -> Path:

@@ -4,14 +4,13 @@ continued."""
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from conftest import PROBE_TEXTS, toy_texts
+from conftest import PROBE_TEXTS, toy_texts, write_rows
 from lstm_sentiment.config import RunConfig
 from lstm_sentiment.pipeline import train
 from lstm_sentiment.predict import SentimentModel
@@ -25,14 +24,6 @@ def base_model(tmp_path_factory: pytest.TempPathFactory, tiny_files) -> Path:
     root = tmp_path_factory.mktemp("base")
     config = RunConfig.from_file(tiny_files.toml).with_overrides([f"data.source={tiny_files.csv}"])
     return train(config, root / "run").model_dir
-
-
-def write_rows(path: Path, rows: list[tuple[str, str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["text", "label"])
-        writer.writerows(rows)
-    return path
 
 
 def fine_tune_config(tiny_files, source: Path, base: Path, *changes: str) -> RunConfig:

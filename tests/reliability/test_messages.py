@@ -3,7 +3,6 @@ exit code 2, and leaves earlier files as they were."""
 
 from __future__ import annotations
 
-import csv
 import errno
 import json
 import os
@@ -13,7 +12,7 @@ import numpy as np
 import pytest
 from safetensors.numpy import load_file, save_file
 
-from conftest import tamper_consistently
+from conftest import tamper_consistently, write_rows
 from lstm_sentiment import io_utils
 from lstm_sentiment.errors import BundleError, DataError
 from lstm_sentiment.predict import SentimentModel
@@ -106,14 +105,6 @@ def test_12_utf16_without_bom_names_the_encoding(
         capsys, "data-stats", "--data", data, "--encoding", "utf-16-le", "--output", tmp_path / "s"
     )
     assert code == 0, err
-
-
-def write_rows(path: Path, rows: list[tuple[str, str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["text", "label"])
-        writer.writerows(rows)
-    return path
 
 
 def toy_rows(n: int = 40) -> list[tuple[str, str]]:
