@@ -54,13 +54,17 @@ ROUND_EXPORT = {
 """Export options per round: the shipped student runs int8 by default (bench/inference.py)."""
 
 
-def sentence_data(name: str, data: str, teacher: Path, work: Path, steps: Steps) -> dict[str, Any]:
-    """``everyday_data.py`` (labelled sentences for training and for validation)."""
+def sentence_data(
+    name: str, data: str, teacher: Path, work: Path, steps: Steps, options: list[str]
+) -> dict[str, Any]:
+    """``everyday_data.py`` with ``options`` (labelled sentences for training and for
+    validation)."""
     if record := steps.done(name):
         return record
     output = work / name
     command = [sys.executable, str(benchlib.ROOT / "bench" / "everyday_data.py"), "--data", data]
     command += ["--teacher", str(teacher), "--config", str(CONFIG), "--output", str(output)]
+    command += options
     cost = benchlib.run_child(command)
     record = {
         "command": shlex.join(command),

@@ -1,0 +1,210 @@
+"""Fine-tuning the shipped model for everyday texts (issue 18): what extra data a short
+fine-tune (``train.init_from = "default"``, ``configs/everyday_finetune.toml``) can take
+without giving back accuracy on whole reviews.
+
+Steps (each recorded in ``WORK/steps`` and skipped by ``--reuse``; a cut-off training resumes
+from its checkpoint):
+
+1. the shipped model labels the unsup reviews (``predict --min-confidence 0.8``);
+2. ``everyday_data.py --vader-negation`` cuts the training and unsup reviews into sentences:
+   the shipped model labels them, negated sentences take VADER's label when VADER is sure; the
+   sentences of the validation reviews are written too;
+3. the negated training sentences alone, and a sample of them as large as the training reviews;
+4. one fine-tune per arm (:data:`ARMS`), each scored on the validation reviews (accuracy, log
+   loss) and on the validation sentences (all, negated, other).
+
+Choices are made on those validation numbers; the behavioural suite, GOP and IMDB test are
+then measured once by ``bench/everyday.py --model NAME=WORK/ARM/model`` (printed at the end).
+``train`` also prints each arm's test accuracy: those exploratory numbers are recorded too.
+
+    python bench/everyday_finetune.py --data ../shared/data/aclImdb.tar.gz --reuse
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+import benchlib
+from everyday_data import NEGATION
+from imdb_best_steps import Steps, pseudo_label, run_record, run_train
+
+NAME = "everyday_finetune"
+CONFIG = benchlib.ROOT / "configs" / "everyday_finetune.toml"
+TEXT_CONFIG = benchlib.ROOT / "configs" / "imdb_everyday.toml"
+SHIPPED = benchlib.ROOT / "src" / "lstm_sentiment" / "pretrained" / "default"
+SAMPLE_SEED = 0
+TRAINING_REVIEWS = 22_500
+"""IMDB train less the validation split: the negated sample is as large."""
+LOW_RATE = ["train.lr=2e-4"]
+ARMS: dict[str, tuple[list[str], list[str]]] = {
+    "reviews_only": ([], LOW_RATE),
+    "sentences": (["sentences"], []),
+    "sentences_unsup": (["unsup", "sentences"], []),
+    "negated": (["negated"], LOW_RATE),
+    "negated_sample": (["negated_sample"], LOW_RATE),
+}
+"""Arm → (its extra training files, its config overrides). The control (``reviews_only``)
+fine-tunes on the training reviews alone: what any further training costs or gains."""
+
+
+def sentence_files(data: str, work: Path, steps: Steps) -> dict[str, Any]:
+    """``everyday_data.py --vader-negation`` with the shipped model as teacher."""
+    if record := steps.done("sentences"):
+        return record
+    output = work / "sentences"
+    command = [sys.executable, str(benchlib.ROOT / "bench" / "everyday_data.py"), "--data", data]
+    command += ["--teacher", str(SHIPPED), "--config", str(TEXT_CONFIG)]
+    command += ["--output", str(output), "--vader-negation"]
+    cost = benchlib.run_child(command)
+    record = {
+        "command": shlex.join(command),
+        **cost,
+        "train": str(output / "sentences_train.csv"),
+        "validation": str(output / "sentences_validation.csv"),
+    }
+    return steps.save("sentences", record)
+
+
+def negated_files(train_csv: str, reviews: int, work: Path, steps: Steps) -> dict[str, Any]:
+    """The negated training sentences, and a sample of ``reviews`` of them."""
+    if record := steps.done("negated"):
+        return record
+    import pandas as pd
+
+    rows = pd.read_csv(train_csv, keep_default_na=False)
+    negated = rows[rows["text"].map(lambda text: bool(NEGATION.search(text)))]
+    sample = negated.sample(n=min(reviews, len(negated)), random_state=SAMPLE_SEED)
+    files = {"negated": work / "negated_train.csv", "negated_sample": work / "negated_sample.csv"}
+    for key, frame in (("negated", negated), ("negated_sample", sample)):
+        frame.to_csv(files[key].with_suffix(".tmp"), index=False)
+        files[key].with_suffix(".tmp").replace(files[key])
+    record = {
+        "negated": str(files["negated"]),
+        "negated_rows": len(negated),
+        "negated_sample": str(files["negated_sample"]),
+        "negated_sample_rows": len(sample),
+        "sentences_rows": len(rows),
+    }
+    return steps.save("negated", record)
+
+
+def sentence_accuracy(model_dir: str, validation_csv: str) -> dict[str, Any]:
+    """Accuracy on the validation reviews' sentences: all, negated, the others."""
+    import numpy as np
+    import pandas as pd
+
+    from lstm_sentiment.predict import SentimentModel
+
+    rows = pd.read_csv(validation_csv, keep_default_na=False)
+    model = SentimentModel.load(model_dir)
+    probabilities = model.predict_proba(rows["text"].tolist())
+    right = np.asarray(model.labels)[probabilities.argmax(axis=1)] == rows["label"].to_numpy()
+    negated = rows["text"].map(lambda text: bool(NEGATION.search(text))).to_numpy()
+    return {
+        "sentences": len(rows),
+        "negated": int(negated.sum()),
+        "accuracy": float(right.mean()),
+        "negated_accuracy": float(right[negated].mean()),
+        "other_accuracy": float(right[~negated].mean()),
+    }
+
+
+def fine_tune(
+    name: str,
+    data: str,
+    files: list[str],
+    overrides: list[str],
+    work: Path,
+    steps: Steps,
+    validation_csv: str,
+) -> dict[str, Any]:
+    """One arm: the fine-tune, its validation numbers and its exploratory test accuracy."""
+    if record := steps.done(name):
+        return record
+    run_dir = work / name
+    settings = ["data.extra_train=" + json.dumps(files), *overrides]
+    command, cost, metrics = run_train(CONFIG, data, run_dir, settings, resume=True)
+    record = run_record(name, command, cost, metrics, run_dir)
+    record["validation_log_loss"] = metrics["validation"]["log_loss"]
+    record["validation_sentences"] = sentence_accuracy(record["model_dir"], validation_csv)
+    return steps.save(name, record)
+
+
+def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]:
+    lines = [
+        "| model | val acc | val log loss | val sentences | negated | other | test acc (printed) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, arm in {"shipped": shipped, **arms}.items():
+        sentences = arm["validation_sentences"]
+        lines.append(
+            f"| {name} | {arm['validation_accuracy']:.4f} | {arm['validation_log_loss']:.4f} | "
+            f"{sentences['accuracy']:.4f} | {sentences['negated_accuracy']:.4f} | "
+            f"{sentences['other_accuracy']:.4f} | {arm['test_accuracy']:.4f} |"
+        )
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True, help="aclImdb tarball or folder")
+    parser.add_argument("--work", default=str(benchlib.ROOT / "runs" / NAME))
+    parser.add_argument("--arms", default=",".join(ARMS), help="comma-separated arms to run")
+    parser.add_argument("--reuse", action="store_true", help="keep the finished steps")
+    args = parser.parse_args()
+    work = Path(args.work)
+    steps = Steps(work, args.reuse)
+    unsup = pseudo_label("teacher", str(SHIPPED), args.data, work, steps)
+    sentences = sentence_files(args.data, work, steps)
+    shipped_metrics = json.loads((SHIPPED / "metrics.json").read_text())
+    negated = negated_files(sentences["train"], TRAINING_REVIEWS, work, steps)
+    files = {
+        "unsup": unsup["file"],
+        "sentences": sentences["train"],
+        "negated": negated["negated"],
+        "negated_sample": negated["negated_sample"],
+    }
+    shipped = {
+        "validation_accuracy": shipped_metrics["validation"]["accuracy"],
+        "validation_log_loss": shipped_metrics["validation"]["log_loss"],
+        "test_accuracy": shipped_metrics["test"]["accuracy"],
+        "validation_sentences": sentence_accuracy(str(SHIPPED), sentences["validation"]),
+    }
+    arms = {}
+    for name in args.arms.split(","):
+        extra, overrides = ARMS[name]
+        arms[name] = fine_tune(
+            name,
+            args.data,
+            [files[key] for key in extra],
+            overrides,
+            work,
+            steps,
+            sentences["validation"],
+        )
+    result = {
+        **benchlib.header(NAME),
+        "command": shlex.join([sys.executable, *sys.argv]),
+        "config": str(CONFIG.relative_to(benchlib.ROOT)),
+        "data": {"unsup": unsup, "sentences": sentences, "negated": negated},
+        "shipped": shipped,
+        "arms": arms,
+        "table": table(shipped, arms),
+    }
+    path = benchlib.write_results(NAME, result)
+    print("\n".join(result["table"]))
+    print(f"results: {path}")
+    models = " ".join(f"--model {name}={arm['model_dir']}" for name, arm in arms.items())
+    print(
+        f"next: python bench/everyday.py --data {args.data} --gop GOP_CSV {models} "
+        "--output-dir runs/everyday_finetune/eval"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""Steps of the everyday-text recipes (bench/everyday_recipe.py, bench/everyday_finetune.py):
+the commands they build and the files they derive, without training anything."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+
+import benchlib
+import everyday_finetune as ft
+import everyday_recipe as recipe
+from imdb_best_steps import Steps
+
+
+def test_the_sentence_step_passes_its_options_to_everyday_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commands: list[list[str]] = []
+    monkeypatch.setattr(benchlib, "run_child", lambda command: commands.append(command) or {})
+    steps = Steps(tmp_path, reuse=True)
+    record = recipe.sentence_data(
+        "sentences2", "imdb.tar.gz", Path("teacher"), tmp_path, steps, ["--vader-negation"]
+    )
+    assert commands[0][-1] == "--vader-negation"
+    assert record["train"].endswith("sentences2/sentences_train.csv")
+    # a finished step is not run again with --reuse
+    recipe.sentence_data("sentences2", "imdb.tar.gz", Path("teacher"), tmp_path, steps, [])
+    assert len(commands) == 1
+
+
+def test_negated_files_keep_only_negated_sentences_and_sample_as_many_as_asked(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "sentences_train.csv"
+    texts = [f"It was not bad {i}." for i in range(6)] + ["Great fun.", "I never liked it."]
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label", "confidence", "origin"])
+        writer.writerows((text, "positive", "0.9", "train") for text in texts)
+    record = ft.negated_files(str(source), 3, tmp_path, Steps(tmp_path, reuse=False))
+    assert record["negated_rows"] == 7 and record["negated_sample_rows"] == 3
+    for key in ("negated", "negated_sample"):
+        with open(record[key], newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        assert rows and all(row["text"] != "Great fun." for row in rows)
+        assert set(rows[0]) == {"text", "label", "confidence", "origin"}
+    assert not list(tmp_path.glob("*.tmp"))
