@@ -124,15 +124,16 @@ def fine_tune(
     validation_csv: str,
 ) -> dict[str, Any]:
     """One arm: the fine-tune, its validation numbers and its exploratory test accuracy."""
-    if record := steps.done(name):
+    step = f"arm_{name}"  # arms and data steps share the steps folder
+    if record := steps.done(step):
         return record
-    run_dir = work / name
+    run_dir = work / "arms" / name
     settings = ["data.extra_train=" + json.dumps(files), *overrides]
     command, cost, metrics = run_train(CONFIG, data, run_dir, settings, resume=True)
     record = run_record(name, command, cost, metrics, run_dir)
     record["validation_log_loss"] = metrics["validation"]["log_loss"]
     record["validation_sentences"] = sentence_accuracy(record["model_dir"], validation_csv)
-    return steps.save(name, record)
+    return steps.save(step, record)
 
 
 def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]:
@@ -202,7 +203,7 @@ def main() -> None:
     models = " ".join(f"--model {name}={arm['model_dir']}" for name, arm in arms.items())
     print(
         f"next: python bench/everyday.py --data {args.data} --gop GOP_CSV {models} "
-        "--output-dir runs/everyday_finetune/eval"
+        "--output-dir bench/results/everyday_finetune_suite"
     )
 
 
