@@ -158,6 +158,9 @@ def main() -> None:
     parser.add_argument("--arms", default=",".join(ARMS), help="comma-separated arms to run")
     parser.add_argument("--reuse", action="store_true", help="keep the finished steps")
     args = parser.parse_args()
+    names = args.arms.split(",")
+    if unknown := sorted(set(names) - set(ARMS)):
+        parser.error(f"unknown arm(s) {', '.join(unknown)}: choose from {', '.join(ARMS)}")
     work = Path(args.work)
     steps = Steps(work, args.reuse)
     unsup = pseudo_label("teacher", str(SHIPPED), args.data, work, steps)
@@ -177,7 +180,7 @@ def main() -> None:
         "validation_sentences": sentence_accuracy(str(SHIPPED), sentences["validation"]),
     }
     arms = {}
-    for name in args.arms.split(","):
+    for name in names:
         extra, overrides = ARMS[name]
         arms[name] = fine_tune(
             name,
