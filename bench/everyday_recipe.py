@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import benchlib
+from everyday_finetune import sentence_accuracy
 from imdb_best_recipe import NBSVM_CONFIG, SPLIT_SEED, THREADS, cli
 from imdb_best_steps import (
     Steps,
@@ -104,21 +105,11 @@ def export(name: str, model_dir: str, steps: Steps, options: list[str]) -> dict[
 
 
 def validation_sentences(name: str, model_dir: str, sentences: str, steps: Steps) -> dict[str, Any]:
-    """Accuracy on the sentences of the validation reviews (a choice between students
-    is made on this and the validation reviews, never on the suite or test)."""
+    """Accuracy on the sentences of the validation reviews, all and negated (a choice between
+    students is made on this and the validation reviews, never on the suite or test)."""
     if record := steps.done(name):
         return record
-    import pandas as pd
-
-    from lstm_sentiment.predict import SentimentModel
-
-    rows = pd.read_csv(sentences, keep_default_na=False)
-    model = SentimentModel.load(model_dir)
-    probabilities = model.predict_proba(rows["text"].tolist())
-    predicted = [model.labels[i] for i in probabilities.argmax(axis=1)]
-    accuracy = float((pd.Series(predicted) == rows["label"]).mean())
-    record = {"file": sentences, "sentences": len(rows), "accuracy": accuracy}
-    return steps.save(name, record)
+    return steps.save(name, {"file": sentences, **sentence_accuracy(model_dir, sentences)})
 
 
 def ship(model_dir: str) -> None:
