@@ -31,12 +31,14 @@ from typing import Any
 
 import benchlib
 from everyday_data import NEGATION
+from everyday_recipe import sentence_accuracy, sentence_data
 from imdb_best_steps import Steps, pseudo_label, run_record, run_train
 
 NAME = "everyday_finetune"
 CONFIG = benchlib.ROOT / "configs" / "everyday_finetune.toml"
-TEXT_CONFIG = benchlib.ROOT / "configs" / "imdb_everyday.toml"
 SHIPPED = benchlib.ROOT / "src" / "lstm_sentiment" / "pretrained" / "default"
+VADER_NEGATION = ["--vader-negation"]
+"""everyday_data.py: negated sentences take VADER's label when VADER is sure."""
 SAMPLE_SEED = 0
 TRAINING_REVIEWS = 22_500
 """IMDB train less the validation split: the negated sample is as large."""
@@ -50,24 +52,6 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
 }
 """Arm → (its extra training files, its config overrides). The control (``reviews_only``)
 fine-tunes on the training reviews alone: what any further training costs or gains."""
-
-
-def sentence_files(data: str, work: Path, steps: Steps) -> dict[str, Any]:
-    """``everyday_data.py --vader-negation`` with the shipped model as teacher."""
-    if record := steps.done("sentences"):
-        return record
-    output = work / "sentences"
-    command = [sys.executable, str(benchlib.ROOT / "bench" / "everyday_data.py"), "--data", data]
-    command += ["--teacher", str(SHIPPED), "--config", str(TEXT_CONFIG)]
-    command += ["--output", str(output), "--vader-negation"]
-    cost = benchlib.run_child(command)
-    record = {
-        "command": shlex.join(command),
-        **cost,
-        "train": str(output / "sentences_train.csv"),
-        "validation": str(output / "sentences_validation.csv"),
-    }
-    return steps.save("sentences", record)
 
 
 def negated_files(train_csv: str, reviews: int, work: Path, steps: Steps) -> dict[str, Any]:
@@ -91,27 +75,6 @@ def negated_files(train_csv: str, reviews: int, work: Path, steps: Steps) -> dic
         "sentences_rows": len(rows),
     }
     return steps.save("negated", record)
-
-
-def sentence_accuracy(model_dir: str, validation_csv: str) -> dict[str, Any]:
-    """Accuracy on the validation reviews' sentences: all, negated, the others."""
-    import numpy as np
-    import pandas as pd
-
-    from lstm_sentiment.predict import SentimentModel
-
-    rows = pd.read_csv(validation_csv, keep_default_na=False)
-    model = SentimentModel.load(model_dir)
-    probabilities = model.predict_proba(rows["text"].tolist())
-    right = np.asarray(model.labels)[probabilities.argmax(axis=1)] == rows["label"].to_numpy()
-    negated = rows["text"].map(lambda text: bool(NEGATION.search(text))).to_numpy()
-    return {
-        "sentences": len(rows),
-        "negated": int(negated.sum()),
-        "accuracy": float(right.mean()),
-        "negated_accuracy": float(right[negated].mean()),
-        "other_accuracy": float(right[~negated].mean()),
-    }
 
 
 def fine_tune(
@@ -164,7 +127,7 @@ def main() -> None:
     work = Path(args.work)
     steps = Steps(work, args.reuse)
     unsup = pseudo_label("teacher", str(SHIPPED), args.data, work, steps)
-    sentences = sentence_files(args.data, work, steps)
+    sentences = sentence_data("sentences", args.data, SHIPPED, work, steps, VADER_NEGATION)
     shipped_metrics = json.loads((SHIPPED / "metrics.json").read_text())
     negated = negated_files(sentences["train"], TRAINING_REVIEWS, work, steps)
     files = {

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import benchlib
-from everyday_finetune import sentence_accuracy
+from everyday_data import NEGATION
 from imdb_best_recipe import NBSVM_CONFIG, SPLIT_SEED, THREADS, cli
 from imdb_best_steps import (
     Steps,
@@ -102,6 +102,27 @@ def export(name: str, model_dir: str, steps: Steps, options: list[str]) -> dict[
         return record
     command = cli("export", "--model", model_dir, "--format", "onnx", *options)
     return steps.save(name, {"command": shlex.join(command), **benchlib.run_child(command)})
+
+
+def sentence_accuracy(model_dir: str, validation_csv: str) -> dict[str, Any]:
+    """Accuracy on the validation reviews' sentences: all, negated, the others."""
+    import numpy as np
+    import pandas as pd
+
+    from lstm_sentiment.predict import SentimentModel
+
+    rows = pd.read_csv(validation_csv, keep_default_na=False)
+    model = SentimentModel.load(model_dir)
+    probabilities = model.predict_proba(rows["text"].tolist())
+    right = np.asarray(model.labels)[probabilities.argmax(axis=1)] == rows["label"].to_numpy()
+    negated = rows["text"].map(lambda text: bool(NEGATION.search(text))).to_numpy()
+    return {
+        "sentences": len(rows),
+        "negated": int(negated.sum()),
+        "accuracy": float(right.mean()),
+        "negated_accuracy": float(right[negated].mean()),
+        "other_accuracy": float(right[~negated].mean()),
+    }
 
 
 def validation_sentences(name: str, model_dir: str, sentences: str, steps: Steps) -> dict[str, Any]:

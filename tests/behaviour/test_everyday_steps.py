@@ -50,3 +50,15 @@ def test_negated_files_keep_only_negated_sentences_and_sample_as_many_as_asked(
         assert rows and all(row["text"] != "Great fun." for row in rows)
         assert set(rows[0]) == {"text", "label", "confidence", "origin"}
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_the_fine_tuning_study_refuses_an_unknown_arm_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(
+        sys, "argv", ["everyday_finetune.py", "--data", "x", "--arms", "sentences,big"]
+    )
+    with pytest.raises(SystemExit) as stopped:
+        ft.main()
+    assert stopped.value.code == 2
+    assert "unknown arm(s) big: choose from reviews_only" in capsys.readouterr().err
