@@ -82,3 +82,61 @@ def test_other_labels_or_a_missing_model_are_refused(
     code, _, err = run_cli(capsys, *args)
     assert_input_error(code, err, "train.init_from")
     assert not (tmp_path / "run").exists()
+
+
+def test_retain_weight_keeps_a_fine_tuned_model_near_the_saved_one(
+    base_model: Path, tiny_files, tmp_path: Path
+) -> None:
+    """The flipped labels of the test above, with a strong pull toward the saved model's
+    predictions (``train.retain_weight``): the probes keep the saved model's labels."""
+    flipped = {"positive": "negative", "negative": "positive"}
+    rows = [(text, flipped[label]) for text, label in toy_texts(seed=3)]
+    source = write_rows(tmp_path / "flipped.csv", rows)
+    config = fine_tune_config(tiny_files, source, base_model, "train.retain_weight=10")
+    result = train(config, tmp_path / "run")
+    saved = SentimentModel.load(base_model, runtime="torch")
+    tuned = SentimentModel.load(result.model_dir, runtime="torch")
+    assert [p.label for p in tuned.predict(PROBES)] == [p.label for p in saved.predict(PROBES)]
+    assert tuned.config.train.retain_weight == 10
+
+
+def test_retain_term_is_zero_at_the_saved_model_and_moves_only_the_new_one() -> None:
+    import copy
+
+    import torch
+
+    from lstm_sentiment.config import TrainConfig
+    from lstm_sentiment.training.objective import TrainingObjective
+
+    class Bag(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.embedding = torch.nn.EmbeddingBag(20, 2)
+
+        def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+            return self.embedding(ids)
+
+    torch.manual_seed(0)
+    model = Bag()
+    config = TrainConfig(init_from="saved", retain_weight=1.0)
+    objective = TrainingObjective(model, config, reference=copy.deepcopy(model))
+    ids, lengths = torch.randint(0, 20, (4, 5)), torch.full((4,), 5)
+    assert objective.retained(ids, lengths, model(ids, lengths)).item() == pytest.approx(0.0)
+    with torch.no_grad():
+        model.embedding.weight.add_(torch.randn_like(model.embedding.weight))
+    term = objective.retained(ids, lengths, model(ids, lengths))
+    assert term.item() > 0
+    term.backward()
+    assert model.embedding.weight.grad is not None
+    assert objective.reference is not None
+    assert all(p.grad is None for p in objective.reference.parameters())
+
+
+def test_retain_weight_without_a_saved_model_is_refused(
+    tiny_files, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["-q", "train", "--data", tiny_files.csv, "--config", tiny_files.toml]
+    args += ["--set", "train.retain_weight=1", "--output", tmp_path / "run"]
+    code, _, err = run_cli(capsys, *args)
+    assert_input_error(code, err, "train.retain_weight", "train.init_from")
+    assert not (tmp_path / "run").exists()

@@ -93,6 +93,15 @@ class TrainConfig:
     continue training (fine-tuning): its tokenizer, vocabulary, ``[text]`` and ``[model]``
     settings and weights (NB tables and lexicon features included) replace this run's, and its
     labels must be the data's. Empty = a new network."""
+    retain_weight: float = 0.0
+    """With ``init_from``: the KL divergence from the saved model's predictions to the new
+    model's on every training batch, times this weight, is added to the loss (learning without
+    forgetting, Li & Hoiem 2016), so new data teaches what it teaches without the model drifting
+    from what the saved one said elsewhere; 0 = off. Costs one forward pass of the saved model
+    per step."""
+    retain_temperature: float = 2.0
+    """Softmax temperature of both predictions in the ``retain_weight`` term (Hinton et al.
+    2015; the term is scaled by its square, so its gradients keep their size)."""
     crop_probability: float = 0.0
     """Share of training texts replaced, each epoch, by a random contiguous span of themselves
     (log-uniform length from ``crop_min_tokens`` to the whole text), so that a model trained on
@@ -148,6 +157,16 @@ class TrainConfig:
             )
         if min(self.lr, self.l1, self.l2, self.weight_decay, self.momentum) < 0 or self.lr == 0:
             raise ConfigError("train.lr must be > 0; l1, l2, weight_decay, momentum >= 0")
+        if self.retain_weight < 0 or self.retain_temperature <= 0:
+            raise ConfigError(
+                "train.retain_weight must be >= 0 and train.retain_temperature > 0, got "
+                f"{self.retain_weight} and {self.retain_temperature}"
+            )
+        if self.retain_weight > 0 and not self.init_from:
+            raise ConfigError(
+                "train.retain_weight keeps a fine-tuned model near the saved one: set "
+                "train.init_from to that model (a bundle folder or 'default')"
+            )
         if not 0.0 < self.plateau_factor < 1.0:
             raise ConfigError(f"train.plateau_factor must be in (0, 1), got {self.plateau_factor}")
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import time
@@ -126,8 +127,10 @@ def fit_neural(config: RunConfig, data: PreparedData, options: FitOptions) -> Fi
     pretrained = initialise_from_pretrained(model, encoder_init) if encoder_init else []
     if pretrained:
         logger.info("%d tensors initialised from %s", len(pretrained), encoder_init)
+    reference = None
     if init_from:  # its frequencies, lexicon table and NB ratios come with its weights
         load_init_weights(model, config)
+        reference = copy.deepcopy(model) if config.train.retain_weight > 0 else None
     else:
         _fit_tables(model, config, encoded)
 
@@ -152,6 +155,7 @@ def fit_neural(config: RunConfig, data: PreparedData, options: FitOptions) -> Fi
         run_config=config.to_dict(),
         parallel=None if world is None else ddp.DataParallel(world),
         pretrained=pretrained,
+        reference=reference,
     )
     trainer.callbacks += fault_callbacks()  # tests only: a process that dies mid-epoch
     if main and not options.resume and has_checkpoint(run_dir / "checkpoints"):

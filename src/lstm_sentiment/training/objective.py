@@ -1,12 +1,14 @@
 """What a training step minimises: cross-entropy with the model's own penalties, the
-adversarial and virtual adversarial terms on the labelled batch, and the semi-supervised terms
-on an unlabelled batch beside it (:mod:`.semisup`)."""
+adversarial and virtual adversarial terms on the labelled batch, the pull toward a saved model
+when fine-tuning (``train.retain_weight``), and the semi-supervised terms on an unlabelled batch
+beside it (:mod:`.semisup`)."""
 
 from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from lstm_sentiment.config import TrainConfig
@@ -23,13 +25,21 @@ class TrainingObjective:
             ``embed`` and ``classify``.
         config: Which terms, and their weights.
         class_weights: Cross-entropy weight per class id (``None``: all 1).
+        reference: The saved model a fine-tune starts from, frozen (``train.retain_weight``).
     """
 
     def __init__(
-        self, model: nn.Module, config: TrainConfig, class_weights: torch.Tensor | None = None
+        self,
+        model: nn.Module,
+        config: TrainConfig,
+        class_weights: torch.Tensor | None = None,
+        reference: nn.Module | None = None,
     ) -> None:
         self.model = model
         self.config = config
+        if config.retain_weight > 0 and reference is None:
+            raise ConfigError("train.retain_weight needs the saved model (train.init_from)")
+        self.reference = None if reference is None else reference.eval().requires_grad_(False)
         self.loss_fn = nn.CrossEntropyLoss(weight=class_weights)
         self.penalized = penalized_weights(model) if config.l1 or config.l2 else []
         self.semi_supervised = SemiSupervised(config)
@@ -71,7 +81,9 @@ class TrainingObjective:
     ) -> tuple[torch.Tensor, torch.Tensor]:
         if not self.semi_supervised.perturbs:
             logits = self.model(ids, lengths)
-            return logits, self.supervised_loss(logits, labels)
+            return logits, self.supervised_loss(logits, labels) + self.retained(
+                ids, lengths, logits
+            )
         embedded = self.model.embed(ids)
         if not embedded.requires_grad:  # frozen embeddings: still differentiate w.r.t. them
             embedded.requires_grad_(True)
@@ -80,7 +92,21 @@ class TrainingObjective:
         extra = self.semi_supervised.labelled_terms(
             self.model, embedded, (ids, lengths, labels), logits, loss, self.loss_fn
         )
-        return logits, loss + extra
+        return logits, loss + extra + self.retained(ids, lengths, logits)
+
+    def retained(
+        self, ids: torch.Tensor, lengths: torch.Tensor, logits: torch.Tensor
+    ) -> torch.Tensor:
+        """``retain_weight · T² · KL(reference ‖ model)`` at temperature ``T`` on this batch
+        (zero without a reference)."""
+        if self.reference is None or self.config.retain_weight == 0:
+            return torch.zeros((), device=logits.device)
+        temperature = self.config.retain_temperature
+        with torch.no_grad():
+            target = F.log_softmax(self.reference(ids, lengths) / temperature, dim=-1)
+        predicted = F.log_softmax(logits / temperature, dim=-1)
+        divergence = F.kl_div(predicted, target, reduction="batchmean", log_target=True)
+        return self.config.retain_weight * temperature**2 * divergence
 
     def supervised_loss(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         """Cross-entropy plus the model's auxiliary loss and the weight penalties."""

@@ -69,6 +69,7 @@ class Trainer:
         class_weights: Loss weight per class id (``None``: all 1).
         pretrained: Names of parameters taken from a language model: they learn at lower
             rates and may be unfrozen gradually (:mod:`.layer_groups`).
+        reference: The saved model a fine-tune starts from (``train.retain_weight``).
     """
 
     def __init__(
@@ -83,6 +84,7 @@ class Trainer:
         run_config: dict[str, Any] | None = None,
         parallel: DataParallel | None = None,
         pretrained: Collection[str] = (),
+        reference: nn.Module | None = None,
     ) -> None:
         self.parallel = parallel
         """The torchrun group this trainer is one rank of (``None``: a single process)."""
@@ -95,7 +97,7 @@ class Trainer:
         self.callbacks = list(callbacks)
         self.freeze_embedding_epochs = freeze_embedding_epochs
         self.optimizer = build_optimizer(parameter_groups(model, config, pretrained), config)
-        self.objective = TrainingObjective(model, config, class_weights)
+        self.objective = TrainingObjective(model, config, class_weights, reference)
         self._unlabelled: UnlabelledBatches | None = None
 
     def _save(
