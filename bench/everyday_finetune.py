@@ -43,15 +43,25 @@ SAMPLE_SEED = 0
 TRAINING_REVIEWS = 22_500
 """IMDB train less the validation split: the negated sample is as large."""
 LOW_RATE = ["train.lr=2e-4"]
+RETAIN_CORRECT = ["train.retain_examples=correct"]
+"""The pull toward the shipped model only on texts it labels right."""
 ARMS: dict[str, tuple[list[str], list[str]]] = {
     "reviews_only": ([], LOW_RATE),
     "sentences": (["sentences"], []),
     "sentences_unsup": (["unsup", "sentences"], []),
     "negated": (["negated"], LOW_RATE),
     "negated_sample": (["negated_sample"], LOW_RATE),
+    "sentences_retain_light": (["sentences"], ["train.retain_weight=0.3"]),
+    "sentences_retain": (["sentences"], ["train.retain_weight=1"]),
+    "sentences_unsup_retain": (["unsup", "sentences"], ["train.retain_weight=1"]),
+    "sentences_retain_correct": (["sentences"], [*RETAIN_CORRECT, "train.retain_weight=1"]),
+    "sentences_retain_correct3": (["sentences"], [*RETAIN_CORRECT, "train.retain_weight=3"]),
 }
 """Arm → (its extra training files, its config overrides). The control (``reviews_only``)
-fine-tunes on the training reviews alone: what any further training costs or gains."""
+fine-tunes on the training reviews alone: what any further training costs or gains. The
+``retain`` arms add the pull toward the shipped model's predictions (``train.retain_weight``,
+learning without forgetting), so the sentences may teach negation without costing reviews;
+``retain_correct`` only where the shipped model is right (not on the sentences it misreads)."""
 
 
 def negated_files(train_csv: str, reviews: int, work: Path, steps: Steps) -> dict[str, Any]:

@@ -4,19 +4,33 @@ continued."""
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from conftest import PROBE_TEXTS, toy_texts, write_rows
-from lstm_sentiment.config import RunConfig
+from lstm_sentiment.config import RunConfig, TrainConfig
 from lstm_sentiment.pipeline import train
 from lstm_sentiment.predict import SentimentModel
+from lstm_sentiment.training.objective import TrainingObjective
 from test_cli import assert_input_error, run_cli
 
 PROBES = list(PROBE_TEXTS)
+
+
+class Bag(torch.nn.Module):
+    """A two-class linear model over a bag of word ids."""
+
+    def __init__(self, words: int) -> None:
+        super().__init__()
+        self.embedding = torch.nn.EmbeddingBag(words, 2)
+
+    def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        return self.embedding(ids)
 
 
 @pytest.fixture(scope="module")
@@ -101,30 +115,18 @@ def test_retain_weight_keeps_a_fine_tuned_model_near_the_saved_one(
 
 
 def test_retain_term_is_zero_at_the_saved_model_and_moves_only_the_new_one() -> None:
-    import copy
-
-    import torch
-
-    from lstm_sentiment.config import TrainConfig
-    from lstm_sentiment.training.objective import TrainingObjective
-
-    class Bag(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.embedding = torch.nn.EmbeddingBag(20, 2)
-
-        def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-            return self.embedding(ids)
-
     torch.manual_seed(0)
-    model = Bag()
+    model = Bag(20)
     config = TrainConfig(init_from="saved", retain_weight=1.0)
     objective = TrainingObjective(model, config, reference=copy.deepcopy(model))
     ids, lengths = torch.randint(0, 20, (4, 5)), torch.full((4,), 5)
-    assert objective.retained(ids, lengths, model(ids, lengths)).item() == pytest.approx(0.0)
+    labels = torch.randint(0, 2, (4,))
+    assert objective.retained(ids, lengths, labels, model(ids, lengths)).item() == pytest.approx(
+        0.0
+    )
     with torch.no_grad():
         model.embedding.weight.add_(torch.randn_like(model.embedding.weight))
-    term = objective.retained(ids, lengths, model(ids, lengths))
+    term = objective.retained(ids, lengths, labels, model(ids, lengths))
     assert term.item() > 0
     term.backward()
     assert model.embedding.weight.grad is not None
@@ -140,3 +142,27 @@ def test_retain_weight_without_a_saved_model_is_refused(
     code, _, err = run_cli(capsys, *args)
     assert_input_error(code, err, "train.retain_weight", "train.init_from")
     assert not (tmp_path / "run").exists()
+
+
+def test_retain_examples_correct_leaves_out_what_the_saved_model_gets_wrong() -> None:
+    """``retain_examples = "correct"``: the pull is the whole batch's where the saved model is
+    right everywhere, zero where it is wrong everywhere, and in between on a mixed batch."""
+    torch.manual_seed(1)
+    saved = Bag(30)
+    model = copy.deepcopy(saved)
+    with torch.no_grad():
+        model.embedding.weight.add_(torch.randn_like(model.embedding.weight))
+    ids, lengths = torch.randint(0, 30, (8, 6)), torch.full((8,), 6)
+
+    def term(examples: str, labels: torch.Tensor) -> float:
+        config = TrainConfig(init_from="saved", retain_weight=1.0, retain_examples=examples)
+        objective = TrainingObjective(model, config, reference=saved)
+        return objective.retained(ids, lengths, labels, model(ids, lengths)).item()
+
+    right = saved(ids, lengths).argmax(dim=-1)
+    mixed = torch.where(torch.arange(8) % 2 == 0, right, 1 - right)
+    everywhere = term("all", right)
+    assert everywhere > 0
+    assert term("correct", right) == pytest.approx(everywhere)
+    assert term("correct", 1 - right) == 0
+    assert 0 < term("correct", mixed) < everywhere

@@ -24,6 +24,8 @@ INITIALIZERS = (
     "orthogonal",
 )
 OPTIMIZERS = ("sgd", "rmsprop", "adagrad", "adadelta", "adam", "adamw", "adamax", "nadam")
+RETAIN_CORRECT = "correct"
+RETAIN_EXAMPLES = ("all", RETAIN_CORRECT)
 SUBWORD_MODELS = ("unigram", "bpe")
 UNKNOWN_INIT_CHOICES = ("random", "mean", "zeros")
 LR_SCHEDULES = ("constant", "linear", "cosine", "one_cycle", "reduce_on_plateau")

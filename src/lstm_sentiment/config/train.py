@@ -10,6 +10,7 @@ from lstm_sentiment.config.choices import (
     LR_SCHEDULES,
     MONITOR_CHOICES,
     OPTIMIZERS,
+    RETAIN_EXAMPLES,
     check_choice,
 )
 from lstm_sentiment.config.parsing import parse_class_weights
@@ -99,6 +100,10 @@ class TrainConfig:
     forgetting, Li & Hoiem 2016), so new data teaches what it teaches without the model drifting
     from what the saved one said elsewhere; 0 = off. Costs one forward pass of the saved model
     per step."""
+    retain_examples: str = "all"
+    """Where the ``retain_weight`` term applies: ``all`` training texts, or only those the
+    saved model labels ``correct``ly, so the texts it gets wrong (what the fine-tune is for)
+    are learned from their labels alone."""
     retain_temperature: float = 2.0
     """Softmax temperature of both predictions in the ``retain_weight`` term (Hinton et al.
     2015; the term is scaled by its square, so its gradients keep their size)."""
@@ -127,6 +132,7 @@ class TrainConfig:
         check_choice("train.monitor", self.monitor, MONITOR_CHOICES)
         check_choice("train.lr_schedule", self.lr_schedule, LR_SCHEDULES)
         check_choice("train.optimizer", self.optimizer, OPTIMIZERS)
+        check_choice("train.retain_examples", self.retain_examples, RETAIN_EXAMPLES)
         if self.epochs < 1 or self.batch_size < 0:
             raise ConfigError("train.epochs must be >= 1 and train.batch_size >= 1 or 0 (auto)")
         parse_class_weights(self.class_weights)

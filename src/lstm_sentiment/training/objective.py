@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from lstm_sentiment.config import TrainConfig
+from lstm_sentiment.config.choices import RETAIN_CORRECT
 from lstm_sentiment.errors import ConfigError
 from lstm_sentiment.training.optim import penalized_weights, weight_penalty
 from lstm_sentiment.training.semisup import SemiSupervised
@@ -81,9 +82,8 @@ class TrainingObjective:
     ) -> tuple[torch.Tensor, torch.Tensor]:
         if not self.semi_supervised.perturbs:
             logits = self.model(ids, lengths)
-            return logits, self.supervised_loss(logits, labels) + self.retained(
-                ids, lengths, logits
-            )
+            retained = self.retained(ids, lengths, labels, logits)
+            return logits, self.supervised_loss(logits, labels) + retained
         embedded = self.model.embed(ids)
         if not embedded.requires_grad:  # frozen embeddings: still differentiate w.r.t. them
             embedded.requires_grad_(True)
@@ -92,21 +92,25 @@ class TrainingObjective:
         extra = self.semi_supervised.labelled_terms(
             self.model, embedded, (ids, lengths, labels), logits, loss, self.loss_fn
         )
-        return logits, loss + extra + self.retained(ids, lengths, logits)
+        return logits, loss + extra + self.retained(ids, lengths, labels, logits)
 
     def retained(
-        self, ids: torch.Tensor, lengths: torch.Tensor, logits: torch.Tensor
+        self, ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor, logits: torch.Tensor
     ) -> torch.Tensor:
-        """``retain_weight · T² · KL(reference ‖ model)`` at temperature ``T`` on this batch
-        (zero without a reference)."""
+        """``retain_weight · T² · KL(reference ‖ model)`` at temperature ``T``, averaged over
+        the batch's texts (with ``retain_examples = "correct"``, over those the reference gets
+        right; the others count 0); zero without a reference."""
         if self.reference is None or self.config.retain_weight == 0:
             return torch.zeros((), device=logits.device)
         temperature = self.config.retain_temperature
         with torch.no_grad():
-            target = F.log_softmax(self.reference(ids, lengths) / temperature, dim=-1)
+            reference_logits = self.reference(ids, lengths)
+            target = F.log_softmax(reference_logits / temperature, dim=-1)
         predicted = F.log_softmax(logits / temperature, dim=-1)
-        divergence = F.kl_div(predicted, target, reduction="batchmean", log_target=True)
-        return self.config.retain_weight * temperature**2 * divergence
+        divergence = F.kl_div(predicted, target, reduction="none", log_target=True).sum(dim=-1)
+        if self.config.retain_examples == RETAIN_CORRECT:
+            divergence = divergence * (reference_logits.argmax(dim=-1) == labels)
+        return self.config.retain_weight * temperature**2 * divergence.mean()
 
     def supervised_loss(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         """Cross-entropy plus the model's auxiliary loss and the weight penalties."""
