@@ -43,6 +43,9 @@ SAMPLE_SEED = 0
 TRAINING_REVIEWS = 22_500
 """IMDB train less the validation split: the negated sample is as large."""
 LOW_RATE = ["train.lr=2e-4"]
+WIDE = "train.init_from=runs/everyday128/student1/model"
+"""The 128-unit student of ``everyday_recipe.py --work runs/everyday128 --set
+model.hidden_size=128`` (bench/results/everyday_capacity): the ``wide`` arms start from it."""
 RETAIN_CORRECT = ["train.retain_examples=correct"]
 """The pull toward the shipped model only on texts it labels right."""
 ARMS: dict[str, tuple[list[str], list[str]]] = {
@@ -56,12 +59,15 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
     "sentences_unsup_retain": (["unsup", "sentences"], ["train.retain_weight=1"]),
     "sentences_retain_correct": (["sentences"], [*RETAIN_CORRECT, "train.retain_weight=1"]),
     "sentences_retain_correct3": (["sentences"], [*RETAIN_CORRECT, "train.retain_weight=3"]),
+    "wide_sentences": (["sentences"], [WIDE]),
+    "wide_sentences_retain": (["sentences"], [WIDE, *RETAIN_CORRECT, "train.retain_weight=1"]),
 }
 """Arm → (its extra training files, its config overrides). The control (``reviews_only``)
 fine-tunes on the training reviews alone: what any further training costs or gains. The
 ``retain`` arms add the pull toward the shipped model's predictions (``train.retain_weight``,
 learning without forgetting), so the sentences may teach negation without costing reviews;
-``retain_correct`` only where the shipped model is right (not on the sentences it misreads)."""
+``retain_correct`` only where the shipped model is right (not on the sentences it misreads).
+The ``wide`` arms fine-tune the 128-unit student instead: does capacity make room for both?"""
 
 
 def negated_files(train_csv: str, reviews: int, work: Path, steps: Steps) -> dict[str, Any]:
