@@ -61,6 +61,11 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
     "sentences_retain_correct3": (["sentences"], [*RETAIN_CORRECT, "train.retain_weight=3"]),
     "wide_sentences": (["sentences"], [WIDE]),
     "wide_sentences_retain": (["sentences"], [WIDE, *RETAIN_CORRECT, "train.retain_weight=1"]),
+    "wide_sentences_retain_light": (
+        ["sentences"],
+        [WIDE, *RETAIN_CORRECT, "train.retain_weight=0.3"],
+    ),
+    "wide_sentences_retain3": (["sentences"], [WIDE, *RETAIN_CORRECT, "train.retain_weight=3"]),
 }
 """Arm → (its extra training files, its config overrides). The control (``reviews_only``)
 fine-tunes on the training reviews alone: what any further training costs or gains. The
