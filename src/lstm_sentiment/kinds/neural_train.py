@@ -144,6 +144,8 @@ def fit_neural(config: RunConfig, data: PreparedData, options: FitOptions) -> Fi
     loggers = [tensorboard, CsvLogger(run_dir / "metrics.csv", resume=options.resume)]
     if world is not None:
         model.to(world.device)
+        if reference is not None:
+            reference.to(world.device)
     trainer = Trainer(
         model,
         config.train,
