@@ -166,3 +166,18 @@ def test_retain_examples_correct_leaves_out_what_the_saved_model_gets_wrong() ->
     assert term("correct", right) == pytest.approx(everywhere)
     assert term("correct", 1 - right) == 0
     assert 0 < term("correct", mixed) < everywhere
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("retain_temperature=0", "train.retain_temperature > 0"),
+        ("retain_weight=-1", "train.retain_weight must be >= 0"),
+        ("retain_examples=some", "train.retain_examples"),
+    ],
+)
+def test_bad_retain_settings_are_refused(setting: str, message: str) -> None:
+    from lstm_sentiment.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        RunConfig().with_overrides(["train.init_from=default", f"train.{setting}"])
