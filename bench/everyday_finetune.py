@@ -18,6 +18,9 @@ then measured once by ``bench/everyday.py --model NAME=WORK/ARM/model`` (printed
 ``train`` also prints each arm's test accuracy: those exploratory numbers are recorded too.
 
     python bench/everyday_finetune.py --data ../shared/data/aclImdb.tar.gz --reuse
+
+The ``wide_*`` arms start from the 128-unit student of ``everyday_recipe.py --work
+runs/everyday128 --set model.hidden_size=128`` and are refused until it exists.
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ SAMPLE_SEED = 0
 TRAINING_REVIEWS = 22_500
 """IMDB train less the validation split: the negated sample is as large."""
 LOW_RATE = ["train.lr=2e-4"]
-WIDE = "train.init_from=runs/everyday128/student1/model"
+WIDE_STUDENT = "runs/everyday128/student1/model"
+WIDE = f"train.init_from={WIDE_STUDENT}"
 """The 128-unit student of ``everyday_recipe.py --work runs/everyday128 --set
 model.hidden_size=128`` (bench/results/everyday_capacity): the ``wide`` arms start from it."""
 RETAIN_CORRECT = ["train.retain_examples=correct"]
@@ -145,6 +149,13 @@ def main() -> None:
     names = args.arms.split(",")
     if unknown := sorted(set(names) - set(ARMS)):
         parser.error(f"unknown arm(s) {', '.join(unknown)}: choose from {', '.join(ARMS)}")
+    wide = [name for name in names if WIDE in ARMS[name][1]]
+    if wide and not (Path(WIDE_STUDENT) / "config.json").is_file():
+        parser.error(
+            f"the arm(s) {', '.join(wide)} fine-tune {WIDE_STUDENT}, which is missing: run "
+            "bench/everyday_recipe.py --work runs/everyday128 --set model.hidden_size=128 "
+            "first, or leave them out of --arms"
+        )
     work = Path(args.work)
     steps = Steps(work, args.reuse)
     unsup = pseudo_label("teacher", str(SHIPPED), args.data, work, steps)

@@ -62,3 +62,19 @@ def test_the_fine_tuning_study_refuses_an_unknown_arm_in_one_line(
         ft.main()
     assert stopped.value.code == 2
     assert "unknown arm(s) big: choose from reviews_only" in capsys.readouterr().err
+
+
+def test_the_wide_arms_need_the_128_unit_student(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    """Run from a folder without ``runs/everyday128``: a one-line error names what to run."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(
+        sys, "argv", ["everyday_finetune.py", "--data", "x", "--arms", "sentences,wide_sentences"]
+    )
+    with pytest.raises(SystemExit) as stopped:
+        ft.main()
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "wide_sentences fine-tune runs/everyday128/student1/model, which is missing" in err
+    assert not (tmp_path / "runs").exists()
