@@ -21,7 +21,9 @@ from service_support import free_port, running_server
 def test_serve_answers_over_a_socket_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     port = free_port()
     log = tmp_path / "server.log"
+    # a batch waits up to 2 s for more texts, so a small request is surely in flight at SIGTERM
     argv = ["-m", "lstm_sentiment", "serve", "--port", str(port), "--max-batch-texts", "8"]
+    argv += ["--max-wait-ms", "2000"]
     with running_server(argv, port, log) as (base, process):
         response = httpx.post(
             f"{base}/v1/predict",
@@ -34,8 +36,9 @@ def test_serve_answers_over_a_socket_and_stops_cleanly_on_sigterm(tmp_path: Path
         assert httpx.get(f"{base}/v1/models", timeout=10).json()["default"] == "default"
 
         # a request in flight when SIGTERM arrives is answered before the server stops:
-        # SIGTERM is sent once the server reports its texts queued (in the metrics)
-        long_texts = ["a long, slow and thoughtful film about nothing much " * 20] * 200
+        # SIGTERM is sent once the server reports its texts queued (in the metrics), while the
+        # batcher still waits for more
+        long_texts = ["a long, slow and thoughtful film about nothing much " * 20] * 3
         answers: list[httpx.Response] = []
         sender = threading.Thread(
             target=lambda: answers.append(
@@ -43,7 +46,7 @@ def test_serve_answers_over_a_socket_and_stops_cleanly_on_sigterm(tmp_path: Path
             )
         )
         sender.start()
-        gauge = 'lstm_sentiment_queued_texts{model="default"} 200.0'
+        gauge = 'lstm_sentiment_queued_texts{model="default"} 3.0'
         deadline = time.monotonic() + 60
         while gauge not in httpx.get(f"{base}/metrics", timeout=10).text:
             assert time.monotonic() < deadline and sender.is_alive(), "the request never queued"
@@ -52,11 +55,11 @@ def test_serve_answers_over_a_socket_and_stops_cleanly_on_sigterm(tmp_path: Path
         sender.join(120)
         assert process.wait(timeout=60) == 0
     assert answers and answers[0].status_code == 200
-    assert len(answers[0].json()["predictions"]) == 200
+    assert len(answers[0].json()["predictions"]) == 3
     output = log.read_text(encoding="utf-8")
     assert f"http://127.0.0.1:{port}" in output
     lines = output.splitlines()
-    drained = next(i for i, line in enumerate(lines) if '"texts": 200' in line)
+    drained = next(i for i, line in enumerate(lines) if '"texts": 3' in line)
     assert lines.index("Shutting down") < drained  # answered after SIGTERM
     assert json.loads(lines[drained])["status"] == 200
     assert "unforgettable" not in output  # texts are never logged
