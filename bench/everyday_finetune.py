@@ -35,6 +35,7 @@ from typing import Any
 import benchlib
 from everyday_data import NEGATION
 from everyday_recipe import sentence_accuracy, sentence_data
+from everyday_tweets import tweet_accuracy, tweet_data
 from imdb_best_steps import Steps, pseudo_label, run_record, run_train
 
 NAME = "everyday_finetune"
@@ -70,13 +71,20 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
         [WIDE, *RETAIN_CORRECT, "train.retain_weight=0.3"],
     ),
     "wide_sentences_retain3": (["sentences"], [WIDE, *RETAIN_CORRECT, "train.retain_weight=3"]),
+    "tweets": (["tweets"], []),
+    "tweets_sentences": (["sentences", "tweets"], []),
+    "wide_tweets_sentences_retain": (
+        ["sentences", "tweets"],
+        [WIDE, *RETAIN_CORRECT, "train.retain_weight=1"],
+    ),
 }
 """Arm → (its extra training files, its config overrides). The control (``reviews_only``)
 fine-tunes on the training reviews alone: what any further training costs or gains. The
 ``retain`` arms add the pull toward the shipped model's predictions (``train.retain_weight``,
 learning without forgetting), so the sentences may teach negation without costing reviews;
 ``retain_correct`` only where the shipped model is right (not on the sentences it misreads).
-The ``wide`` arms fine-tune the 128-unit student instead: does capacity make room for both?"""
+The ``wide`` arms fine-tune the 128-unit student instead: does capacity make room for both?
+The ``tweets`` arms add human-labelled tweets from other domains (``everyday_tweets.py``)."""
 
 
 def negated_files(train_csv: str, reviews: int, work: Path, steps: Steps) -> dict[str, Any]:
@@ -110,6 +118,7 @@ def fine_tune(
     work: Path,
     steps: Steps,
     validation_csv: str,
+    tweets_csv: str,
 ) -> dict[str, Any]:
     """One arm: the fine-tune, its validation numbers and its exploratory test accuracy."""
     step = f"arm_{name}"  # arms and data steps share the steps folder
@@ -121,20 +130,24 @@ def fine_tune(
     record = run_record(name, command, cost, metrics, run_dir)
     record["validation_log_loss"] = metrics["validation"]["log_loss"]
     record["validation_sentences"] = sentence_accuracy(record["model_dir"], validation_csv)
+    record["validation_tweets"] = tweet_accuracy(record["model_dir"], tweets_csv)
     return steps.save(step, record)
 
 
 def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]:
     lines = [
-        "| model | val acc | val log loss | val sentences | negated | other | test acc (printed) |",
-        "|---|---|---|---|---|---|---|",
+        "| model | val acc | val log loss | val sentences | negated | other | val tweets F1 "
+        "| test acc (printed) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, arm in {"shipped": shipped, **arms}.items():
         sentences = arm["validation_sentences"]
+        tweets = arm.get("validation_tweets")
+        tweets_f1 = f"{tweets['macro_f1']:.4f}" if tweets else "-"
         lines.append(
             f"| {name} | {arm['validation_accuracy']:.4f} | {arm['validation_log_loss']:.4f} | "
             f"{sentences['accuracy']:.4f} | {sentences['negated_accuracy']:.4f} | "
-            f"{sentences['other_accuracy']:.4f} | {arm['test_accuracy']:.4f} |"
+            f"{sentences['other_accuracy']:.4f} | {tweets_f1} | {arm['test_accuracy']:.4f} |"
         )
     return lines
 
@@ -162,17 +175,20 @@ def main() -> None:
     sentences = sentence_data("sentences", args.data, SHIPPED, work, steps, VADER_NEGATION)
     shipped_metrics = json.loads((SHIPPED / "metrics.json").read_text())
     negated = negated_files(sentences["train"], TRAINING_REVIEWS, work, steps)
+    tweets = steps.done("tweets") or steps.save("tweets", tweet_data(work / "tweets"))
     files = {
         "unsup": unsup["file"],
         "sentences": sentences["train"],
         "negated": negated["negated"],
         "negated_sample": negated["negated_sample"],
+        "tweets": tweets["train"],
     }
     shipped = {
         "validation_accuracy": shipped_metrics["validation"]["accuracy"],
         "validation_log_loss": shipped_metrics["validation"]["log_loss"],
         "test_accuracy": shipped_metrics["test"]["accuracy"],
         "validation_sentences": sentence_accuracy(str(SHIPPED), sentences["validation"]),
+        "validation_tweets": tweet_accuracy(str(SHIPPED), tweets["validation"]),
     }
     arms = {}
     for name in names:
@@ -185,12 +201,13 @@ def main() -> None:
             work,
             steps,
             sentences["validation"],
+            tweets["validation"],
         )
     result = {
         **benchlib.header(NAME),
         "command": shlex.join([sys.executable, *sys.argv]),
         "config": str(CONFIG.relative_to(benchlib.ROOT)),
-        "data": {"unsup": unsup, "sentences": sentences, "negated": negated},
+        "data": {"unsup": unsup, "sentences": sentences, "negated": negated, "tweets": tweets},
         "shipped": shipped,
         "arms": arms,
         "table": table(shipped, arms),

