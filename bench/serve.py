@@ -9,6 +9,10 @@ share the machine's cores, so the numbers are a floor for a dedicated server.
 
     python bench/serve.py                 # 20 s per scenario, 300 s soak (a quiet machine)
     python bench/serve.py --quick         # a few seconds in all, to check the script
+    python bench/serve.py --generator wrk # the same with wrk (C) as the load generator
+
+With ``--generator wrk`` (``bench/wrk_load.py``) the results go to ``serve_wrk.json`` and their
+own README section: a C client takes less of the shared cores from the server per request.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from typing import Any
 
 import benchlib
 from http_load import run_load
+from wrk_load import run_wrk
 
 NAME = "serve"
 SERVE_DEFAULT_THREADS = "serve's default (every core on onnxruntime, 1 on torch)"
@@ -37,6 +42,8 @@ OTHER_RUNTIMES = ("torch",)
 """Runtimes also measured at 32 single-text clients, batching on and off: how much batching is
 worth depends on what one forward pass costs next to the HTTP work of a request."""
 SOAK_CLIENTS = 32
+GENERATORS = {"aiohttp": run_load, "wrk": run_wrk}
+"""Load generators by name: a Python asyncio client, or wrk."""
 SERVER_PACKAGES = ("fastapi", "uvicorn", "uvloop", "httptools", "prometheus-client")
 FRAGMENTS = [
     "The film is a moving portrait of a family",
@@ -138,7 +145,8 @@ def run_server_scenarios(
     with Server(batching, log, args.threads, runtime) as server:
         run_load(server.base, 4, 1, 1 if args.quick else 5, 200, texts)  # warm up
         for clients, size in scenarios:
-            result = run_load(server.base, clients, size, args.seconds, args.max_requests, texts)
+            load = GENERATORS[args.generator]
+            result = load(server.base, clients, size, args.seconds, args.max_requests, texts)
             rows.append({"runtime": runtime, "batching": batching, **result})
             print(
                 f"{runtime:>5} batching {'on ' if batching else 'off'} clients {clients:>2} "
@@ -178,7 +186,7 @@ def run_soak(args: argparse.Namespace, texts: list[str], log: Path) -> dict[str,
         assert server.process is not None
         pid = server.process.pid
         samples.append((0.0, rss_mb(pid)))
-        result = run_load(
+        result = GENERATORS[args.generator](
             server.base,
             SOAK_CLIENTS,
             1,
@@ -226,7 +234,8 @@ def readme_lines(result: dict[str, Any]) -> list[str]:
         f"Date: {result['date']}; machine: {machine['cpu']} ({machine['cores']} cores); "
         f"torch {machine.get('torch')}, fastapi {result['versions'].get('fastapi')}, "
         f"uvicorn {result['versions'].get('uvicorn')}; serve --threads "
-        f"{result['server_threads']}. Client and server on the same cores.",
+        f"{result['server_threads']}. Load generator: {result['generator']}; client and "
+        "server on the same cores.",
         "",
         "| runtime | batching | clients | texts/request | requests/s | texts/s | p50 (ms) "
         "| p95 (ms) | p99 (ms) |",
@@ -273,13 +282,16 @@ def main() -> None:
         "--repeats", type=int, default=3, help="extra 32-client on/off pairs (default 3)"
     )
     parser.add_argument("--threads", type=int, help="serve --threads (default: serve's)")
+    parser.add_argument(
+        "--generator", choices=sorted(GENERATORS), default="aiohttp", help="(default aiohttp)"
+    )
     parser.add_argument("--no-readme", action="store_true", help="do not update bench/README.md")
     args = parser.parse_args()
-    args.name = NAME
+    args.name = NAME if args.generator == "aiohttp" else f"{NAME}_{args.generator}"
     if args.quick:  # a check of the script: its own files, never the README's table
         args.seconds, args.soak_seconds, args.max_requests = 1.5, 4.0, 2000
         args.repeats = 1
-        args.name, args.no_readme = f"{NAME}_quick", True
+        args.name, args.no_readme = f"{args.name}_quick", True
     from importlib import metadata
 
     texts = review_texts(2000)
@@ -291,6 +303,7 @@ def main() -> None:
         **benchlib.header(NAME),
         "versions": {p: metadata.version(p) for p in (*SERVER_PACKAGES, "aiohttp")},
         "quick": args.quick,
+        "generator": args.generator,
         "model": "shipped default (bidirectional LSTM, IMDB)",
         "texts": {
             "count": len(texts),
@@ -304,7 +317,8 @@ def main() -> None:
     }
     path = benchlib.write_results(args.name, result)
     if not args.no_readme:
-        benchlib.replace_readme_section(NAME, "HTTP service under load", readme_lines(result))
+        title = "HTTP service under load" + ("" if args.name == NAME else f" ({args.generator})")
+        benchlib.replace_readme_section(args.name, title, readme_lines(result))
     print(f"wrote {path}")
 
 
