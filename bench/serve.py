@@ -32,7 +32,7 @@ from typing import Any
 
 import benchlib
 from http_load import run_load
-from wrk_load import run_wrk
+from wrk_load import run_wrk, wrk_version
 
 NAME = "serve"
 SERVE_DEFAULT_THREADS = "serve's default (every core on onnxruntime, 1 on torch)"
@@ -265,7 +265,7 @@ def readme_lines(result: dict[str, Any]) -> list[str]:
         f"{soak['requests_per_second']} requests/s; server RSS {soak['rss_mb'][0][1]:.0f} MB "
         f"at start, {soak['rss_mb'][-1][1]:.0f} MB at the end "
         f"(growth after the first 10 s: {soak['rss_growth_mb']} MB); "
-        "plot `bench/results/serve_rss.png`.",
+        f"plot `{result.get('rss_plot', 'bench/results/serve_rss.png')}`.",
     ]
     if result["quick"]:
         lines.append("- **--quick run**: seconds per scenario, not a measurement to quote.")
@@ -301,7 +301,10 @@ def main() -> None:
     log.write_text("")
     result: dict[str, Any] = {
         **benchlib.header(NAME),
-        "versions": {p: metadata.version(p) for p in (*SERVER_PACKAGES, "aiohttp")},
+        "versions": {
+            **{p: metadata.version(p) for p in (*SERVER_PACKAGES, "aiohttp")},
+            **({"wrk": wrk_version()} if args.generator == "wrk" else {}),
+        },
         "quick": args.quick,
         "generator": args.generator,
         "model": "shipped default (bidirectional LSTM, IMDB)",
@@ -314,6 +317,7 @@ def main() -> None:
         "scenarios": run_scenarios(args, texts, log),
         "ratio_repeats": run_ratio_repeats(args, texts, log),
         "soak": run_soak(args, texts, log),
+        "rss_plot": f"bench/results/{args.name}_rss.png",
     }
     path = benchlib.write_results(args.name, result)
     if not args.no_readme:

@@ -93,6 +93,15 @@ def run_wrk(
     return summary(json.loads(line[2:]), clients, texts_per_request)
 
 
+def wrk_version() -> str | None:
+    """wrk's version line (``wrk debian/4.1.0-3+b2 [epoll] ...``), or None when not installed."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return None
+    output = subprocess.run([wrk, "--version"], capture_output=True, text=True, check=False)
+    return (output.stdout or output.stderr).split("Copyright")[0].strip() or None
+
+
 def _tick(on_tick: Any, stop: threading.Event) -> None:
     elapsed = 0.0
     while not stop.wait(TICK_SECONDS):

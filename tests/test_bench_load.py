@@ -55,3 +55,9 @@ def test_wrk_loads_the_real_server(tmp_path: Path) -> None:
     assert 0 < row["p50_ms"] <= row["p95_ms"] <= row["p99_ms"]
     log = (tmp_path / "server.log").read_text(encoding="utf-8")
     assert '"path": "/v1/predict", "status": 200' in log and '"texts": 2}' in log
+
+
+@pytest.mark.skipif(NO_WRK, reason="wrk is not installed (.ci/run installs it)")
+def test_the_wrk_version_is_recorded() -> None:
+    version = wrk_load.wrk_version()
+    assert version is not None and version.startswith("wrk ")
