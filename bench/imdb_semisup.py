@@ -8,7 +8,8 @@ pseudo-labels) plus overrides, trained in a child process, one at a time:
 - ``vat``: + virtual adversarial training on labelled and unlabelled (unsup) batches;
 - ``vat_entmin``: + entropy minimisation on the unlabelled batches;
 - ``adversarial_std``, ``vat_std``: the same on embeddings standardised per dimension
-  (``model.embedding_standardization``, as Miyato et al. 2017 do); ``vat_std_long``: six epochs;
+  (``model.embedding_standardization``, as Miyato et al. 2017 do); ``vat_std_long``: six epochs
+  (``supervised_long``: its control);
 - ``lm``: the classifier initialised from forward/backward language models pretrained on
   train + unsup (``lstm-sentiment pretrain``), discriminative rates, gradual unfreezing;
 - ``lm_vat``: both.
@@ -56,6 +57,7 @@ LONG_EPOCHS = 6
 LM_STEP = "lm_pretrain"
 ARMS: dict[str, list[str]] = {
     "supervised": [],
+    "supervised_long": [f"train.epochs={LONG_EPOCHS}"],
     "adversarial": [f"train.adversarial_epsilon={ADVERSARIAL_EPSILON}"],
     "vat": [f"train.vat_epsilon={VAT_EPSILON}", f"train.unlabelled_batch_size={UNLABELLED_BATCH}"],
     "vat_entmin": [
