@@ -61,3 +61,10 @@ def test_wrk_loads_the_real_server(tmp_path: Path) -> None:
 def test_the_wrk_version_is_recorded() -> None:
     version = wrk_load.wrk_version()
     assert version is not None and version.startswith("wrk ")
+
+
+def test_a_missing_wrk_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(wrk_load.shutil, "which", lambda name: None)
+    with pytest.raises(SystemExit, match=r"^error: wrk is not installed: apt-get install wrk"):
+        wrk_load.run_wrk("http://127.0.0.1:1", 1, 1, 1.0, 0, TEXTS)
+    assert wrk_load.wrk_version() is None
