@@ -12,7 +12,10 @@ pseudo-labels) plus overrides, trained in a child process, one at a time:
   (``supervised_long``: its control);
 - ``lm``: the classifier initialised from forward/backward language models pretrained on
   train + unsup (``lstm-sentiment pretrain``), discriminative rates, gradual unfreezing;
-- ``lm_vat``: both.
+- ``lm_vat``: both;
+- ``self_training``: the single model's recipe (``configs/imdb_single.toml``): + the unlabelled
+  reviews an ensemble labelled with confidence (``--pseudo``, ``data.extra_train``) and random
+  crops; ``vat_self_training``: the same + VAT on standardised embeddings (``vat_std``).
 
 Choices (ε, weights, which arm is final) are made on validation; every arm's test accuracy is
 printed by ``train`` and so listed here (exploratory numbers, as the issue asks). Each step
@@ -55,6 +58,8 @@ UNLABELLED_BATCH = 64
 LONG_EPOCHS = 6
 """``vat_std_long``: ``vat_std``'s validation accuracy still rose at its fourth (last) epoch."""
 LM_STEP = "lm_pretrain"
+SELF_TRAINING = ["train.crop_probability=0.5", "train.crop_min_tokens=4"]
+"""The single model's crops (configs/imdb_single.toml); its pseudo-labels come from ``--pseudo``."""
 ARMS: dict[str, list[str]] = {
     "supervised": [],
     "supervised_long": [f"train.epochs={LONG_EPOCHS}"],
@@ -77,6 +82,13 @@ ARMS: dict[str, list[str]] = {
         f"train.unlabelled_batch_size={UNLABELLED_BATCH}",
         f"train.epochs={LONG_EPOCHS}",
     ],
+    "self_training": SELF_TRAINING,
+    "vat_self_training": [
+        *SELF_TRAINING,
+        *STANDARDIZED,
+        f"train.vat_epsilon={STANDARDIZED_EPSILON}",
+        f"train.unlabelled_batch_size={UNLABELLED_BATCH}",
+    ],
     "lm": ["train.discriminative_lr=2.6", "train.gradual_unfreezing=true"],
     "lm_vat": [
         "train.discriminative_lr=2.6",
@@ -86,7 +98,8 @@ ARMS: dict[str, list[str]] = {
     ],
 }
 """Overrides of each arm on top of the config."""
-USES_UNLABELLED = {"vat", "vat_std", "vat_std_long", "vat_entmin", "lm_vat"}
+USES_UNLABELLED = {"vat", "vat_std", "vat_std_long", "vat_entmin", "lm_vat", "vat_self_training"}
+USES_PSEUDO = {"self_training", "vat_self_training"}
 USES_LM = {"lm", "lm_vat"}
 
 
@@ -138,10 +151,20 @@ def _epochs(run_dir: Path) -> list[dict[str, str]]:
 
 
 def arm_overrides(
-    name: str, data: str, seed: int | None, lm_dir: str | None, epsilon: float | None = None
+    name: str,
+    data: str,
+    seed: int | None,
+    lm_dir: str | None,
+    epsilon: float | None = None,
+    pseudo: str | None = None,
 ) -> list[str]:
-    """The arm's overrides, with the unlabelled source, the LM, the seed and ε it needs."""
+    """The arm's overrides, with the unlabelled source, the LM, the pseudo-labelled reviews,
+    the seed and ε it needs."""
     overrides = list(ARMS[name])
+    if name in USES_PSEUDO:
+        if not pseudo:
+            raise SystemExit(f"error: the {name} arm needs --pseudo (labelled unsup reviews)")
+        overrides.append(f'data.extra_train=["{pseudo}"]')
     if epsilon is not None:
         overrides += [
             f"train.{key}={epsilon}"
@@ -207,6 +230,11 @@ def main() -> None:
         help="after the arms, an equal-weight ensemble of the arms run and these earlier "
         "models (e.g. single=runs/imdb_best/single/model), measured on validation and test",
     )
+    parser.add_argument(
+        "--pseudo",
+        help="for the self-training arms: the unsup reviews an ensemble labelled, as written by "
+        "`predict --split unsup --format csv --min-confidence 0.8` (abstentions are skipped)",
+    )
     parser.add_argument("--work", default=str(benchlib.ROOT / "bench" / "work" / NAME))
     parser.add_argument("--reuse", action="store_true", help="keep and resume finished steps")
     args = parser.parse_args()
@@ -230,7 +258,7 @@ def main() -> None:
             label = name if seed is None else f"{name}_seed{seed}"
             if args.epsilon is not None:
                 label += f"_eps{args.epsilon:g}"
-            overrides = arm_overrides(name, args.data, seed, lm_dir, args.epsilon)
+            overrides = arm_overrides(name, args.data, seed, lm_dir, args.epsilon, args.pseudo)
             result["arms"][label] = arm_step(label, overrides, args.data, args.vectors, work, steps)
             run_labels.append(label)
             result.update(benchlib.header(NAME))

@@ -55,6 +55,12 @@ class DataConfig:
     """Per-row confidence (e.g. annotator agreement); ``<label>_confidence`` when unset."""
     min_confidence: float = 0.0
     """Drop rows whose confidence is below this (0 = keep every row)."""
+    soft_labels: bool = False
+    """Train toward each row's label distribution where a CSV/TSV source has ``p_<label>``
+    columns (as ``predict --format csv`` writes them) or a JSONL record a ``probabilities``
+    object: soft cross-entropy, e.g. a teacher's uncertainty on texts it labelled. Rows
+    without one count as their label, one-hot. Class weights (``train.class_weights``) weigh
+    a distribution's classes too: ``none`` trains toward it exactly. The neural kind only."""
     drop_duplicates: bool = False
     """Drop training rows repeating an earlier row's text and label. Off by default: repeated
     texts (retweets, copied posts) tend to recur in the texts a model is used on, and the

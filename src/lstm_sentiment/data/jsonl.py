@@ -11,6 +11,12 @@ from lstm_sentiment.data.columns import Columns, confidence_index, group_index
 from lstm_sentiment.data.encoding import DEFAULT_ENCODING_ERRORS, LineDecoder
 from lstm_sentiment.data.example import Example
 from lstm_sentiment.data.report import DataReport
+from lstm_sentiment.data.soft_labels import (
+    JSONL_KEY,
+    Distribution,
+    parse_distribution,
+    soft_label_columns,
+)
 from lstm_sentiment.data.table_rows import RowTracker, confident, keep_row, run_reported
 from lstm_sentiment.errors import DataError
 
@@ -25,13 +31,15 @@ def read_jsonl(
     encoding_errors: str = DEFAULT_ENCODING_ERRORS,
     confidence_column: str | None = None,
     min_confidence: float = 0.0,
+    soft_labels: bool = False,
     report: DataReport | None = None,
 ) -> Iterator[Example]:
     """Stream a JSON Lines file: one object per line, blank lines ignored.
 
     Columns are detected from the keys of the first object, as in :func:`.tables.read_table`,
     and the other arguments mean the same. Non-string labels are converted (``1`` and ``1.0``
-    both become ``"1"``).
+    both become ``"1"``). With ``soft_labels`` a record's label distribution is its
+    ``probabilities`` object (``{label: p}``) or its ``p_<label>`` keys.
 
     Raises:
         DataError: A line is not a JSON object, a column is missing or ambiguous, or the file
@@ -48,6 +56,7 @@ def read_jsonl(
         group_column=group_column,
         confidence_column=confidence_column,
         min_confidence=min_confidence,
+        soft_labels=soft_labels,
     )
 
 
@@ -61,6 +70,7 @@ def _jsonl_rows(
     group_column: str | None,
     confidence_column: str | None,
     min_confidence: float,
+    soft_labels: bool,
 ) -> Iterator[Example]:
     path = decoder.path
     tracker = RowTracker(decoder, report)
@@ -98,8 +108,23 @@ def _jsonl_rows(
             confidence, min_confidence, report
         ):
             group = None if group_key is None else _to_str(record.get(group_key)).strip()
-            yield Example(text, label, group or None)
+            where = f"line {number} of {path}"
+            distribution = _distribution(record, where) if soft_labels else None
+            yield Example(text, label, group or None, distribution)
     tracker.finish(warn)
+
+
+def _distribution(record: dict[str, Any], where: str) -> Distribution | None:
+    """A record's label distribution: its ``probabilities`` object, else its ``p_<label>``
+    keys; ``None`` when it has neither."""
+    given = record.get(JSONL_KEY)
+    if isinstance(given, dict):
+        return parse_distribution({str(k): v for k, v in given.items()}, where)
+    columns = soft_label_columns(list(record))
+    if not columns:
+        return None
+    names = list(record)
+    return parse_distribution({lb: record[names[at]] for lb, at in columns.items()}, where)
 
 
 def _to_str(value: Any) -> str:

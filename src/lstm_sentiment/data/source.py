@@ -153,6 +153,7 @@ def _read(
             "encoding_errors": options.encoding_errors,
             "confidence_column": options.confidence_column,
             "min_confidence": options.min_confidence,
+            "soft_labels": options.soft_labels,
             "report": report,
         }
         if name.endswith(TABLE_SUFFIXES):

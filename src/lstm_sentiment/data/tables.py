@@ -18,6 +18,7 @@ from lstm_sentiment.data.encoding import DEFAULT_ENCODING_ERRORS, LineDecoder
 from lstm_sentiment.data.example import Example
 from lstm_sentiment.data.limits import MAX_TEXT_CHARS
 from lstm_sentiment.data.report import DataReport
+from lstm_sentiment.data.soft_labels import parse_distribution, soft_label_columns
 from lstm_sentiment.data.table_rows import RowTracker, confident, keep_row, run_reported
 from lstm_sentiment.errors import DataError
 
@@ -33,6 +34,7 @@ def read_table(
     encoding_errors: str = DEFAULT_ENCODING_ERRORS,
     confidence_column: str | None = None,
     min_confidence: float = 0.0,
+    soft_labels: bool = False,
     report: DataReport | None = None,
 ) -> Iterator[Example]:
     """Stream a CSV/TSV file with a header row; quoted fields may span lines.
@@ -53,6 +55,8 @@ def read_table(
         confidence_column: Column with a confidence per row; with ``min_confidence`` > 0 and
             no name, ``<label>_confidence`` or ``confidence`` is used.
         min_confidence: Skip rows whose confidence is below this (0 = no filter).
+        soft_labels: Read each row's label distribution from its ``p_<label>`` columns, when
+            the table has them (see :mod:`.soft_labels`).
         report: Receives the counts of rows read, skipped and damaged.
 
     Raises:
@@ -71,6 +75,7 @@ def read_table(
         delimiter=delimiter,
         confidence_column=confidence_column,
         min_confidence=min_confidence,
+        soft_labels=soft_labels,
     )
 
 
@@ -85,6 +90,7 @@ def _table_rows(
     delimiter: str | None,
     confidence_column: str | None,
     min_confidence: float,
+    soft_labels: bool,
 ) -> Iterator[Example]:
     path = decoder.path
     lines = decoder.lines()
@@ -106,6 +112,7 @@ def _table_rows(
         columns = Columns.resolve(names, text_column, label_column, path)
         conf_at = confidence_index(names, columns, confidence_column, min_confidence, path)
         group_at = group_index(names, group_column, path)
+        soft_at = soft_label_columns(names) if soft_labels else {}
         report.columns = {
             "text": columns.text,
             "label": columns.label,
@@ -126,7 +133,11 @@ def _table_rows(
                 confidence, min_confidence, report
             ):
                 group = None if group_at is None else _field(row, group_at).strip()
-                yield Example(text, label, group or None)
+                distribution = None
+                if soft_at:
+                    values = {lb: _field(row, at) for lb, at in soft_at.items()}
+                    distribution = parse_distribution(values, f"{path} line {reader.line_num}")
+                yield Example(text, label, group or None, distribution)
     except csv.Error as err:
         line = f" at line {reader.line_num}" if reader is not None else ""
         if "field larger than field limit" in str(err):

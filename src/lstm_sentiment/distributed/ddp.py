@@ -217,8 +217,8 @@ class _Step(nn.Module):
         self.model = model
         self._step = step
 
-    def forward(self, *args: Any) -> Any:
-        return self._step(*args)
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        return self._step(*args, **kwargs)
 
 
 class DataParallel:
@@ -291,7 +291,10 @@ class DataParallel:
         if device.type == "cpu":
             return batch
         labels = None if batch.labels is None else batch.labels.to(device)
-        return type(batch)(batch.ids.to(device), batch.lengths.to(device), labels, batch.indices)
+        targets = None if batch.targets is None else batch.targets.to(device)
+        return type(batch)(
+            batch.ids.to(device), batch.lengths.to(device), labels, batch.indices, targets
+        )
 
     def reseed(self, seed: int, step: int) -> None:
         """A dropout stream of this rank's own (also after a resume, whose checkpoint holds

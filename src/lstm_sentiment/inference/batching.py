@@ -18,6 +18,8 @@ class Batch:
     labels: torch.Tensor | None
     indices: np.ndarray
     """Positions of these examples in the encoded dataset."""
+    targets: torch.Tensor | None = None
+    """Label distributions ``[batch, classes]`` when training on soft labels."""
 
     @property
     def num_tokens(self) -> int:
@@ -60,12 +62,20 @@ def bucketed_order(
 
 
 class EncodedDataset:
-    """Texts encoded once into id arrays, with label ids; yields :class:`Batch` objects."""
+    """Texts encoded once into id arrays, with label ids (and label distributions when training
+    on soft labels); yields :class:`Batch` objects."""
 
     def __init__(
-        self, ids: list[np.ndarray], labels: np.ndarray | None, pad_id: int, pad_to: int = 0
+        self,
+        ids: list[np.ndarray],
+        labels: np.ndarray | None,
+        pad_id: int,
+        pad_to: int = 0,
+        targets: np.ndarray | None = None,
     ) -> None:
         self.pad_to = pad_to
+        self.targets = targets
+        """``[texts, classes]`` label distributions (``data.soft_labels``), or ``None``."""
         """Fixed batch width (0 = pad each batch only to its longest text)."""
         self.ids = ids
         self.labels = labels
@@ -100,12 +110,15 @@ class EncodedDataset:
             seq[start : start + span] if crop else seq
             for seq, crop, start, span in zip(self.ids, chosen, starts, spans, strict=True)
         ]
-        return EncodedDataset(ids, self.labels, self.pad_id, self.pad_to)
+        return EncodedDataset(ids, self.labels, self.pad_id, self.pad_to, self.targets)
 
     def subset(self, positions: np.ndarray) -> EncodedDataset:
         """The examples at ``positions``, in that order (arrays shared, not copied)."""
         labels = None if self.labels is None else self.labels[positions]
-        return EncodedDataset([self.ids[i] for i in positions], labels, self.pad_id, self.pad_to)
+        targets = None if self.targets is None else self.targets[positions]
+        return EncodedDataset(
+            [self.ids[i] for i in positions], labels, self.pad_id, self.pad_to, targets
+        )
 
     def batches(
         self,
@@ -121,7 +134,8 @@ class EncodedDataset:
         """Collate the examples at ``positions``."""
         ids, lengths = pad_batch([self.ids[i] for i in positions], self.pad_id, self.pad_to)
         labels = None if self.labels is None else torch.from_numpy(self.labels[positions])
-        return Batch(ids=ids, lengths=lengths, labels=labels, indices=positions)
+        targets = None if self.targets is None else torch.from_numpy(self.targets[positions])
+        return Batch(ids=ids, lengths=lengths, labels=labels, indices=positions, targets=targets)
 
     def iterate(self, plan: list[np.ndarray], start: int = 0) -> Iterator[Batch]:
         """Yield the batches of ``plan`` from index ``start`` (used when resuming mid-epoch)."""

@@ -14,7 +14,7 @@ from safetensors.numpy import load_file
 
 from lstm_sentiment.bundle import CONFIG_FILE, METRICS_FILE, bundle_path, read_json
 from lstm_sentiment.config import NBSVM_ARCHITECTURE, ModelConfig, RunConfig
-from lstm_sentiment.errors import BundleError, LstmSentimentError
+from lstm_sentiment.errors import BundleError, ConfigError, LstmSentimentError
 from lstm_sentiment.kinds.base import FitOptions, Fitted, MemberLoader
 from lstm_sentiment.linear.nbsvm import (
     COEF_KEY,
@@ -109,6 +109,11 @@ class NbsvmKind:
     def fit(self, config: RunConfig, data: PreparedData, options: FitOptions) -> Fitted:
         from lstm_sentiment.linear.train import fit_nbsvm
 
+        if config.data.soft_labels:
+            raise ConfigError(
+                "data.soft_labels trains neural models: NBSVM learns from labels; turn it off "
+                "for this model"
+            )
         return fit_nbsvm(config, data)
 
     def load(

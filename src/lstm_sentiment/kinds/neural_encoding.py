@@ -15,6 +15,7 @@ import numpy as np
 
 from lstm_sentiment.config import RunConfig
 from lstm_sentiment.data import Example
+from lstm_sentiment.data.soft_labels import require_soft_labels, target_matrix
 from lstm_sentiment.errors import DataError
 from lstm_sentiment.inference.batching import EncodedDataset
 from lstm_sentiment.kinds.neural_init import read_init_parts
@@ -50,7 +51,8 @@ def _encode(
     else:
         ids = [encoder.encode_tokens(t) for t in tokens]
     y = np.array([label_ids[str(ex.label)] for ex in examples], dtype=np.int64)
-    return EncodedDataset(ids, y, encoder.vocab.pad_id, pad_to=pad_to)
+    targets = target_matrix(examples, labels)
+    return EncodedDataset(ids, y, encoder.vocab.pad_id, pad_to=pad_to, targets=targets)
 
 
 def uses_pretrained(config: RunConfig) -> bool:
@@ -255,10 +257,17 @@ def encode_data(config: RunConfig, data: PreparedData) -> EncodedData:
     # "fixed" pads every training batch to max_length (as the tutorials do); "bucket" pads
     # each length-sorted batch only to its longest text. Predictions are the same either way.
     pad_to = config.text.max_length if config.text.padding == "fixed" else 0
+    train = _encode(encoder, data.fit, data.labels, learned.tokens, pad_to)
+    if config.data.soft_labels:
+        require_soft_labels(train.targets)
+        share = int((train.targets.max(axis=1) < 1.0).sum())  # type: ignore[union-attr]
+        logger.info("soft labels: %d of %d training texts are not one-hot", share, len(train))
+    else:
+        train.targets = None  # a distribution read by another path is not trained toward
     return EncodedData(
         config=config,
         encoder=encoder,
-        train=_encode(encoder, data.fit, data.labels, learned.tokens, pad_to),
+        train=train,
         validation=_encode(encoder, data.validation, data.labels, None),
         test=_encode(encoder, data.test, data.labels, None) if data.test else None,
         auto_settings=learned.auto_settings,

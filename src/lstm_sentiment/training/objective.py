@@ -59,11 +59,14 @@ class TrainingObjective:
         labels: torch.Tensor,
         unlabelled_ids: torch.Tensor | None = None,
         unlabelled_lengths: torch.Tensor | None = None,
+        targets: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Logits and loss of a labelled batch (with its adversarial and VAT terms), and the
-        terms of the unlabelled batch beside it (zero without one)."""
+        terms of the unlabelled batch beside it (zero without one). With ``targets`` (label
+        distributions, ``data.soft_labels``) the cross-entropy is taken against them; the
+        adversarial term and the NB counts keep the labels."""
         with self._leave_out(labels):
-            logits, loss = self._labelled(ids, lengths, labels)
+            logits, loss = self._labelled(ids, lengths, labels, targets)
         extra = torch.zeros((), device=loss.device)
         if unlabelled_ids is not None and unlabelled_lengths is not None:
             # Outside the leave-out block: unlabelled texts are not in the NB counts.
@@ -78,17 +81,21 @@ class TrainingObjective:
         return nb_path.leave_out(labels) if nb_path is not None else nullcontext()
 
     def _labelled(
-        self, ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor
+        self,
+        ids: torch.Tensor,
+        lengths: torch.Tensor,
+        labels: torch.Tensor,
+        targets: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         if not self.semi_supervised.perturbs:
             logits = self.model(ids, lengths)
             retained = self.retained(ids, lengths, labels, logits)
-            return logits, self.supervised_loss(logits, labels) + retained
+            return logits, self.supervised_loss(logits, labels, targets) + retained
         embedded = self.model.embed(ids)
         if not embedded.requires_grad:  # frozen embeddings: still differentiate w.r.t. them
             embedded.requires_grad_(True)
         logits = self.model.classify(embedded, lengths, ids)
-        loss = self.supervised_loss(logits, labels)
+        loss = self.supervised_loss(logits, labels, targets)
         extra = self.semi_supervised.labelled_terms(
             self.model, embedded, (ids, lengths, labels), logits, loss, self.loss_fn
         )
@@ -112,9 +119,12 @@ class TrainingObjective:
             divergence = divergence * (reference_logits.argmax(dim=-1) == labels)
         return self.config.retain_weight * temperature**2 * divergence.mean()
 
-    def supervised_loss(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        """Cross-entropy plus the model's auxiliary loss and the weight penalties."""
-        loss = self.loss_fn(logits, labels)
+    def supervised_loss(
+        self, logits: torch.Tensor, labels: torch.Tensor, targets: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Cross-entropy (against ``targets`` when given: soft labels, one row per text)
+        plus the model's auxiliary loss and the weight penalties."""
+        loss = self.loss_fn(logits, labels if targets is None else targets)
         auxiliary = getattr(self.model, "auxiliary_loss", None)
         if auxiliary is not None:
             loss = loss + auxiliary()

@@ -300,7 +300,7 @@ class Trainer:
                 if self.parallel is not None:
                     extra = self.parallel.to_device(extra)
                 inputs += [extra.ids, extra.lengths]
-            logits, loss, unlabelled_loss = step(*inputs)
+            logits, loss, unlabelled_loss = step(*inputs, targets=batch.targets)
             scale = 1.0 if scales is None else scales[index]
             (loss * scale + unlabelled_loss).backward()
             loss = loss + unlabelled_loss.detach()
