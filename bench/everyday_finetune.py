@@ -71,6 +71,11 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
         [WIDE, *RETAIN_CORRECT, "train.retain_weight=0.3"],
     ),
     "wide_sentences_retain3": (["sentences"], [WIDE, *RETAIN_CORRECT, "train.retain_weight=3"]),
+    "sentences_soft": (["sentences_soft"], ["data.soft_labels=true"]),
+    "wide_sentences_soft_retain": (
+        ["sentences_soft"],
+        [WIDE, "data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
+    ),
     "tweets": (["tweets"], []),
     "tweets_sentences": (["sentences", "tweets"], []),
     "wide_tweets_sentences_retain": (
@@ -84,7 +89,9 @@ fine-tunes on the training reviews alone: what any further training costs or gai
 learning without forgetting), so the sentences may teach negation without costing reviews;
 ``retain_correct`` only where the shipped model is right (not on the sentences it misreads).
 The ``wide`` arms fine-tune the 128-unit student instead: does capacity make room for both?
-The ``tweets`` arms add human-labelled tweets from other domains (``everyday_tweets.py``)."""
+The ``tweets`` arms add human-labelled tweets from other domains (``everyday_tweets.py``).
+``sentences_soft`` trains toward each sentence's label at its recorded confidence
+(``data.soft_labels``: a sentence the teacher gave 0.8 pulls toward 0.8, not 1)."""
 
 
 def negated_files(train_csv: str, reviews: int, work: Path, steps: Steps) -> dict[str, Any]:
@@ -108,6 +115,36 @@ def negated_files(train_csv: str, reviews: int, work: Path, steps: Steps) -> dic
         "sentences_rows": len(rows),
     }
     return steps.save("negated", record)
+
+
+def soft_sentences(train_csv: str, work: Path, steps: Steps) -> dict[str, Any]:
+    """The training sentences with ``p_<label>`` columns: the label at its recorded
+    confidence (at least one half, so no row contradicts its label), the rest to the other."""
+    if record := steps.done("sentences_soft"):
+        return record
+    import pandas as pd
+
+    rows = pd.read_csv(train_csv, keep_default_na=False)
+    sure = rows["confidence"].clip(lower=0.5)
+    positive = sure.where(rows["label"] == "positive", 1 - sure)
+    soft = pd.DataFrame(
+        {
+            "text": rows["text"],
+            "label": rows["label"],
+            "p_negative": (1 - positive).round(4),
+            "p_positive": positive.round(4),
+        }
+    )
+    path = work / "sentences_soft.csv"
+    soft.to_csv(path.with_suffix(".tmp"), index=False)
+    path.with_suffix(".tmp").replace(path)
+    record = {
+        "file": str(path),
+        "rows": len(soft),
+        "raised_to_one_half": int((rows["confidence"] < 0.5).sum()),
+        "median_label_probability": float(sure.median()),
+    }
+    return steps.save("sentences_soft", record)
 
 
 def fine_tune(
@@ -176,12 +213,14 @@ def main() -> None:
     shipped_metrics = json.loads((SHIPPED / "metrics.json").read_text())
     negated = negated_files(sentences["train"], TRAINING_REVIEWS, work, steps)
     tweets = steps.done("tweets") or steps.save("tweets", tweet_data(work / "tweets"))
+    soft = soft_sentences(sentences["train"], work, steps)
     files = {
         "unsup": unsup["file"],
         "sentences": sentences["train"],
         "negated": negated["negated"],
         "negated_sample": negated["negated_sample"],
         "tweets": tweets["train"],
+        "sentences_soft": soft["file"],
     }
     shipped = {
         "validation_accuracy": shipped_metrics["validation"]["accuracy"],
@@ -207,7 +246,13 @@ def main() -> None:
         **benchlib.header(NAME),
         "command": shlex.join([sys.executable, *sys.argv]),
         "config": str(CONFIG.relative_to(benchlib.ROOT)),
-        "data": {"unsup": unsup, "sentences": sentences, "negated": negated, "tweets": tweets},
+        "data": {
+            "unsup": unsup,
+            "sentences": sentences,
+            "negated": negated,
+            "tweets": tweets,
+            "sentences_soft": soft,
+        },
         "shipped": shipped,
         "arms": arms,
         "table": table(shipped, arms),
