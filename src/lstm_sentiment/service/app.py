@@ -108,8 +108,8 @@ def create_app(
                     max_queue_texts=state.settings.max_queue_texts,
                     enabled=state.settings.batching,
                     on_batch=state.metrics.batch_size.labels(spec.name).observe,
-                    on_queue=state.metrics.queued.labels(spec.name).set,
                 )
+                state.metrics.watch_queue(spec.name, batcher)
                 batcher.start()
                 state.models[spec.name], state.batchers[spec.name] = served, batcher
             await _set_torch_threads(state)
@@ -271,7 +271,7 @@ def _add_routes(app: FastAPI, state: ServiceState) -> None:
             explanations = await state.run(explain_texts, body.texts, **options)
         except LstmSentimentError as exc:
             raise ServiceError(422, "explain_failed", str(exc)) from None
-        state.metrics.texts.labels(served.name, "explain").inc(len(body.texts))
+        state.metrics.count_texts(served.name, "explain", len(body.texts))
         return schemas.ExplainResponse(
             model=served.name,
             explanations=[

@@ -54,7 +54,6 @@ class MicroBatcher:
         max_queue_texts: int,
         enabled: bool = True,
         on_batch: Callable[[int], None] | None = None,
-        on_queue: Callable[[int], None] | None = None,
     ) -> None:
         self._forward = forward
         self._executor = executor
@@ -63,7 +62,6 @@ class MicroBatcher:
         self.max_queue_texts = max_queue_texts
         self.enabled = enabled
         self._on_batch = on_batch or (lambda n: None)
-        self._on_queue = on_queue or (lambda n: None)
         self._pending: deque[_Job] = deque()  # shared with the worker: under _lock
         self._lock = threading.Condition()
         self._worker_busy = False  # a drain is queued or running in the executor
@@ -73,7 +71,7 @@ class MicroBatcher:
 
     @property
     def queued_texts(self) -> int:
-        """Texts waiting for or in a forward pass."""
+        """Texts waiting for or in a forward pass (the metrics read it when scraped)."""
         return self._queued
 
     def start(self) -> None:
@@ -106,7 +104,6 @@ class MicroBatcher:
                 f"{self.max_queue_texts}): retry shortly or send fewer texts"
             )
         self._queued += len(texts)
-        self._on_queue(self._queued)
         try:
             loop = asyncio.get_running_loop()
             if not self.enabled or self._loop is None:
@@ -124,7 +121,6 @@ class MicroBatcher:
             return await future
         finally:
             self._queued -= len(texts)
-            self._on_queue(self._queued)
 
     def _drain(self) -> None:
         """Worker thread: score batches while requests are waiting."""

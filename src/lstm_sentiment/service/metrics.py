@@ -3,7 +3,7 @@ several apps in one process — tests, benchmarks — count separately)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -13,6 +13,9 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+
+if TYPE_CHECKING:
+    from lstm_sentiment.service.batcher import MicroBatcher
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
@@ -58,6 +61,20 @@ class ServiceMetrics:
             registry=self.registry,
         )
         self._request_children: dict[tuple[str, int], tuple[Any, Any]] = {}
+        self._texts_children: dict[tuple[str, str], Any] = {}
+
+    def watch_queue(self, model: str, batcher: MicroBatcher) -> None:
+        """Report ``batcher.queued_texts`` as the model's queue gauge, read when scraped (no
+        per-request update)."""
+        self.queued.labels(model).set_function(lambda: batcher.queued_texts)
+
+    def count_texts(self, model: str, endpoint: str, count: int) -> None:
+        """``count`` texts scored by ``model`` for ``endpoint``."""
+        key = (model, endpoint)
+        child = self._texts_children.get(key)
+        if child is None:
+            child = self._texts_children[key] = self.texts.labels(model, endpoint)
+        child.inc(count)
 
     def observe_request(self, endpoint: str, status: int, seconds: float) -> None:
         key = (endpoint, status)

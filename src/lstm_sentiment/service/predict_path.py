@@ -44,7 +44,7 @@ async def predict_answer(state: ServiceState, request: PredictRequest) -> bytes:
         raise ServiceError(429, "queue_full", str(exc), {"Retry-After": "1"}) from None
     except LstmSentimentError as exc:
         raise ServiceError(422, "invalid_texts", str(exc)) from None
-    state.metrics.texts.labels(served.name, "predict").inc(len(request.texts))
+    state.metrics.count_texts(served.name, "predict", len(request.texts))
     predictions = to_predictions(request.texts, rows, served.labels, request.min_confidence)
     # Written as JSON directly: no pydantic object built and re-validated per text.
     answer = {
