@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import benchlib
+from forward_cost import CALLS_PER_SIZE, forward_costs, readme_line
 from http_load import run_load
 from wrk_load import run_wrk, wrk_version
 
@@ -258,6 +259,8 @@ def readme_lines(result: dict[str, Any]) -> list[str]:
             f"(requests/s on/off: {ratios}): median {repeats['median_on']:,.0f} vs "
             f"{repeats['median_off']:,.0f}, ratio {repeats['median_ratio']}x.",
         ]
+    if "forward_costs" in result:
+        lines += ["", readme_line(result["forward_costs"])]
     soak = result["soak"]
     lines += [
         "",
@@ -314,6 +317,10 @@ def main() -> None:
         },
         "server": "python -m lstm_sentiment serve (default limits and batching settings)",
         "server_threads": args.threads or SERVE_DEFAULT_THREADS,
+        # in this process, before any server starts: a quiet machine
+        "forward_costs": forward_costs(
+            ("auto", *OTHER_RUNTIMES), texts, calls=10 if args.quick else CALLS_PER_SIZE
+        ),
         "scenarios": run_scenarios(args, texts, log),
         "ratio_repeats": run_ratio_repeats(args, texts, log),
         "soak": run_soak(args, texts, log),
