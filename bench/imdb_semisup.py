@@ -16,6 +16,9 @@ pseudo-labels) plus overrides, trained in a child process, one at a time:
 - ``self_training``: the single model's recipe (``configs/imdb_single.toml``): + the unlabelled
   reviews an ensemble labelled with confidence (``--pseudo``, ``data.extra_train``) and random
   crops; ``vat_self_training``: the same + VAT on standardised embeddings (``vat_std``).
+  ``--teacher NAME=BUNDLE ...`` labels them first with an equal-weight ensemble of those
+  models (a next round of self-training: the students of one round teach the next), and
+  ``--tag`` names the round (arms ``self_training_r2``, teacher ``teacher_r2``).
 
 Choices (ε, weights, which arm is final) are made on validation; every arm's test accuracy is
 printed by ``train`` and so listed here (exploratory numbers, as the issue asks). Each step
@@ -39,7 +42,7 @@ from typing import Any
 import benchlib
 from imdb_best_measure import bundle_megabytes
 from imdb_best_recipe import SPLIT_SEED, THREADS, cli
-from imdb_best_steps import Steps, build_ensemble, run_record, run_train
+from imdb_best_steps import Steps, build_ensemble, pseudo_label, run_record, run_train
 
 NAME = "imdb_semisup"
 CONFIG = benchlib.ROOT / "configs" / "imdb_semisup.toml"
@@ -180,6 +183,18 @@ def arm_overrides(
     return overrides
 
 
+def teacher_step(
+    name: str, members: list[str], data: str, work: Path, steps: Steps, result: dict[str, Any]
+) -> str:
+    """An equal-weight ensemble of ``members`` (``NAME=BUNDLE``) labels the unsup reviews; its
+    record goes to ``result["teachers"]``. Returns the labelled CSV."""
+    bundles = dict(item.split("=", 1) for item in members)
+    record = build_ensemble(name, bundles, data, work, steps)
+    record["pseudo"] = pseudo_label(f"{name}_labels", record["model_dir"], data, work, steps)
+    result.setdefault("teachers", {})[name] = record
+    return str(record["pseudo"]["file"])
+
+
 def table(result: dict[str, Any]) -> str:
     """The ablation as a Markdown table."""
     lines = [
@@ -197,6 +212,14 @@ def table(result: dict[str, Any]) -> str:
         lines.append(
             f"\nEnsemble ({', '.join(ensemble['weights'])}, equal weights): validation "
             f"{ensemble['validation_accuracy']:.4f}, test {ensemble['test']['accuracy']:.4f}."
+        )
+    for name, teacher in result.get("teachers", {}).items():
+        labelled = teacher["pseudo"]
+        lines.append(
+            f"\nTeacher {name} ({', '.join(teacher['weights'])}, equal weights): validation "
+            f"{teacher['validation_accuracy']:.4f}, test {teacher['test']['accuracy']:.4f}; "
+            f"labelled {sum(labelled['labelled'].values()):,} of {labelled['texts']:,} unsup "
+            "reviews."
         )
     if LM_STEP in result:
         lm = result[LM_STEP]
@@ -235,6 +258,15 @@ def main() -> None:
         help="for the self-training arms: the unsup reviews an ensemble labelled, as written by "
         "`predict --split unsup --format csv --min-confidence 0.8` (abstentions are skipped)",
     )
+    parser.add_argument(
+        "--teacher",
+        nargs="*",
+        default=[],
+        metavar="NAME=BUNDLE",
+        help="instead of --pseudo: an equal-weight ensemble of these models labels the unsup "
+        "reviews (abstaining below 0.8 confidence), measured on validation and test",
+    )
+    parser.add_argument("--tag", default="", help="suffix of the arm and teacher names (a round)")
     parser.add_argument("--work", default=str(benchlib.ROOT / "bench" / "work" / NAME))
     parser.add_argument("--reuse", action="store_true", help="keep and resume finished steps")
     args = parser.parse_args()
@@ -251,14 +283,18 @@ def main() -> None:
     if USES_LM & set(arms):
         result[LM_STEP] = pretrain_step(args.data, args.vectors, work, steps)
         lm_dir = result[LM_STEP]["model_dir"]
+    tag = f"_{args.tag}" if args.tag else ""
+    pseudo = args.pseudo
+    if args.teacher:
+        pseudo = teacher_step(f"teacher{tag}", args.teacher, args.data, work, steps, result)
     seeds = [None] + [int(s) for s in args.seeds.split(",") if s.strip()]
     run_labels = []
     for seed in seeds:
         for name in arms:
-            label = name if seed is None else f"{name}_seed{seed}"
+            label = name + tag if seed is None else f"{name}{tag}_seed{seed}"
             if args.epsilon is not None:
                 label += f"_eps{args.epsilon:g}"
-            overrides = arm_overrides(name, args.data, seed, lm_dir, args.epsilon, args.pseudo)
+            overrides = arm_overrides(name, args.data, seed, lm_dir, args.epsilon, pseudo)
             result["arms"][label] = arm_step(label, overrides, args.data, args.vectors, work, steps)
             run_labels.append(label)
             result.update(benchlib.header(NAME))
