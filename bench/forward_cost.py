@@ -4,7 +4,10 @@ can save. A server's request costs its HTTP work plus its share of a forward pas
 shrinks only the second, and only by as much as a pass of many texts is cheaper per text than
 a pass of one.
 
-Used by ``bench/serve.py`` (the ``forward_costs`` part of its results); on its own:
+``bench/batch_ceiling.py`` measures passes on one thread beside the in-process micro-batcher;
+this one loads the model with serve's threads, counts CPU time as well as wall time, and is
+recorded in the same run as the HTTP benchmark (``bench/serve.py``: the ``forward_costs`` part
+of its results). On its own:
 
     python bench/forward_cost.py --runtimes auto,torch
 """
