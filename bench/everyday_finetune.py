@@ -77,6 +77,8 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
         [WIDE, "data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
     ),
     "tweets": (["tweets"], []),
+    "tweets_soft": (["tweets_soft"], ["data.soft_labels=true"]),
+    "tweets_sentences_soft": (["sentences_soft", "tweets_soft"], ["data.soft_labels=true"]),
     "tweets_sentences": (["sentences", "tweets"], []),
     "wide_tweets_sentences_retain": (
         ["sentences", "tweets"],
@@ -91,7 +93,8 @@ learning without forgetting), so the sentences may teach negation without costin
 The ``wide`` arms fine-tune the 128-unit student instead: does capacity make room for both?
 The ``tweets`` arms add human-labelled tweets from other domains (``everyday_tweets.py``).
 ``sentences_soft`` trains toward each sentence's label at its recorded confidence
-(``data.soft_labels``: a sentence the teacher gave 0.8 pulls toward 0.8, not 1)."""
+(``data.soft_labels``: a sentence the teacher gave 0.8 pulls toward 0.8, not 1); the
+``tweets_soft`` arms do the same with the tweets' annotator confidence."""
 
 
 def negated_files(train_csv: str, reviews: int, work: Path, steps: Steps) -> dict[str, Any]:
@@ -117,15 +120,17 @@ def negated_files(train_csv: str, reviews: int, work: Path, steps: Steps) -> dic
     return steps.save("negated", record)
 
 
-def soft_sentences(train_csv: str, work: Path, steps: Steps) -> dict[str, Any]:
-    """The training sentences with ``p_<label>`` columns: the label at its recorded
-    confidence (at least one half, so no row contradicts its label), the rest to the other."""
-    if record := steps.done("sentences_soft"):
+def soft_labels(step: str, train_csv: str, work: Path, steps: Steps) -> dict[str, Any]:
+    """The rows of ``train_csv`` with ``p_<label>`` columns: the label at its recorded
+    confidence (at least one half, so no row contradicts its label; none recorded counts as
+    sure), the rest to the other label. Written to ``work/<step>.csv``."""
+    if record := steps.done(step):
         return record
     import pandas as pd
 
-    rows = pd.read_csv(train_csv, keep_default_na=False)
-    sure = rows["confidence"].clip(lower=0.5)
+    rows = pd.read_csv(train_csv, keep_default_na=False)  # a text "NA" stays a text
+    confidence = pd.to_numeric(rows["confidence"], errors="coerce")  # "" → NaN
+    sure = confidence.fillna(1.0).clip(lower=0.5, upper=1.0)
     positive = sure.where(rows["label"] == "positive", 1 - sure)
     soft = pd.DataFrame(
         {
@@ -135,16 +140,17 @@ def soft_sentences(train_csv: str, work: Path, steps: Steps) -> dict[str, Any]:
             "p_positive": positive.round(4),
         }
     )
-    path = work / "sentences_soft.csv"
+    path = work / f"{step}.csv"
     soft.to_csv(path.with_suffix(".tmp"), index=False)
     path.with_suffix(".tmp").replace(path)
     record = {
         "file": str(path),
         "rows": len(soft),
-        "raised_to_one_half": int((rows["confidence"] < 0.5).sum()),
+        "raised_to_one_half": int((confidence < 0.5).sum()),
+        "without_confidence": int(confidence.isna().sum()),
         "median_label_probability": float(sure.median()),
     }
-    return steps.save("sentences_soft", record)
+    return steps.save(step, record)
 
 
 def fine_tune(
@@ -213,7 +219,8 @@ def main() -> None:
     shipped_metrics = json.loads((SHIPPED / "metrics.json").read_text())
     negated = negated_files(sentences["train"], TRAINING_REVIEWS, work, steps)
     tweets = steps.done("tweets") or steps.save("tweets", tweet_data(work / "tweets"))
-    soft = soft_sentences(sentences["train"], work, steps)
+    soft = soft_labels("sentences_soft", sentences["train"], work, steps)
+    soft_tweets = soft_labels("tweets_soft", tweets["train"], work, steps)
     files = {
         "unsup": unsup["file"],
         "sentences": sentences["train"],
@@ -221,6 +228,7 @@ def main() -> None:
         "negated_sample": negated["negated_sample"],
         "tweets": tweets["train"],
         "sentences_soft": soft["file"],
+        "tweets_soft": soft_tweets["file"],
     }
     shipped = {
         "validation_accuracy": shipped_metrics["validation"]["accuracy"],
@@ -252,6 +260,7 @@ def main() -> None:
             "negated": negated,
             "tweets": tweets,
             "sentences_soft": soft,
+            "tweets_soft": soft_tweets,
         },
         "shipped": shipped,
         "arms": arms,
