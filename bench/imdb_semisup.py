@@ -270,6 +270,9 @@ def main() -> None:
     parser.add_argument("--work", default=str(benchlib.ROOT / "bench" / "work" / NAME))
     parser.add_argument("--reuse", action="store_true", help="keep and resume finished steps")
     args = parser.parse_args()
+    malformed = [item for item in args.teacher + args.ensemble_with if "=" not in item]
+    if malformed:
+        parser.error(f"{malformed[0]!r} is not NAME=BUNDLE: name each model, e.g. st=runs/st/model")
     arms = [a.strip() for a in args.arms.split(",") if a.strip()]
     unknown = sorted(set(arms) - set(ARMS))
     if unknown:
@@ -283,9 +286,6 @@ def main() -> None:
     if USES_LM & set(arms):
         result[LM_STEP] = pretrain_step(args.data, args.vectors, work, steps)
         lm_dir = result[LM_STEP]["model_dir"]
-    malformed = [item for item in args.teacher + args.ensemble_with if "=" not in item]
-    if malformed:
-        parser.error(f"{malformed[0]!r} is not NAME=BUNDLE: name each model, e.g. st=runs/st/model")
     tag = f"_{args.tag}" if args.tag else ""
     pseudo = args.pseudo
     if args.teacher:
