@@ -13,6 +13,9 @@ pseudo-labels) plus overrides, trained in a child process, one at a time:
 - ``lm``: the classifier initialised from forward/backward language models pretrained on
   train + unsup (``lstm-sentiment pretrain``), discriminative rates, gradual unfreezing;
 - ``lm_vat``: both;
+- ``region``: + two-view region embeddings learned on train + unsup (``lstm-sentiment pretrain
+  --set pretrain.objective=region``, Johnson & Zhang 2016) as fixed per-token features
+  (``model.region_init``); ``region_self_training``: the same on the ``self_training`` recipe;
 - ``self_training``: the single model's recipe (``configs/imdb_single.toml``): + the unlabelled
   reviews an ensemble labelled with confidence (``--pseudo``, ``data.extra_train``) and random
   crops; ``vat_self_training``: the same + VAT on standardised embeddings (``vat_std``).
@@ -61,6 +64,18 @@ UNLABELLED_BATCH = 64
 LONG_EPOCHS = 6
 """``vat_std_long``: ``vat_std``'s validation accuracy still rose at its fourth (last) epoch."""
 LM_STEP = "lm_pretrain"
+REGION_STEP = "region_pretrain"
+REGION_SETTINGS = [
+    "pretrain.objective=region",
+    "pretrain.region_size=5",
+    "pretrain.region_dim=128",
+    "pretrain.epochs=2",
+    "pretrain.batch_size=128",
+    "pretrain.chunk_tokens=128",
+    "pretrain.lr=0.005",
+]
+"""Regions of five words predicting the five words on each side (J&Z's bow regions), 128
+dimensions (a 60,000-word table stays near 30 MB), two passes over train + unsup."""
 SELF_TRAINING = ["train.crop_probability=0.5", "train.crop_min_tokens=4"]
 """The single model's crops (configs/imdb_single.toml); its pseudo-labels come from ``--pseudo``."""
 ARMS: dict[str, list[str]] = {
@@ -93,6 +108,8 @@ ARMS: dict[str, list[str]] = {
         f"train.unlabelled_batch_size={UNLABELLED_BATCH}",
     ],
     "lm": ["train.discriminative_lr=2.6", "train.gradual_unfreezing=true"],
+    "region": [],
+    "region_self_training": SELF_TRAINING,
     "lm_vat": [
         "train.discriminative_lr=2.6",
         "train.gradual_unfreezing=true",
@@ -102,18 +119,24 @@ ARMS: dict[str, list[str]] = {
 }
 """Overrides of each arm on top of the config."""
 USES_UNLABELLED = {"vat", "vat_std", "vat_std_long", "vat_entmin", "lm_vat", "vat_self_training"}
-USES_PSEUDO = {"self_training", "vat_self_training"}
+USES_PSEUDO = {"self_training", "vat_self_training", "region_self_training"}
 USES_LM = {"lm", "lm_vat"}
+USES_REGION = {"region", "region_self_training"}
 
 
-def pretrain_step(data: str, vectors: str, work: Path, steps: Steps) -> dict[str, Any]:
-    """The language models on train + unsup (resumed when a checkpoint is there)."""
-    if record := steps.done(LM_STEP):
+def pretrain_step(
+    data: str, vectors: str, work: Path, steps: Steps, step: str = LM_STEP
+) -> dict[str, Any]:
+    """The language models (or, ``REGION_STEP``, the region embeddings) on train + unsup
+    (resumed when a checkpoint is there)."""
+    if record := steps.done(step):
         return record
-    run_dir = work / LM_STEP
+    run_dir = work / step
     command = cli("pretrain", "--config", str(CONFIG), "--data", data, "--unlabelled", data)
     command += ["--output", str(run_dir), "--vectors", vectors]
     command += ["--set", f"data.split_seed={SPLIT_SEED}", "--set", f"pretrain.threads={THREADS}"]
+    for setting in REGION_SETTINGS if step == REGION_STEP else []:
+        command += ["--set", setting]
     if (run_dir / "checkpoints").is_dir():
         command.append("--resume")
     cost = benchlib.run_child(command)
@@ -126,7 +149,7 @@ def pretrain_step(data: str, vectors: str, work: Path, steps: Steps) -> dict[str
         "corpus": metrics["corpus"],
         "model_dir": str(run_dir / "model"),
     }
-    return steps.save(LM_STEP, record)
+    return steps.save(step, record)
 
 
 def arm_step(
@@ -160,9 +183,10 @@ def arm_overrides(
     lm_dir: str | None,
     epsilon: float | None = None,
     pseudo: str | None = None,
+    region_dir: str | None = None,
 ) -> list[str]:
-    """The arm's overrides, with the unlabelled source, the LM, the pseudo-labelled reviews,
-    the seed and ε it needs."""
+    """The arm's overrides, with the unlabelled source, the LM or region embeddings, the
+    pseudo-labelled reviews, the seed and ε it needs."""
     overrides = list(ARMS[name])
     if name in USES_PSEUDO:
         if not pseudo:
@@ -178,6 +202,8 @@ def arm_overrides(
         overrides.append(f'data.unlabelled=["{data}"]')
     if name in USES_LM and lm_dir:
         overrides.append(f"model.encoder_init={lm_dir}")
+    if name in USES_REGION and region_dir:
+        overrides.append(f"model.region_init={region_dir}")
     if seed is not None:
         overrides.append(f"train.seed={seed}")
     return overrides
@@ -228,6 +254,14 @@ def table(result: dict[str, Any]) -> str:
             f"\nLanguage-model pretraining: {lm['train_seconds']:.0f} s, "
             f"{lm['corpus']['tokens']:,} tokens, "
             f"validation perplexity {last['val_perplexity']:.1f}."
+        )
+    if REGION_STEP in result:
+        region = result[REGION_STEP]
+        lines.append(
+            f"\nRegion-embedding pretraining: {region['train_seconds']:.0f} s, "
+            f"{region['corpus']['tokens']:,} tokens, validation loss per predicted word "
+            f"{region['history'][-1]['val_loss']:.3f} (epoch 1: "
+            f"{region['history'][0]['val_loss']:.3f})."
         )
     return "\n".join(lines)
 
@@ -286,6 +320,10 @@ def main() -> None:
     if USES_LM & set(arms):
         result[LM_STEP] = pretrain_step(args.data, args.vectors, work, steps)
         lm_dir = result[LM_STEP]["model_dir"]
+    region_dir = None
+    if USES_REGION & set(arms):
+        result[REGION_STEP] = pretrain_step(args.data, args.vectors, work, steps, REGION_STEP)
+        region_dir = result[REGION_STEP]["model_dir"]
     tag = f"_{args.tag}" if args.tag else ""
     pseudo = args.pseudo
     if args.teacher:
@@ -297,7 +335,9 @@ def main() -> None:
             label = name + tag if seed is None else f"{name}{tag}_seed{seed}"
             if args.epsilon is not None:
                 label += f"_eps{args.epsilon:g}"
-            overrides = arm_overrides(name, args.data, seed, lm_dir, args.epsilon, pseudo)
+            overrides = arm_overrides(
+                name, args.data, seed, lm_dir, args.epsilon, pseudo, region_dir
+            )
             result["arms"][label] = arm_step(label, overrides, args.data, args.vectors, work, steps)
             run_labels.append(label)
             result.update(benchlib.header(NAME))

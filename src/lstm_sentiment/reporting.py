@@ -84,25 +84,28 @@ def print_train_summary(result: TrainResult) -> None:
 
 
 def print_pretrain_summary(result: PretrainResult) -> None:
-    """Per-epoch perplexities of a pretraining run, and where its model went."""
-    table = Table(title=f"Language model pretraining: {result.run_dir}")
-    for column in ("epoch", "train perplexity", "val perplexity", "seconds", "tokens/s"):
+    """Per-epoch losses of a pretraining run, and where its model went."""
+    region = result.objective == "region"
+    what, measure = ("Region embeddings", "loss") if region else ("Language model", "perplexity")
+    table = Table(title=f"{what} pretraining: {result.run_dir}")
+    for column in ("epoch", f"train {measure}", f"val {measure}", "seconds", "tokens/s"):
         table.add_column(column, justify="right")
     for r in result.history:
         table.add_row(
             str(r["epoch"]),
-            f"{r['train_perplexity']:.1f}",
-            f"{r['val_perplexity']:.1f}",
+            f"{r[f'train_{measure}']:.{3 if region else 1}f}",
+            f"{r[f'val_{measure}']:.{3 if region else 1}f}",
             f"{r['seconds']:.0f}",
             f"{r['tokens_per_second']:,.0f}",
         )
     console = _console()
     console.print(table)
     corpus = result.corpus
+    setting = "model.region_init" if region else "model.encoder_init"
     console.print(
         f"{corpus['tokens']:,} tokens of {corpus['texts']:,} texts; vocabulary "
         f"{corpus['vocabulary']:,}. Model: {result.model_dir} "
-        f"(train with --set model.encoder_init={result.model_dir})"
+        f"(train with --set {setting}={result.model_dir})"
     )
 
 

@@ -76,6 +76,15 @@ class ModelConfig:
     """A pretrained language model (``lstm-sentiment pretrain``) whose vocabulary, embedding
     and first recurrent layer initialise this classifier; empty = none. Its text settings and
     network sizes must match this configuration's."""
+    region_init: str = ""
+    """Region embeddings (``lstm-sentiment pretrain --set pretrain.objective=region``): each
+    token's input gains the fixed embedding of the region around it, learned on unlabelled
+    text (Johnson & Zhang 2016); empty = none. ``region_dim`` and ``region_size`` are then
+    taken from it and saved with the model."""
+    region_dim: int = 0
+    """Width of the region features (0 = none; set from ``region_init``)."""
+    region_size: int = 5
+    """Words per region, centred on the token (set from ``region_init``)."""
     lexicon: str = "none"
     """Per-token lexicon features beside the word embedding (``none`` or ``vader``: VADER's
     MIT-licensed valence lexicon, negation words and intensifiers, Hutto & Gilbert 2014). The
@@ -147,6 +156,13 @@ class ModelConfig:
             )
         if not 0.0 <= self.nb_dropout < 1.0:
             raise ConfigError(f"model.nb_dropout must be in [0, 1), got {self.nb_dropout}")
+        if self.region_dim < 0 or self.region_size < 1:
+            raise ConfigError("model.region_dim must be >= 0 and model.region_size >= 1")
+        if self.region_dim and not self.region_init:
+            raise ConfigError(
+                "model.region_dim comes from model.region_init: give the folder of region "
+                "embeddings (lstm-sentiment pretrain --set pretrain.objective=region)"
+            )
         if self.dense_size < 0 or self.attention_penalty < 0:
             raise ConfigError("model.dense_size and model.attention_penalty must be >= 0")
 

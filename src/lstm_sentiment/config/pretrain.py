@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from lstm_sentiment.errors import ConfigError
 
+PRETRAIN_OBJECTIVES = ("language_model", "region")
+
 
 @dataclass
 class PretrainConfig:
@@ -18,6 +20,18 @@ class PretrainConfig:
     ``data.unlabelled``.
     """
 
+    objective: str = "language_model"
+    """``language_model``: forward and backward LMs whose embedding and first layer initialise
+    the classifier (``model.encoder_init``); ``region``: two-view region embeddings that
+    become fixed per-token features of any classifier (``model.region_init``)."""
+    region_size: int = 5
+    """``region``: words per region (centred), and per neighbouring region it predicts."""
+    region_dim: int = 200
+    """``region``: width of the region embedding."""
+    negatives: int = 5
+    """``region``: noise words per predicted word (negative sampling)."""
+    negative_draws: int = 1024
+    """``region``: noise words drawn per batch and shared by its positions."""
     epochs: int = 1
     chunk_tokens: int = 100
     """Texts are cut into chunks of this many tokens, each read from a zero state (the
@@ -40,6 +54,15 @@ class PretrainConfig:
     """Torch CPU threads (0 = all cores)."""
 
     def __post_init__(self) -> None:
+        if self.objective not in PRETRAIN_OBJECTIVES:
+            raise ConfigError(
+                f"pretrain.objective must be one of {', '.join(PRETRAIN_OBJECTIVES)}, got "
+                f"{self.objective!r}"
+            )
+        if min(self.region_size, self.region_dim, self.negatives, self.negative_draws) < 1:
+            raise ConfigError(
+                "pretrain.region_size, region_dim, negatives and negative_draws must be >= 1"
+            )
         if min(self.epochs, self.chunk_tokens, self.batch_size) < 1:
             raise ConfigError("pretrain.epochs, chunk_tokens and batch_size must be >= 1")
         if self.chunk_tokens < 2:

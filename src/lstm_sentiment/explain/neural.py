@@ -120,6 +120,10 @@ def _integrate(
     lexicon = getattr(model, "lexicon", None)
     if lexicon is not None:  # per-token features beside the embedding: attributed per token
         layers.append(lexicon)
+    region = getattr(model, "region", None)
+    if region is not None:  # a region's features go to the token at its centre
+        layers.append(region)
+    token_layers = len(layers)
     bigrams = getattr(model, "bigrams", None)
     if bigrams is not None and width >= 2:
         layers.append(bigrams.embedding)
@@ -143,7 +147,7 @@ def _integrate(
     if not isinstance(attributions, list):
         attributions = [attributions]
     summed = [part.detach().double().sum(dim=-1).numpy() for part in attributions]
-    words = summed[0] + summed[1] if lexicon is not None else summed[0]  # [rows, width]
+    words = sum(summed[:token_layers])  # [rows, width]
     pairs = summed[-1] if bigrams is not None and width >= 2 else None
     out = []
     for index, ids in enumerate(batch):

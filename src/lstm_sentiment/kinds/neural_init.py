@@ -53,10 +53,12 @@ def read_init_parts(config: RunConfig) -> NeuralParts:
 def fine_tuning_config(config: RunConfig) -> RunConfig:
     """``config`` with the ``[text]`` and ``[model]`` settings of the model it starts from (the
     network must be rebuilt exactly as it was saved)."""
-    if config.model.encoder_init:
-        raise ConfigError(
-            "train.init_from and model.encoder_init both initialise the network: set one"
-        )
+    for setting in ("encoder_init", "region_init"):
+        if getattr(config.model, setting):
+            raise ConfigError(
+                f"train.init_from and model.{setting} both initialise the network: set one "
+                "(a fine-tune keeps the region embeddings its model has)"
+            )
     saved = read_init_parts(config).config
     if saved.model.encoder_init:  # its weights already hold what the language model gave
         saved = dataclasses.replace(saved, model=dataclasses.replace(saved.model, encoder_init=""))

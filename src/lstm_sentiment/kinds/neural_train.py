@@ -29,6 +29,7 @@ from lstm_sentiment.kinds.neural_model import Bundle
 from lstm_sentiment.models.registry import build_model, count_parameters
 from lstm_sentiment.preparation import PreparedData
 from lstm_sentiment.pretraining.artefact import initialise_from_pretrained, pretrained_embedding_dim
+from lstm_sentiment.pretraining.region_artefact import region_config, region_table
 from lstm_sentiment.text.vocab import Vocabulary
 from lstm_sentiment.training.callbacks import CsvLogger, TensorBoardLogger
 from lstm_sentiment.training.checkpoint import has_checkpoint
@@ -71,13 +72,16 @@ def _log_to_tensorboard(
 
 def _fit_tables(model: torch.nn.Module, config: RunConfig, encoded: EncodedData) -> None:
     """The tables a new network learns from the training texts before training: word
-    frequencies (embedding standardisation), the lexicon's features and the NB ratios."""
+    frequencies (embedding standardisation), the lexicon's features, the region embeddings
+    and the NB ratios."""
     vocab = encoded.encoder.vocab
     if model.standardizer is not None:  # the training texts' word frequencies
         counts = np.bincount(np.concatenate(encoded.train.ids), minlength=len(vocab))
         model.standardizer.set_counts(counts.tolist())
     if model.lexicon is not None:
         model.lexicon.set_table(load_lexicon(config.model.lexicon).table(vocab.tokens))
+    if model.region is not None:
+        model.region.set_table(*region_table(config.model.region_init, vocab.tokens, vocab.pad_id))
     nb_path = getattr(model, "nb", None)
     if nb_path is not None:  # NB-weighted n-grams: ratios from the training texts only
         nb_path.fit_ratios(encoded.train.ids, encoded.train.labels, config.model.nb_alpha)
@@ -96,6 +100,8 @@ def fit_neural(config: RunConfig, data: PreparedData, options: FitOptions) -> Fi
     if config.train.init_from:
         config = fine_tuning_config(config)
         check_labels(config, data.labels)
+    elif config.model.region_init:  # its size and width, saved with the model
+        config = region_config(config)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     encoded = encode_data(config, data)

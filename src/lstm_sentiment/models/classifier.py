@@ -14,6 +14,7 @@ from lstm_sentiment.models.nb_ngrams import NbNgramLogits
 from lstm_sentiment.models.normalized_embedding import EmbeddingStandardizer
 from lstm_sentiment.models.pooling import Pooler, padding_mask, pool
 from lstm_sentiment.models.recurrent import RecurrentEncoder
+from lstm_sentiment.models.region import RegionFeatures
 from lstm_sentiment.vectors.lexicon import LEXICON_FEATURES
 
 BIGRAM_HASH_MULTIPLIER = 1_000_003
@@ -40,8 +41,9 @@ class HashedBigrams(nn.Module):
 
 
 def token_features_size(config: ModelConfig, embedding_dim: int) -> int:
-    """Width of each token's input to the encoder: the embedding plus lexicon features."""
-    return embedding_dim + (LEXICON_FEATURES if config.lexicon != "none" else 0)
+    """Width of each token's input to the encoder: the embedding plus lexicon and region
+    features."""
+    return embedding_dim + (LEXICON_FEATURES if config.lexicon != "none" else 0) + config.region_dim
 
 
 class TextClassifier(nn.Module):
@@ -94,6 +96,9 @@ class TextClassifier(nn.Module):
         self.lexicon: LexiconFeatures | None = None
         if config.lexicon != "none":
             self.lexicon = LexiconFeatures(vocab_size)
+        self.region: RegionFeatures | None = None
+        if config.region_dim:
+            self.region = RegionFeatures(vocab_size, config.region_dim, config.region_size)
         self.encoder = encoder
         self.pooler = Pooler(
             config.pooling,
@@ -142,15 +147,17 @@ class TextClassifier(nn.Module):
         return self.classify(self.embed(ids), lengths, ids)
 
     def embed(self, ids: torch.Tensor) -> torch.Tensor:
-        """Word embeddings (with embedding dropout while training) and, with a lexicon, its
-        features after them: ``[batch, time, token features]``."""
+        """Word embeddings (with embedding dropout while training) and, with a lexicon or region
+        embeddings, their features after them: ``[batch, time, token features]``."""
         embedded = self.embedding(ids)
         if self.standardizer is not None:
             embedded = self.standardizer(self.embedding.weight, embedded)
-        embedded = self.embedding_dropout(embedded)
-        if self.lexicon is None:
-            return embedded
-        return torch.cat([embedded, self.lexicon(ids)], dim=-1)
+        parts = [self.embedding_dropout(embedded)]
+        if self.lexicon is not None:
+            parts.append(self.lexicon(ids))
+        if self.region is not None:
+            parts.append(self.embedding_dropout(self.region(ids)))
+        return parts[0] if len(parts) == 1 else torch.cat(parts, dim=-1)
 
     def classify(
         self, embedded: torch.Tensor, lengths: torch.Tensor, ids: torch.Tensor

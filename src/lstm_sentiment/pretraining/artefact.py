@@ -37,6 +37,9 @@ TEXT_SETTINGS_THAT_MUST_MATCH = (
     "subword_vocab_size",
 )
 """How text becomes tokens: the classifier must read text as its language model did."""
+OBJECTIVE_LANGUAGE_MODEL = "language_model"
+OBJECTIVE_REGION = "region"
+"""``pretrain.objective`` values, recorded in the folder's header."""
 CELLS = {"lstm": "lstm", "gru": "gru"}
 """Architectures whose first layer a language model can initialise, and their cell."""
 
@@ -47,6 +50,11 @@ def artefact_dir(path: str | Path) -> Path:
     if not (folder / CONFIG_FILE).is_file() and (folder / "model" / CONFIG_FILE).is_file():
         return folder / "model"
     return folder
+
+
+def objective_of(header: dict[str, Any]) -> str:
+    """What a pretrained folder learned (folders older than the field are language models)."""
+    return str(header.get("objective", OBJECTIVE_LANGUAGE_MODEL))
 
 
 def read_pretrained_header(path: str | Path) -> tuple[Path, dict[str, Any]]:
@@ -60,6 +68,11 @@ def read_pretrained_header(path: str | Path) -> tuple[Path, dict[str, Any]]:
         raise ConfigError(
             f"model.encoder_init {path} is a {header.get('kind', 'neural')} model, not a "
             "pretrained language model: make one with lstm-sentiment pretrain"
+        )
+    if objective_of(header) != OBJECTIVE_LANGUAGE_MODEL:
+        raise ConfigError(
+            f"model.encoder_init {path} holds {objective_of(header)} embeddings, not a language "
+            "model: give it as model.region_init instead"
         )
     return folder, header
 

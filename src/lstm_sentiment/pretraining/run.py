@@ -30,8 +30,9 @@ from lstm_sentiment.kinds import KIND_PRETRAINED
 from lstm_sentiment.kinds.neural_encoding import build_embeddings, learn_vocabulary
 from lstm_sentiment.kinds.neural_files import VOCAB_FILE, WEIGHTS_FILE
 from lstm_sentiment.preparation import prepare_data
-from lstm_sentiment.pretraining.artefact import CELLS
+from lstm_sentiment.pretraining.artefact import CELLS, OBJECTIVE_REGION
 from lstm_sentiment.pretraining.language_model import LanguageModel
+from lstm_sentiment.pretraining.region_model import RegionModel
 from lstm_sentiment.run_folder import locked_run_folder
 from lstm_sentiment.text.tokenize import LearnedTokenizer
 from lstm_sentiment.text.vocab import Vocabulary
@@ -60,6 +61,7 @@ class PretrainResult:
     model_dir: Path
     history: list[dict[str, float]] = field(default_factory=list)
     corpus: dict[str, Any] = field(default_factory=dict)
+    objective: str = "language_model"
 
 
 def chunk(id_lists: list[list[int]], length: int, max_tokens: int = 0) -> list[np.ndarray]:
@@ -80,6 +82,8 @@ def chunk(id_lists: list[list[int]], length: int, max_tokens: int = 0) -> list[n
 
 
 def _check_architecture(config: RunConfig) -> None:
+    if config.pretrain.objective == OBJECTIVE_REGION:  # any classifier takes region features
+        return
     model = config.model
     if model.architecture not in CELLS:
         raise ConfigError(
@@ -126,7 +130,50 @@ def _pretrain(config: RunConfig, run_dir: Path, resume: bool) -> PretrainResult:
     }
     logger.info("language model corpus: %s", summary)
     write_json(run_dir / "config.json", config.to_dict())
-    embeddings, embedding_dim, vector_info = build_embeddings(config, vocab, learned.vectors)
+    model, header, vector_info = _network(config, vocab, learned.vectors, corpus)
+    history = LanguageModelTrainer(model, config, run_dir / "checkpoints").fit(
+        corpus, validation, resume=resume
+    )
+    metrics = {"corpus": summary, "history": history, **vector_info}
+    header = {
+        "config": config.to_dict(),
+        "tokenizer": learned.tokenizer.to_dict(),
+        "vocab_size": len(vocab),
+        "objective": settings.objective,
+        **header,
+    }
+    model_dir = write_bundle(
+        run_dir / "model",
+        kind=KIND_PRETRAINED,
+        header=header,
+        metrics=metrics,
+        card=_card(config, summary, history),
+        write_files=lambda folder: _write_files(folder, model, vocab, learned.tokenizer),
+    )
+    write_json(run_dir / "metrics.json", metrics)
+    return PretrainResult(run_dir, model_dir, history, summary, settings.objective)
+
+
+def _network(
+    config: RunConfig, vocab: Vocabulary, vectors: Any, corpus: EncodedDataset
+) -> tuple[LanguageModel | RegionModel, dict[str, Any], dict[str, Any]]:
+    """The network ``pretrain.objective`` trains, its header fields and its vector info."""
+    settings = config.pretrain
+    if settings.objective == OBJECTIVE_REGION:
+        counts = np.bincount(np.concatenate(corpus.ids), minlength=len(vocab))
+        region = RegionModel(
+            len(vocab),
+            settings.region_dim,
+            settings.region_size,
+            vocab.pad_id,
+            counts,
+            negatives=settings.negatives,
+            negative_draws=settings.negative_draws,
+            special_ids=tuple(vocab.special_ids),
+        )
+        header = {"region_dim": settings.region_dim, "region_size": settings.region_size}
+        return region, header, {}
+    embeddings, embedding_dim, vector_info = build_embeddings(config, vocab, vectors)
     model = LanguageModel(
         CELLS[config.model.architecture],
         len(vocab),
@@ -138,33 +185,17 @@ def _pretrain(config: RunConfig, run_dir: Path, resume: bool) -> PretrainResult:
         cutoffs=settings.cutoffs,
         embeddings=embeddings,
     )
-    history = LanguageModelTrainer(model, config, run_dir / "checkpoints").fit(
-        corpus, validation, resume=resume
-    )
-    metrics = {"corpus": summary, "history": history, **vector_info}
-    header = {
-        "config": config.to_dict(),
-        "tokenizer": learned.tokenizer.to_dict(),
-        "vocab_size": len(vocab),
-        "embedding_dim": embedding_dim,
-        "hidden_size": model.softmax.in_features,
-    }
-    model_dir = write_bundle(
-        run_dir / "model",
-        kind=KIND_PRETRAINED,
-        header=header,
-        metrics=metrics,
-        card=_card(config, summary, history),
-        write_files=lambda folder: _write_files(folder, model, vocab, learned.tokenizer),
-    )
-    write_json(run_dir / "metrics.json", metrics)
-    return PretrainResult(run_dir, model_dir, history, summary)
+    header = {"embedding_dim": embedding_dim, "hidden_size": model.softmax.in_features}
+    return model, header, vector_info
 
 
-def _write_files(folder: Path, model: LanguageModel, vocab: Vocabulary, tokenizer: Any) -> None:
+def _write_files(
+    folder: Path, model: LanguageModel | RegionModel, vocab: Vocabulary, tokenizer: Any
+) -> None:
     from safetensors.torch import save_file
 
-    tensors = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
+    state = model.transferable_state() if isinstance(model, RegionModel) else model.state_dict()
+    tensors = {k: v.detach().contiguous() for k, v in state.items()}
     save_file(tensors, str(folder / WEIGHTS_FILE))
     if isinstance(tokenizer, LearnedTokenizer):
         tokenizer.save(folder)
@@ -173,6 +204,25 @@ def _write_files(folder: Path, model: LanguageModel, vocab: Vocabulary, tokenize
 
 def _card(config: RunConfig, summary: dict[str, Any], history: list[dict[str, float]]) -> str:
     last = history[-1] if history else {}
+    settings = config.pretrain
+    if settings.objective == OBJECTIVE_REGION:
+        return "\n".join(
+            [
+                "# Region embeddings (lstm-sentiment pretrain, two-view objective)",
+                "",
+                f"- {settings.region_dim} dimensions per region of {settings.region_size} "
+                f"words, trained to predict the {settings.region_size} words on each side "
+                f"(negative sampling, {settings.negatives} noise words per word) over "
+                f"{summary['vocabulary']:,} tokens.",
+                f"- Trained on {summary['tokens']:,} tokens ({summary['texts']:,} texts, "
+                f"{summary['unlabelled_texts']:,} of them unlabelled) for {len(history)} "
+                "epoch(s).",
+                f"- Validation loss per predicted word: {last.get('val_loss', float('nan')):.3f}.",
+                "- Use: `lstm-sentiment train --set model.region_init=PATH` with the same text "
+                "settings; it does not predict labels itself.",
+                "",
+            ]
+        )
     return "\n".join(
         [
             "# Pretrained language model (lstm-sentiment pretrain)",

@@ -1,0 +1,93 @@
+"""Region embeddings on disk (a ``pretrain`` folder with ``objective = "region"``) and the
+classifier settings and table taken from them (``model.region_init``).
+
+The classifier keeps its own tokenizer and vocabulary: each of its words takes the region
+model's row for the same word (zeros for a word the region model never saw), so the region
+embedding adds to any vectors and vocabulary instead of replacing them. The text settings must
+match, or the same word would not be the same token.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lstm_sentiment.bundle import read_header, read_json
+from lstm_sentiment.config import RunConfig
+from lstm_sentiment.errors import BundleError, ConfigError, LstmSentimentError
+from lstm_sentiment.kinds import KIND_PRETRAINED
+from lstm_sentiment.kinds.neural_files import VOCAB_FILE, WEIGHTS_FILE
+from lstm_sentiment.pretraining.artefact import (
+    OBJECTIVE_REGION,
+    TEXT_SETTINGS_THAT_MUST_MATCH,
+    artefact_dir,
+    objective_of,
+)
+from lstm_sentiment.text.vocab import Vocabulary
+
+SETTING = "model.region_init"
+
+
+def read_region_header(path: str | Path) -> tuple[Path, dict[str, Any]]:
+    """The checked header of a region-embedding folder."""
+    folder = artefact_dir(path)
+    try:
+        header = read_header(folder)
+    except BundleError as exc:
+        raise ConfigError(f"{SETTING}: {exc}") from None
+    if header.get("kind") != KIND_PRETRAINED or objective_of(header) != OBJECTIVE_REGION:
+        what = objective_of(header) if header.get("kind") == KIND_PRETRAINED else "classifier"
+        raise ConfigError(
+            f"{SETTING} {path} holds a {what.replace('_', ' ')}, not region embeddings: make "
+            "them with lstm-sentiment pretrain --set pretrain.objective=region"
+        )
+    return folder, header
+
+
+def region_config(config: RunConfig) -> RunConfig:
+    """``config`` with the region size and width of ``model.region_init`` (checked to read
+    text as this configuration does)."""
+    folder, header = read_region_header(config.model.region_init)
+    try:
+        saved = RunConfig.from_dict(header["config"])
+        dim, size = int(header["region_dim"]), int(header["region_size"])
+    except (KeyError, TypeError, ValueError, LstmSentimentError) as exc:
+        raise ConfigError(f"{SETTING} {folder} is invalid ({exc})") from None
+    differing = [
+        f"text.{name} ({getattr(config.text, name)!r} here, {getattr(saved.text, name)!r} there)"
+        for name in TEXT_SETTINGS_THAT_MUST_MATCH
+        if getattr(config.text, name) != getattr(saved.text, name)
+    ]
+    if differing:
+        raise ConfigError(
+            f"{SETTING} {folder} read text differently: {'; '.join(differing)}: use the text "
+            "settings it was pretrained with"
+        )
+    model = dataclasses.replace(config.model, region_dim=dim, region_size=size)
+    return dataclasses.replace(config, model=model)
+
+
+def region_table(path: str | Path, tokens: list[str], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
+    """The region table for a classifier vocabulary ``tokens`` (row ``i`` for ``tokens[i]``;
+    zeros for padding and for words the region model lacks) and the bias."""
+    from safetensors.numpy import load_file
+
+    folder, _ = read_region_header(path)
+    try:
+        weights = load_file(str(folder / WEIGHTS_FILE))
+        table, bias = weights["region.table"], weights["region.bias"]
+        own = Vocabulary.from_dict(read_json(folder / VOCAB_FILE))
+    except (KeyError, OSError, ValueError, LstmSentimentError) as exc:
+        raise ConfigError(f"{SETTING} {folder} is invalid ({exc})") from None
+    if table.shape[0] != len(own):
+        raise ConfigError(f"{SETTING} {folder} is invalid (table rows != vocabulary)")
+    index = {token: row for row, token in enumerate(own.tokens)}
+    rows = np.array([index.get(token, -1) for token in tokens])
+    rows[pad_id] = -1
+    mapped = np.zeros((len(tokens), table.shape[1]), dtype=np.float32)
+    found = rows >= 0
+    mapped[found] = table[rows[found]]
+    return mapped, np.asarray(bias, dtype=np.float32)

@@ -1,0 +1,178 @@
+"""Two-view region embeddings (``pretrain.objective = "region"``) and classifiers that read
+them as fixed per-token features (``model.region_init``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from lstm_sentiment.config import RunConfig
+from lstm_sentiment.errors import ConfigError
+from lstm_sentiment.models.region import RegionFeatures, region_sums
+from lstm_sentiment.pipeline import train
+from lstm_sentiment.predict import SentimentModel
+from lstm_sentiment.pretraining.region_artefact import region_table
+from lstm_sentiment.pretraining.region_model import RegionModel
+from lstm_sentiment.pretraining.run import pretrain
+from test_cli import assert_input_error, run_cli
+from test_pretrain import lm_config
+
+REGION_SETTINGS = {
+    "objective": "region",
+    "region_size": 3,
+    "region_dim": 6,
+    "negative_draws": 16,
+    "epochs": 6,
+    "lr": 0.05,
+}
+
+
+@pytest.fixture(scope="module")
+def regions(tmp_path_factory: pytest.TempPathFactory, tiny_files) -> tuple[RunConfig, Path]:
+    root = tmp_path_factory.mktemp("region")
+    base = RunConfig.from_file(tiny_files.toml).with_overrides([f"data.source={tiny_files.csv}"])
+    config = lm_config(base, root, **REGION_SETTINGS)
+    return config, pretrain(config, root / "run").model_dir
+
+
+def classifier_config(config: RunConfig, model_dir: Path, *changes: str) -> RunConfig:
+    classifier = config.with_overrides([f"model.region_init={model_dir}", *changes])
+    return dataclasses.replace(classifier, data=dataclasses.replace(classifier.data, unlabelled=[]))
+
+
+def test_region_sums_add_each_positions_centred_neighbours() -> None:
+    vectors = torch.arange(1.0, 6.0).reshape(1, 5, 1)  # 1 2 3 4 5
+    assert region_sums(vectors, 3)[0, :, 0].tolist() == [3.0, 6.0, 9.0, 12.0, 9.0]
+    assert region_sums(vectors, 1)[0, :, 0].tolist() == [1.0, 2.0, 3.0, 4.0, 5.0]
+    assert region_sums(vectors, 5)[0, :, 0].tolist() == [6.0, 10.0, 15.0, 14.0, 12.0]
+
+
+def test_the_objective_predicts_only_neighbours_inside_each_text() -> None:
+    counts = np.ones(20)
+    model = RegionModel(20, 4, 3, 0, counts, negative_draws=8)
+    ids = torch.tensor([[3, 4, 5, 6, 7, 8], [9, 10, 11, 0, 0, 0]])
+    lengths = torch.tensor([6, 3])
+    torch.manual_seed(0)
+    loss, count = model(ids, lengths)
+    # the words 2 to 4 places away on each side, counted inside each text only
+    expected = sum(
+        1
+        for length in (6, 3)
+        for t in range(length)
+        for offset in model.offsets
+        if 0 <= t + offset < length
+    )
+    assert count == expected and loss.item() > 0
+    torch.manual_seed(0)
+    other_padding = torch.tensor([[3, 4, 5, 6, 7, 8], [9, 10, 11, 12, 13, 14]])
+    padded_differently, _ = model(other_padding, lengths)
+    assert padded_differently.item() == pytest.approx(loss.item(), rel=1e-5)
+
+
+def test_pretraining_lowers_the_loss_and_writes_region_tensors(regions) -> None:
+    _, model_dir = regions
+    history = json.loads((model_dir.parent / "metrics.json").read_text())["history"]
+    assert len(history) == REGION_SETTINGS["epochs"]
+    assert history[-1]["train_loss"] < 0.8 * history[0]["train_loss"]
+    weights = load_file(str(model_dir / "model.safetensors"))
+    assert set(weights) == {"region.table", "region.bias"}
+    assert weights["region.table"].shape[1] == REGION_SETTINGS["region_dim"]
+    assert torch.count_nonzero(weights["region.table"][0]) == 0  # padding adds nothing
+    header = json.loads((model_dir / "config.json").read_text())
+    assert header["objective"] == "region" and header["region_size"] == 3
+
+
+def test_the_table_follows_the_classifiers_own_vocabulary(regions) -> None:
+    _, model_dir = regions
+    own = json.loads((model_dir / "vocab.json").read_text())["tokens"]
+    weights = load_file(str(model_dir / "model.safetensors"))
+    tokens = ["<pad>", "<unk>", own[5], "never-seen-word", own[2]]
+    table, bias = region_table(model_dir, tokens, 0)
+    assert np.allclose(table[2], weights["region.table"][5].numpy())
+    assert np.allclose(table[4], weights["region.table"][2].numpy())
+    assert not table[0].any() and not table[3].any()
+    assert np.allclose(bias, weights["region.bias"].numpy())
+
+
+def test_a_classifier_reads_the_regions_learns_and_keeps_them_fixed(
+    regions, tmp_path: Path, probe_texts: dict[str, str]
+) -> None:
+    config, model_dir = regions
+    result = train(classifier_config(config, model_dir), tmp_path / "run")
+    assert result.metrics["validation"]["accuracy"] >= 0.9
+    model = SentimentModel.load(result.model_dir)
+    assert model.config.model.region_dim == REGION_SETTINGS["region_dim"]
+    assert model.config.model.region_size == REGION_SETTINGS["region_size"]
+    assert not Path(model.config.model.region_init).is_absolute()
+    assert [p.label for p in model.predict(list(probe_texts))] == list(probe_texts.values())
+    saved = load_file(str(result.model_dir / "model.safetensors"))
+    tokens = json.loads((result.model_dir / "vocab.json").read_text())["tokens"]
+    table, _ = region_table(model_dir, tokens, 0)
+    assert np.allclose(saved["region.table"].numpy(), table)  # never trained
+
+
+def test_region_features_are_explained_per_token(regions, tmp_path: Path) -> None:
+    config, model_dir = regions
+    result = train(classifier_config(config, model_dir, "train.epochs=1"), tmp_path / "run")
+    model = SentimentModel.load(result.model_dir)
+    explanation = model.explain(["a great and wonderful film"])[0]
+    assert len(explanation.tokens) == 5
+    assert abs(explanation.completeness_gap) < 0.05
+
+
+def test_a_language_model_folder_is_refused_as_regions_and_back(
+    regions, tiny_files, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, model_dir = regions
+    args = ["-q", "train", "--data", tiny_files.csv, "--config", tiny_files.toml]
+    code, _, err = run_cli(
+        capsys, *args, "--set", f"model.encoder_init={model_dir}", "--output", tmp_path / "a"
+    )
+    assert_input_error(code, err, "model.region_init instead")
+    code, _, err = run_cli(
+        capsys, *args, "--set", f"model.region_init={tiny_files.csv}", "--output", tmp_path / "b"
+    )
+    assert code == 2 and "model.region_init" in err
+    code, _, err = run_cli(
+        capsys,
+        *args,
+        "--set",
+        f"model.region_init={model_dir}",
+        "--set",
+        "text.lowercase=false",
+        "--output",
+        tmp_path / "c",
+    )
+    assert_input_error(code, err, "text.lowercase")
+    assert not any((tmp_path / name).exists() for name in "abc")
+
+
+def test_region_width_without_its_folder_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"comes from model\.region_init"):
+        RunConfig.from_dict({"model": {"region_dim": 4}})
+
+
+def test_features_wrong_shape_are_refused() -> None:
+    features = RegionFeatures(5, 3, 3)
+    with pytest.raises(ValueError, match="do not fit"):
+        features.set_table(np.zeros((4, 3)), np.zeros(3))
+
+
+def test_a_region_model_exports_to_onnx_with_the_same_probabilities(
+    regions, tmp_path: Path, probe_texts: dict[str, str]
+) -> None:
+    from lstm_sentiment.export.onnx_export import export_onnx
+
+    config, model_dir = regions
+    result = train(classifier_config(config, model_dir, "train.epochs=1"), tmp_path / "run")
+    export_onnx(result.model_dir, quantize="int8")
+    texts = [*probe_texts, "film", "a great plot but an awful and boring ending , i hate it"]
+    reference = SentimentModel.load(result.model_dir, runtime="torch").predict_proba(texts)
+    got = SentimentModel.load(result.model_dir, runtime="onnx").predict_proba(texts)
+    assert np.abs(got - reference).max() < 1e-4
