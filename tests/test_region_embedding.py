@@ -109,6 +109,7 @@ def test_a_classifier_reads_the_regions_learns_and_keeps_them_fixed(
     model = SentimentModel.load(result.model_dir)
     assert model.config.model.region_dim == REGION_SETTINGS["region_dim"]
     assert model.config.model.region_size == REGION_SETTINGS["region_size"]
+    assert "6-d region embeddings (3 words)" in (result.model_dir / "README.md").read_text()
     assert not Path(model.config.model.region_init).is_absolute()
     assert [p.label for p in model.predict(list(probe_texts))] == list(probe_texts.values())
     saved = load_file(str(result.model_dir / "model.safetensors"))

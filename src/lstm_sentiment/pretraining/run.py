@@ -286,7 +286,10 @@ class LanguageModelTrainer:
         total_steps = cfg.epochs * len(plan)
         self.model.train()
         started, elapsed_before = time.perf_counter(), state["elapsed"]
-        bar = tqdm(total=len(plan), initial=state["batch"], desc=f"LM epoch {epoch}/{cfg.epochs}")
+        what = "regions" if cfg.objective == OBJECTIVE_REGION else "LM"
+        bar = tqdm(
+            total=len(plan), initial=state["batch"], desc=f"{what} epoch {epoch}/{cfg.epochs}"
+        )
         for batch in corpus.iterate(plan, state["batch"]):
             factor = lr_factor("linear", state["global_step"], total_steps, cfg.warmup_steps)
             for group in self.optimizer.param_groups:
@@ -303,9 +306,11 @@ class LanguageModelTrainer:
             state["epoch_count"] += count
             state["elapsed"] = elapsed_before + time.perf_counter() - started
             bar.update(1)
-            bar.set_postfix(
-                ppl=f"{math.exp(state['epoch_nll'] / max(1, state['epoch_count'])):.1f}"
-            )
+            mean_loss = state["epoch_nll"] / max(1, state["epoch_count"])
+            if cfg.objective == OBJECTIVE_REGION:
+                bar.set_postfix(loss=f"{mean_loss:.3f}")
+            else:
+                bar.set_postfix(ppl=f"{math.exp(mean_loss):.1f}")
             if cfg.checkpoint_every and state["global_step"] % cfg.checkpoint_every == 0:
                 self._save(state)
         bar.close()
@@ -322,10 +327,11 @@ class LanguageModelTrainer:
             "tokens_per_second": corpus.num_tokens / seconds if seconds else 0.0,
         }
         logger.info(
-            "LM epoch %d: train perplexity %.1f | validation perplexity %.1f | %.0fs",
+            "%s epoch %d: train loss %.3f | validation loss %.3f | %.0fs",
+            what,
             epoch,
-            record["train_perplexity"],
-            record["val_perplexity"],
+            train_loss,
+            val_loss,
             seconds,
         )
         state["history"] = [*state["history"], record]
