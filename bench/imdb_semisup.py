@@ -125,17 +125,22 @@ USES_REGION = {"region", "region_self_training"}
 
 
 def pretrain_step(
-    data: str, vectors: str, work: Path, steps: Steps, step: str = LM_STEP
+    data: str,
+    vectors: str,
+    work: Path,
+    steps: Steps,
+    step: str = LM_STEP,
+    settings: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The language models (or, ``REGION_STEP``, the region embeddings) on train + unsup
-    (resumed when a checkpoint is there)."""
+    """The language models (or, with ``settings`` such as :data:`REGION_SETTINGS`, the region
+    embeddings) on train + unsup (resumed when a checkpoint is there)."""
     if record := steps.done(step):
         return record
     run_dir = work / step
     command = cli("pretrain", "--config", str(CONFIG), "--data", data, "--unlabelled", data)
     command += ["--output", str(run_dir), "--vectors", vectors]
     command += ["--set", f"data.split_seed={SPLIT_SEED}", "--set", f"pretrain.threads={THREADS}"]
-    for setting in REGION_SETTINGS if step == REGION_STEP else []:
+    for setting in settings or []:
         command += ["--set", setting]
     if (run_dir / "checkpoints").is_dir():
         command.append("--resume")
@@ -239,6 +244,11 @@ def table(result: dict[str, Any]) -> str:
             f"\nEnsemble ({', '.join(ensemble['weights'])}, equal weights): validation "
             f"{ensemble['validation_accuracy']:.4f}, test {ensemble['test']['accuracy']:.4f}."
         )
+    for name, ensemble in result.get("ensembles", {}).items():
+        lines.append(
+            f"\nEnsemble {name} ({', '.join(ensemble['weights'])}, equal weights): validation "
+            f"{ensemble['validation_accuracy']:.4f}, test {ensemble['test']['accuracy']:.4f}."
+        )
     for name, teacher in result.get("teachers", {}).items():
         labelled = teacher["pseudo"]
         lines.append(
@@ -255,10 +265,10 @@ def table(result: dict[str, Any]) -> str:
             f"{lm['corpus']['tokens']:,} tokens, "
             f"validation perplexity {last['val_perplexity']:.1f}."
         )
-    if REGION_STEP in result:
-        region = result[REGION_STEP]
+    for step in (key for key in result if key.startswith(REGION_STEP)):
+        region = result[step]
         lines.append(
-            f"\nRegion-embedding pretraining: {region['train_seconds']:.0f} s, "
+            f"\nRegion-embedding pretraining `{step}`: {region['train_seconds']:.0f} s, "
             f"{region['corpus']['tokens']:,} tokens, validation loss per predicted word "
             f"{region['history'][-1]['val_loss']:.3f} (epoch 1: "
             f"{region['history'][0]['val_loss']:.3f})."
@@ -288,6 +298,11 @@ def main() -> None:
         "models (e.g. single=runs/imdb_best/single/model), measured on validation and test",
     )
     parser.add_argument(
+        "--ensemble-name",
+        default="ensemble",
+        help="the ensemble's step and record name (another name keeps the earlier ensembles)",
+    )
+    parser.add_argument(
         "--pseudo",
         help="for the self-training arms: the unsup reviews an ensemble labelled, as written by "
         "`predict --split unsup --format csv --min-confidence 0.8` (abstentions are skipped)",
@@ -300,13 +315,25 @@ def main() -> None:
         help="instead of --pseudo: an equal-weight ensemble of these models labels the unsup "
         "reviews (abstaining below 0.8 confidence), measured on validation and test",
     )
-    parser.add_argument("--tag", default="", help="suffix of the arm and teacher names (a round)")
+    parser.add_argument(
+        "--tag", default="", help="suffix of the arm, teacher and region-pretraining names"
+    )
+    parser.add_argument(
+        "--region-set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="for the region arms: a pretraining setting on top of REGION_SETTINGS (e.g. "
+        "pretrain.region_dim=256); give a --tag so the pretraining and arms get their own names",
+    )
     parser.add_argument("--work", default=str(benchlib.ROOT / "bench" / "work" / NAME))
     parser.add_argument("--reuse", action="store_true", help="keep and resume finished steps")
     args = parser.parse_args()
     malformed = [item for item in args.teacher + args.ensemble_with if "=" not in item]
     if malformed:
         parser.error(f"{malformed[0]!r} is not NAME=BUNDLE: name each model, e.g. st=runs/st/model")
+    if args.region_set and not args.tag:
+        parser.error("--region-set needs a --tag: the pretraining it changes gets its own name")
     arms = [a.strip() for a in args.arms.split(",") if a.strip()]
     unknown = sorted(set(arms) - set(ARMS))
     if unknown:
@@ -320,11 +347,13 @@ def main() -> None:
     if USES_LM & set(arms):
         result[LM_STEP] = pretrain_step(args.data, args.vectors, work, steps)
         lm_dir = result[LM_STEP]["model_dir"]
+    tag = f"_{args.tag}" if args.tag else ""
     region_dir = None
     if USES_REGION & set(arms):
-        result[REGION_STEP] = pretrain_step(args.data, args.vectors, work, steps, REGION_STEP)
-        region_dir = result[REGION_STEP]["model_dir"]
-    tag = f"_{args.tag}" if args.tag else ""
+        step = REGION_STEP + tag
+        region_settings = [*REGION_SETTINGS, *args.region_set]
+        result[step] = pretrain_step(args.data, args.vectors, work, steps, step, region_settings)
+        region_dir = result[step]["model_dir"]
     pseudo = args.pseudo
     if args.teacher:
         pseudo = teacher_step(f"teacher{tag}", args.teacher, args.data, work, steps, result)
@@ -345,7 +374,11 @@ def main() -> None:
     if args.ensemble_with:
         members = {label: result["arms"][label]["model_dir"] for label in run_labels}
         members |= dict(item.split("=", 1) for item in args.ensemble_with)
-        result["ensemble"] = build_ensemble("ensemble", members, args.data, work, steps)
+        record = build_ensemble(args.ensemble_name, members, args.data, work, steps)
+        if args.ensemble_name == "ensemble":
+            result["ensemble"] = record
+        else:
+            result.setdefault("ensembles", {})[args.ensemble_name] = record
         benchlib.write_results(NAME, result)
     benchlib.replace_readme_section(NAME, "IMDB with the unlabelled reviews", [table(result)])
     print(table(result))

@@ -17,3 +17,26 @@ def test_a_teacher_without_a_name_is_refused_with_one_line(tmp_path: Path) -> No
     assert "'runs/model' is not NAME=BUNDLE" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "work").exists()  # refused before anything is written
+
+
+def test_region_settings_without_a_tag_are_refused(tmp_path: Path) -> None:
+    argv = [sys.executable, str(SCRIPT), "--data", "x", "--vectors", "y", "--arms", "region"]
+    argv += ["--region-set", "pretrain.region_dim=256", "--work", str(tmp_path / "work")]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "--region-set needs a --tag" in done.stderr
+    assert not (tmp_path / "work").exists()
+
+
+def test_region_arms_get_the_region_folder_and_the_pseudo_labels() -> None:
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        import imdb_semisup
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    overrides = imdb_semisup.arm_overrides(
+        "region_self_training", "imdb", 18, None, pseudo="p.csv", region_dir="runs/r/model"
+    )
+    assert "model.region_init=runs/r/model" in overrides
+    assert 'data.extra_train=["p.csv"]' in overrides and "train.seed=18" in overrides
+    assert not any("encoder_init" in item for item in overrides)

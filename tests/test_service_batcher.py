@@ -259,3 +259,43 @@ def test_stop_waits_for_the_running_pass_and_fails_waiting_requests() -> None:
     done, refused = asyncio.run(scenario())
     assert isinstance(done, np.ndarray) and done.shape == (1, 2)
     assert isinstance(refused, RuntimeError) and "shutting down" in str(refused)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_finish_runs_in_the_worker_on_each_requests_own_rows(enabled: bool) -> None:
+    async def scenario() -> None:
+        loop_thread = threading.get_ident()
+        threads: set[int] = set()
+
+        def finish(rows: np.ndarray) -> str:
+            threads.add(threading.get_ident())
+            if int(rows[0, 0]) == 3:
+                raise ValueError("the third request's answer fails")
+            return ",".join(str(int(value)) for value in rows[:, 0])
+
+        with concurrent.futures.ThreadPoolExecutor(1) as executor:
+            calls: list[int] = []
+            batcher = MicroBatcher(
+                coded_forward(calls),
+                executor,
+                max_batch_texts=64,
+                max_wait_ms=20,
+                max_queue_texts=100,
+                enabled=enabled,
+            )
+            batcher.start()
+            requests = [[f"t{i}", f"t{i + 10}"] for i in range(6)]
+            results = await asyncio.gather(
+                *(batcher.score(texts, finish=finish) for texts in requests),
+                return_exceptions=True,
+            )
+            await batcher.stop()
+        for index, result in enumerate(results):
+            if index == 3:  # its failure is its own: the others of its batch are answered
+                assert isinstance(result, ValueError)
+            else:
+                assert result == f"{index},{index + 10}"
+        assert threads and loop_thread not in threads
+        assert (max(calls) > 2) if enabled else (calls == [2] * 6)
+
+    asyncio.run(scenario())

@@ -85,9 +85,10 @@ def to_predictions(
     or an abstention with its reason when the top probability is below ``min_confidence``
     (shared by :meth:`SentimentModel.predict` and the HTTP service's micro-batches)."""
     predictions = []
-    for text, row in zip(texts, probabilities, strict=True):
-        by_label = {label: float(p) for label, p in zip(labels, row, strict=True)}
-        top = labels[int(row.argmax())]
+    # Python floats once for the whole batch: per-element numpy scalars cost more than the rest
+    for text, row in zip(texts, np.asarray(probabilities).tolist(), strict=True):
+        by_label = dict(zip(labels, row, strict=True))
+        top = labels[max(range(len(row)), key=row.__getitem__)]  # the first best, as argmax
         if min_confidence is not None and by_label[top] < min_confidence:
             reason = (
                 f"top probability {by_label[top]:.3f} ({top}) is below the minimum "
