@@ -9,10 +9,6 @@ Probabilities are those of the same texts scored alone up to float rounding (a b
 its longest text; padding never changes a prediction).
 
 With batching off each request is its own forward pass, in the same worker thread.
-
-A request may hand ``score`` a ``finish`` function of its rows (building its JSON answer, say):
-the worker runs it right after the pass, so the event loop only sends the result — on two
-cores the event loop's per-request work, not the model, limits a batching server.
 """
 
 from __future__ import annotations
@@ -24,14 +20,11 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 Forward = Callable[[list[str]], np.ndarray]
 """Scores texts: ``[len(texts), classes]`` probabilities (runs in the worker thread)."""
-Finish = Callable[[np.ndarray], Any]
-"""Turns a request's rows into what ``score`` returns (runs in the worker thread)."""
 
 BATCHES_PER_TURN = 8
 """Passes the worker runs before it lets other work queued on the same thread (explanations,
@@ -45,8 +38,7 @@ class QueueFull(Exception):
 @dataclass
 class _Job:
     texts: list[str]
-    future: asyncio.Future[Any]
-    finish: Finish | None = None
+    future: asyncio.Future[np.ndarray]
 
 
 class MicroBatcher:
@@ -103,9 +95,8 @@ class MicroBatcher:
             await asyncio.get_running_loop().run_in_executor(self._executor, _nothing)
             self._loop = None
 
-    async def score(self, texts: Sequence[str], finish: Finish | None = None) -> Any:
-        """Probabilities of ``texts``, scored with whatever other requests are waiting (or
-        ``finish`` of them, computed in the worker)."""
+    async def score(self, texts: Sequence[str]) -> np.ndarray:
+        """Probabilities of ``texts``, scored with whatever other requests are waiting."""
         texts = list(texts)
         if self._queued + len(texts) > self.max_queue_texts:
             raise QueueFull(
@@ -117,25 +108,19 @@ class MicroBatcher:
             loop = asyncio.get_running_loop()
             if not self.enabled or self._loop is None:
                 self._on_batch(len(texts))
-                return _result(
-                    await loop.run_in_executor(self._executor, self._score_alone, texts, finish)
-                )
-            future: asyncio.Future[Any] = loop.create_future()
+                return await loop.run_in_executor(self._executor, self._forward, texts)
+            future: asyncio.Future[np.ndarray] = loop.create_future()
             with self._lock:
                 if self._closed:
                     raise RuntimeError("the service is shutting down")
-                self._pending.append(_Job(texts, future, finish))
+                self._pending.append(_Job(texts, future))
                 self._lock.notify()
                 if not self._worker_busy:
                     self._worker_busy = True
                     self._executor.submit(self._drain)
-            return _result(await future)
+            return await future
         finally:
             self._queued -= len(texts)
-
-    def _score_alone(self, texts: list[str], finish: Finish | None) -> Any:
-        """Worker thread, batching off: one request's pass and its finish."""
-        return _outcome(finish, self._forward(texts))
 
     def _drain(self) -> None:
         """Worker thread: score batches while requests are waiting."""
@@ -153,18 +138,13 @@ class MicroBatcher:
                 return
             texts = [text for job in jobs for text in job.texts]
             self._on_batch(len(texts))
-            outcomes: list[Any] | Exception
+            outcome: np.ndarray | Exception
             try:
-                rows = self._forward(texts)
-                starts = np.cumsum([0] + [len(job.texts) for job in jobs])
-                outcomes = [
-                    _outcome(job.finish, rows[start:end])
-                    for job, start, end in zip(jobs, starts[:-1], starts[1:], strict=True)
-                ]
+                outcome = self._forward(texts)
             except Exception as exc:  # every request of the batch gets the failure
-                outcomes = exc
+                outcome = exc
             assert self._loop is not None
-            self._loop.call_soon_threadsafe(_deliver, jobs, outcomes)
+            self._loop.call_soon_threadsafe(_deliver, jobs, outcome)
         self._executor.submit(self._drain)  # other work queued meanwhile goes first
 
     def _next_batch(self) -> list[_Job]:
@@ -209,28 +189,14 @@ def _nothing() -> None:
     return None
 
 
-def _outcome(finish: Finish | None, rows: np.ndarray) -> Any:
-    """Worker thread: what a request gets; its finish's failure too (the batch's others go on)."""
-    if finish is None:
-        return rows
-    try:
-        return finish(rows)
-    except Exception as exc:
-        return exc
-
-
-def _result(outcome: Any) -> Any:
-    """A job's outcome, raised when it is its finish's failure."""
-    if isinstance(outcome, Exception):
-        raise outcome
-    return outcome
-
-
-def _deliver(jobs: list[_Job], outcomes: list[Any] | Exception) -> None:
-    """Event loop: each request's outcome of a scored batch (or the batch's failure)."""
-    for index, job in enumerate(jobs):
+def _deliver(jobs: list[_Job], outcome: np.ndarray | Exception) -> None:
+    """Event loop: each request's rows of a scored batch (or the batch's failure)."""
+    start = 0
+    for job in jobs:
+        end = start + len(job.texts)
         if not job.future.done():
-            if isinstance(outcomes, Exception):
-                job.future.set_exception(outcomes)
+            if isinstance(outcome, Exception):
+                job.future.set_exception(outcome)
             else:
-                job.future.set_result(outcomes[index])
+                job.future.set_result(outcome[start:end])
+        start = end

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import numpy as np
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -36,36 +35,31 @@ JSON_CONTENT_TYPES = (b"application/json",)
 
 async def predict_answer(state: ServiceState, request: PredictRequest) -> bytes:
     """The JSON answer (the ``PredictResponse`` schema) to ``request``; refusals raise
-    :class:`ServiceError`. The answer is built in the inference worker right after the pass
-    (the batcher's ``finish``), so the event loop only sends it."""
+    :class:`ServiceError`."""
     served = state.model(request.model)
     check_texts(request.texts, state.settings)
-
-    def answer(rows: np.ndarray) -> bytes:
-        predictions = to_predictions(request.texts, rows, served.labels, request.min_confidence)
-        # Written as JSON directly: no pydantic object built and re-validated per text.
-        body = {
-            "model": served.name,
-            "predictions": [
-                {
-                    "label": p.label,
-                    "probabilities": p.probabilities,
-                    "abstained": p.abstained,
-                    "reason": p.reason,
-                }
-                for p in predictions
-            ],
-        }
-        return json.dumps(body).encode("utf-8")
-
     try:
-        result = await state.batchers[served.name].score(request.texts, finish=answer)
+        rows = await state.batchers[served.name].score(request.texts)
     except QueueFull as exc:
         raise ServiceError(429, "queue_full", str(exc), {"Retry-After": "1"}) from None
     except LstmSentimentError as exc:
         raise ServiceError(422, "invalid_texts", str(exc)) from None
     state.metrics.count_texts(served.name, "predict", len(request.texts))
-    return result
+    predictions = to_predictions(request.texts, rows, served.labels, request.min_confidence)
+    # Written as JSON directly: no pydantic object built and re-validated per text.
+    answer = {
+        "model": served.name,
+        "predictions": [
+            {
+                "label": p.label,
+                "probabilities": p.probabilities,
+                "abstained": p.abstained,
+                "reason": p.reason,
+            }
+            for p in predictions
+        ],
+    }
+    return json.dumps(answer).encode("utf-8")
 
 
 def _is_json(scope: Scope) -> bool:
