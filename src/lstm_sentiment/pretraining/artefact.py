@@ -57,13 +57,18 @@ def objective_of(header: dict[str, Any]) -> str:
     return str(header.get("objective", OBJECTIVE_LANGUAGE_MODEL))
 
 
-def read_pretrained_header(path: str | Path) -> tuple[Path, dict[str, Any]]:
-    """The checked header of a pretrained model folder."""
+def read_artefact_header(path: str | Path, setting: str) -> tuple[Path, dict[str, Any]]:
+    """The header of the folder ``setting`` names (errors say which setting)."""
     folder = artefact_dir(path)
     try:
-        header = read_header(folder)
+        return folder, read_header(folder)
     except BundleError as exc:
-        raise ConfigError(f"model.encoder_init: {exc}") from None
+        raise ConfigError(f"{setting}: {exc}") from None
+
+
+def read_pretrained_header(path: str | Path) -> tuple[Path, dict[str, Any]]:
+    """The checked header of a pretrained model folder."""
+    folder, header = read_artefact_header(path, "model.encoder_init")
     if header.get("kind") != KIND_PRETRAINED:
         raise ConfigError(
             f"model.encoder_init {path} is a {header.get('kind', 'neural')} model, not a "

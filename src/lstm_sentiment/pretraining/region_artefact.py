@@ -15,16 +15,16 @@ from typing import Any
 
 import numpy as np
 
-from lstm_sentiment.bundle import read_header, read_json
+from lstm_sentiment.bundle import read_json
 from lstm_sentiment.config import RunConfig
-from lstm_sentiment.errors import BundleError, ConfigError, LstmSentimentError
+from lstm_sentiment.errors import ConfigError, LstmSentimentError
 from lstm_sentiment.kinds import KIND_PRETRAINED
 from lstm_sentiment.kinds.neural_files import VOCAB_FILE, WEIGHTS_FILE
 from lstm_sentiment.pretraining.artefact import (
     OBJECTIVE_REGION,
     TEXT_SETTINGS_THAT_MUST_MATCH,
-    artefact_dir,
     objective_of,
+    read_artefact_header,
 )
 from lstm_sentiment.text.vocab import Vocabulary
 
@@ -33,11 +33,7 @@ SETTING = "model.region_init"
 
 def read_region_header(path: str | Path) -> tuple[Path, dict[str, Any]]:
     """The checked header of a region-embedding folder."""
-    folder = artefact_dir(path)
-    try:
-        header = read_header(folder)
-    except BundleError as exc:
-        raise ConfigError(f"{SETTING}: {exc}") from None
+    folder, header = read_artefact_header(path, SETTING)
     if header.get("kind") != KIND_PRETRAINED or objective_of(header) != OBJECTIVE_REGION:
         what = objective_of(header) if header.get("kind") == KIND_PRETRAINED else "classifier"
         raise ConfigError(
