@@ -159,6 +159,13 @@ def test_region_width_without_its_folder_is_refused() -> None:
         RunConfig.from_dict({"model": {"region_dim": 4}})
 
 
+def test_an_unknown_pretraining_objective_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"pretrain\.objective must be one of"):
+        RunConfig.from_dict({"pretrain": {"objective": "masked"}})
+    with pytest.raises(ConfigError, match="region_dim"):
+        RunConfig.from_dict({"pretrain": {"objective": "region", "region_dim": 0}})
+
+
 def test_features_wrong_shape_are_refused() -> None:
     features = RegionFeatures(5, 3, 3)
     with pytest.raises(ValueError, match="do not fit"):

@@ -259,4 +259,3 @@ def test_stop_waits_for_the_running_pass_and_fails_waiting_requests() -> None:
     done, refused = asyncio.run(scenario())
     assert isinstance(done, np.ndarray) and done.shape == (1, 2)
     assert isinstance(refused, RuntimeError) and "shutting down" in str(refused)
-

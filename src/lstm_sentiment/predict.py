@@ -85,7 +85,7 @@ def to_predictions(
     or an abstention with its reason when the top probability is below ``min_confidence``
     (shared by :meth:`SentimentModel.predict` and the HTTP service's micro-batches)."""
     predictions = []
-    # Python floats once for the whole batch: per-element numpy scalars cost more than the rest
+    # Python floats for the whole batch at once, not a numpy scalar per element
     for text, row in zip(texts, np.asarray(probabilities).tolist(), strict=True):
         by_label = dict(zip(labels, row, strict=True))
         top = labels[max(range(len(row)), key=row.__getitem__)]  # the first best, as argmax
