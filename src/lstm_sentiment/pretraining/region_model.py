@@ -89,12 +89,13 @@ class RegionModel(nn.Module):
         hidden = self.embed(ids)
         time = ids.size(1)
         positions = torch.arange(time, device=ids.device).unsqueeze(0)
-        inside = positions < lengths.to(ids.device).unsqueeze(1)
+        ends = lengths.to(ids.device).unsqueeze(1)
+        inside = positions < ends
         total = torch.zeros((), device=ids.device)
         positives = torch.zeros_like(ids, dtype=hidden.dtype)
         for offset in self.offsets:
             source = positions + offset
-            valid = inside & (source >= 0) & (source < lengths.to(ids.device).unsqueeze(1))
+            valid = inside & (source >= 0) & (source < ends)
             if not bool(valid.any()):
                 continue
             target = ids.gather(1, source.clamp(0, time - 1).expand_as(ids))
