@@ -188,7 +188,7 @@ def arm_overrides(
     lm_dir: str | None,
     epsilon: float | None = None,
     pseudo: str | None = None,
-    region_dir: str | None = None,
+    region_dirs: list[str] | None = None,
 ) -> list[str]:
     """The arm's overrides, with the unlabelled source, the LM or region embeddings, the
     pseudo-labelled reviews, the seed and ε it needs."""
@@ -207,11 +207,22 @@ def arm_overrides(
         overrides.append(f'data.unlabelled=["{data}"]')
     if name in USES_LM and lm_dir:
         overrides.append(f"model.encoder_init={lm_dir}")
-    if name in USES_REGION and region_dir:
-        overrides.append(f"model.region_init={region_dir}")
+    if name in USES_REGION and region_dirs:
+        overrides.append(f"model.region_init={','.join(region_dirs)}")
     if seed is not None:
         overrides.append(f"train.seed={seed}")
     return overrides
+
+
+def finished_region(steps: Steps, tag: str) -> str:
+    """The model folder of the finished region pretraining of ``tag``."""
+    record = steps.done(f"{REGION_STEP}_{tag}")
+    if record is None:
+        raise SystemExit(
+            f"error: no finished region pretraining tagged {tag!r}: run it first "
+            f"(--tag {tag} --region-set ... --pretrain-only --reuse)"
+        )
+    return str(record["model_dir"])
 
 
 def teacher_step(
@@ -326,6 +337,19 @@ def main() -> None:
         help="for the region arms: a pretraining setting on top of REGION_SETTINGS (e.g. "
         "pretrain.region_dim=256); give a --tag so the pretraining and arms get their own names",
     )
+    parser.add_argument(
+        "--region-with",
+        action="append",
+        default=[],
+        metavar="TAG",
+        help="for the region arms: also read the embeddings of the finished pretraining of "
+        "this --tag, side by side (needs --reuse; the arms are named TAG1+TAG2)",
+    )
+    parser.add_argument(
+        "--pretrain-only",
+        action="store_true",
+        help="run the region pretraining of --tag and stop (for a later --region-with)",
+    )
     parser.add_argument("--work", default=str(benchlib.ROOT / "bench" / "work" / NAME))
     parser.add_argument("--reuse", action="store_true", help="keep and resume finished steps")
     args = parser.parse_args()
@@ -334,6 +358,8 @@ def main() -> None:
         parser.error(f"{malformed[0]!r} is not NAME=BUNDLE: name each model, e.g. st=runs/st/model")
     if args.region_set and not args.tag:
         parser.error("--region-set needs a --tag: the pretraining it changes gets its own name")
+    if args.region_with and not args.reuse:
+        parser.error("--region-with reads finished pretraining steps: add --reuse")
     arms = [a.strip() for a in args.arms.split(",") if a.strip()]
     unknown = sorted(set(arms) - set(ARMS))
     if unknown:
@@ -348,12 +374,17 @@ def main() -> None:
         result[LM_STEP] = pretrain_step(args.data, args.vectors, work, steps)
         lm_dir = result[LM_STEP]["model_dir"]
     tag = f"_{args.tag}" if args.tag else ""
-    region_dir = None
-    if USES_REGION & set(arms):
+    region_dirs = []
+    if USES_REGION & set(arms) or args.pretrain_only:
         step = REGION_STEP + tag
         region_settings = [*REGION_SETTINGS, *args.region_set]
         result[step] = pretrain_step(args.data, args.vectors, work, steps, step, region_settings)
-        region_dir = result[step]["model_dir"]
+        region_dirs.append(result[step]["model_dir"])
+        benchlib.write_results(NAME, result)
+        if args.pretrain_only:
+            return
+        region_dirs += [finished_region(steps, other) for other in args.region_with]
+        tag += "".join(f"+{other}" for other in args.region_with)
     pseudo = args.pseudo
     if args.teacher:
         pseudo = teacher_step(f"teacher{tag}", args.teacher, args.data, work, steps, result)
@@ -365,7 +396,7 @@ def main() -> None:
             if args.epsilon is not None:
                 label += f"_eps{args.epsilon:g}"
             overrides = arm_overrides(
-                name, args.data, seed, lm_dir, args.epsilon, pseudo, region_dir
+                name, args.data, seed, lm_dir, args.epsilon, pseudo, region_dirs
             )
             result["arms"][label] = arm_step(label, overrides, args.data, args.vectors, work, steps)
             run_labels.append(label)

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "imdb_semisup.py"
 
 
@@ -35,8 +37,28 @@ def test_region_arms_get_the_region_folder_and_the_pseudo_labels() -> None:
     finally:
         sys.path.remove(str(SCRIPT.parent))
     overrides = imdb_semisup.arm_overrides(
-        "region_self_training", "imdb", 18, None, pseudo="p.csv", region_dir="runs/r/model"
+        "region_self_training", "imdb", 18, None, pseudo="p.csv", region_dirs=["runs/r/model"]
     )
     assert "model.region_init=runs/r/model" in overrides
     assert 'data.extra_train=["p.csv"]' in overrides and "train.seed=18" in overrides
     assert not any("encoder_init" in item for item in overrides)
+
+
+def test_several_region_pretrainings_are_read_side_by_side(tmp_path: Path) -> None:
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        import imdb_semisup
+        from imdb_best_steps import Steps
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    overrides = imdb_semisup.arm_overrides("region", "imdb", None, None, region_dirs=["a", "b"])
+    assert "model.region_init=a,b" in overrides
+    steps = Steps(tmp_path, reuse=True)
+    with pytest.raises(SystemExit, match="no finished region pretraining tagged 'w9'"):
+        imdb_semisup.finished_region(steps, "w9")
+    steps.save("region_pretrain_w9", {"model_dir": "runs/w9/model"})
+    assert imdb_semisup.finished_region(steps, "w9") == "runs/w9/model"
+    argv = [sys.executable, str(SCRIPT), "--data", "x", "--vectors", "y", "--arms", "region"]
+    argv += ["--region-with", "w9", "--work", str(tmp_path / "work")]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "--region-with reads finished pretraining" in done.stderr

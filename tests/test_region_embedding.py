@@ -93,7 +93,7 @@ def test_the_table_follows_the_classifiers_own_vocabulary(regions) -> None:
     own = json.loads((model_dir / "vocab.json").read_text())["tokens"]
     weights = load_file(str(model_dir / "model.safetensors"))
     tokens = ["<pad>", "<unk>", own[5], "never-seen-word", own[2]]
-    table, bias = region_table(model_dir, tokens, 0)
+    table, bias = region_table([model_dir], tokens, 0)
     assert np.allclose(table[2], weights["region.table"][5].numpy())
     assert np.allclose(table[4], weights["region.table"][2].numpy())
     assert not table[0].any() and not table[3].any()
@@ -107,14 +107,14 @@ def test_a_classifier_reads_the_regions_learns_and_keeps_them_fixed(
     result = train(classifier_config(config, model_dir), tmp_path / "run")
     assert result.metrics["validation"]["accuracy"] >= 0.9
     model = SentimentModel.load(result.model_dir)
-    assert model.config.model.region_dim == REGION_SETTINGS["region_dim"]
-    assert model.config.model.region_size == REGION_SETTINGS["region_size"]
-    assert "6-d region embeddings (3 words)" in (result.model_dir / "README.md").read_text()
-    assert not Path(model.config.model.region_init).is_absolute()
+    assert model.config.model.region_dim == [REGION_SETTINGS["region_dim"]]
+    assert model.config.model.region_size == [REGION_SETTINGS["region_size"]]
+    assert "region embeddings 6-d (3 words)" in (result.model_dir / "README.md").read_text()
+    assert not Path(model.config.model.region_init[0]).is_absolute()
     assert [p.label for p in model.predict(list(probe_texts))] == list(probe_texts.values())
     saved = load_file(str(result.model_dir / "model.safetensors"))
     tokens = json.loads((result.model_dir / "vocab.json").read_text())["tokens"]
-    table, _ = region_table(model_dir, tokens, 0)
+    table, _ = region_table([model_dir], tokens, 0)
     assert np.allclose(saved["region.table"].numpy(), table)  # never trained
 
 
@@ -157,6 +157,35 @@ def test_a_language_model_folder_is_refused_as_regions_and_back(
 def test_region_width_without_its_folder_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"comes from model\.region_init"):
         RunConfig.from_dict({"model": {"region_dim": 4}})
+    with pytest.raises(ConfigError, match="one width per folder"):
+        RunConfig.from_dict({"model": {"region_init": ["a", "b"], "region_dim": [4]}})
+    with pytest.raises(ConfigError, match="one size per"):
+        RunConfig.from_dict({"model": {"region_init": "a", "region_dim": 4, "region_size": []}})
+
+
+def test_configs_saved_with_one_region_still_load() -> None:
+    """Before several regions, the settings were one folder, one width and one size."""
+    one = RunConfig.from_dict({"model": {"region_init": "r", "region_dim": 6, "region_size": 3}})
+    assert (one.model.region_init, one.model.region_dim, one.model.region_size) == (
+        ["r"],
+        [6],
+        [3],
+    )
+    none = RunConfig.from_dict({"model": {"region_init": "", "region_dim": 0, "region_size": 5}})
+    assert (none.model.region_init, none.model.region_dim, none.model.region_size) == ([], [], [])
+    assert RunConfig().model.region_width == 0 and one.model.region_width == 6
+
+
+def test_several_region_blocks_are_each_summed_over_their_own_size() -> None:
+    torch.manual_seed(0)
+    both = RegionFeatures(7, [3, 2], [1, 5])
+    both.set_table(torch.randn(7, 5).numpy(), torch.randn(5).numpy())
+    first, second = RegionFeatures(7, [3], [1]), RegionFeatures(7, [2], [5])
+    first.set_table(both.table[:, :3].numpy(), both.bias[:3].numpy())
+    second.set_table(both.table[:, 3:].numpy(), both.bias[3:].numpy())
+    ids = torch.tensor([[1, 2, 3, 4, 5, 6], [6, 5, 4, 0, 0, 0]])
+    expected = torch.cat([first(ids), second(ids)], dim=-1)
+    assert torch.allclose(both(ids), expected)
 
 
 def test_an_unknown_pretraining_objective_is_refused() -> None:
@@ -167,7 +196,7 @@ def test_an_unknown_pretraining_objective_is_refused() -> None:
 
 
 def test_features_wrong_shape_are_refused() -> None:
-    features = RegionFeatures(5, 3, 3)
+    features = RegionFeatures(5, [3], [3])
     with pytest.raises(ValueError, match="do not fit"):
         features.set_table(np.zeros((4, 3)), np.zeros(3))
 
@@ -184,3 +213,39 @@ def test_a_region_model_exports_to_onnx_with_the_same_probabilities(
     reference = SentimentModel.load(result.model_dir, runtime="torch").predict_proba(texts)
     got = SentimentModel.load(result.model_dir, runtime="onnx").predict_proba(texts)
     assert np.abs(got - reference).max() < 1e-4
+
+
+@pytest.fixture(scope="module")
+def wide_regions(tmp_path_factory: pytest.TempPathFactory, regions) -> Path:
+    """A second region embedding of the same text: wider regions, fewer dimensions."""
+    config, _ = regions
+    wide = config.with_overrides(["pretrain.region_size=5", "pretrain.region_dim=4"])
+    root = tmp_path_factory.mktemp("wide-region")
+    return pretrain(wide, root / "run").model_dir
+
+
+def test_a_classifier_reads_several_region_embeddings_side_by_side(
+    regions, wide_regions: Path, tmp_path: Path, probe_texts: dict[str, str]
+) -> None:
+    from lstm_sentiment.export.onnx_export import export_onnx
+
+    config, model_dir = regions
+    both = f"{model_dir},{wide_regions}"  # as --set model.region_init=A,B gives them
+    result = train(classifier_config(config, both), tmp_path / "run")
+    model = SentimentModel.load(result.model_dir, runtime="torch")
+    assert model.config.model.region_dim == [6, 4]
+    assert model.config.model.region_size == [3, 5]
+    assert (
+        "region embeddings 6-d (3 words) + 4-d (5 words)"
+        in (result.model_dir / "README.md").read_text()
+    )
+    tokens = json.loads((result.model_dir / "vocab.json").read_text())["tokens"]
+    saved = load_file(str(result.model_dir / "model.safetensors"))
+    first, _ = region_table([model_dir], tokens, 0)
+    second, _ = region_table([wide_regions], tokens, 0)
+    assert np.allclose(saved["region.table"].numpy(), np.concatenate([first, second], axis=1))
+    assert [p.label for p in model.predict(list(probe_texts))] == list(probe_texts.values())
+    export_onnx(result.model_dir, quantize="int8")
+    texts = [*probe_texts, "film", "a great plot but an awful and boring ending , i hate it"]
+    onnx = SentimentModel.load(result.model_dir, runtime="onnx").predict_proba(texts)
+    assert np.abs(onnx - model.predict_proba(texts)).max() < 1e-4

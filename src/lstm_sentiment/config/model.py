@@ -76,15 +76,16 @@ class ModelConfig:
     """A pretrained language model (``lstm-sentiment pretrain``) whose vocabulary, embedding
     and first recurrent layer initialise this classifier; empty = none. Its text settings and
     network sizes must match this configuration's."""
-    region_init: str = ""
-    """Region embeddings (``lstm-sentiment pretrain --set pretrain.objective=region``): each
-    token's input gains the fixed embedding of the region around it, learned on unlabelled
-    text (Johnson & Zhang 2016); empty = none. ``region_dim`` and ``region_size`` are then
-    taken from it and saved with the model."""
-    region_dim: int = 0
-    """Width of the region features (0 = none; set from ``region_init``)."""
-    region_size: int = 5
-    """Words per region, centred on the token (set from ``region_init``)."""
+    region_init: list[str] = field(default_factory=list)
+    """Region embeddings (``lstm-sentiment pretrain --set pretrain.objective=region``), one
+    folder or several (e.g. regions of 5 and 9 words): each token's input gains the fixed
+    embedding of the region around it from each, learned on unlabelled text (Johnson & Zhang
+    2015, 2016: several embeddings side by side work best); empty = none. ``region_dim`` and
+    ``region_size`` are then taken from them and saved with the model."""
+    region_dim: list[int] = field(default_factory=list)
+    """Width of each ``region_init``'s features (set from the folders; empty = none)."""
+    region_size: list[int] = field(default_factory=list)
+    """Words per region of each ``region_init``, centred on the token (set from the folders)."""
     lexicon: str = "none"
     """Per-token lexicon features beside the word embedding (``none`` or ``vader``: VADER's
     MIT-licensed valence lexicon, negation words and intensifiers, Hutto & Gilbert 2014). The
@@ -156,15 +157,28 @@ class ModelConfig:
             )
         if not 0.0 <= self.nb_dropout < 1.0:
             raise ConfigError(f"model.nb_dropout must be in [0, 1), got {self.nb_dropout}")
-        if self.region_dim < 0 or self.region_size < 1:
-            raise ConfigError("model.region_dim must be >= 0 and model.region_size >= 1")
-        if self.region_dim and not self.region_init:
-            raise ConfigError(
-                "model.region_dim comes from model.region_init: give the folder of region "
-                "embeddings (lstm-sentiment pretrain --set pretrain.objective=region)"
-            )
+        self._check_regions()
         if self.dense_size < 0 or self.attention_penalty < 0:
             raise ConfigError("model.dense_size and model.attention_penalty must be >= 0")
+
+    def _check_regions(self) -> None:
+        if not any(self.region_dim):  # configs saved before several regions: 0 and 5 = none
+            self.region_dim, self.region_size = [], []
+        if any(dim < 1 for dim in self.region_dim) or any(n < 1 for n in self.region_size):
+            raise ConfigError("model.region_dim and model.region_size must hold numbers >= 1")
+        if self.region_dim and len(self.region_init) != len(self.region_dim):
+            raise ConfigError(
+                "model.region_dim comes from model.region_init (one width per folder): give the "
+                "folders of region embeddings (lstm-sentiment pretrain --set "
+                "pretrain.objective=region) and leave the widths unset"
+            )
+        if len(self.region_size) != len(self.region_dim):
+            raise ConfigError("model.region_size needs one size per model.region_dim width")
+
+    @property
+    def region_width(self) -> int:
+        """Width of all region features of a token together (0 = none)."""
+        return sum(self.region_dim)
 
     @property
     def layer_sizes(self) -> list[int]:

@@ -43,7 +43,9 @@ class HashedBigrams(nn.Module):
 def token_features_size(config: ModelConfig, embedding_dim: int) -> int:
     """Width of each token's input to the encoder: the embedding plus lexicon and region
     features."""
-    return embedding_dim + (LEXICON_FEATURES if config.lexicon != "none" else 0) + config.region_dim
+    return (
+        embedding_dim + (LEXICON_FEATURES if config.lexicon != "none" else 0) + config.region_width
+    )
 
 
 class TextClassifier(nn.Module):

@@ -30,9 +30,9 @@ def describe_architecture(config: ModelConfig) -> str:
     if "attention" in config.pooling and config.attention_heads > 1:
         pooling += f" ({config.attention_heads} heads)"
     head = f", dense {config.dense_size} {config.dense_activation}" if config.dense_size else ""
-    inputs = (
-        f" over words + {config.region_dim}-d region embeddings ({config.region_size} words)"
-        if config.region_dim
-        else ""
+    regions = " + ".join(
+        f"{dim}-d ({size} words)"
+        for dim, size in zip(config.region_dim, config.region_size, strict=True)
     )
+    inputs = f" over words + region embeddings {regions}" if regions else ""
     return f"{encoder}{inputs}, {pooling} pooling{head}, {config.output} output"

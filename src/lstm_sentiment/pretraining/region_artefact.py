@@ -1,5 +1,6 @@
 """Region embeddings on disk (a ``pretrain`` folder with ``objective = "region"``) and the
-classifier settings and table taken from them (``model.region_init``).
+classifier settings and table taken from them (``model.region_init``: one folder or several,
+side by side).
 
 The classifier keeps its own tokenizer and vocabulary: each of its words takes the region
 model's row for the same word (zeros for a word the region model never saw), so the region
@@ -10,6 +11,7 @@ match, or the same word would not be the same token.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +46,19 @@ def read_region_header(path: str | Path) -> tuple[Path, dict[str, Any]]:
 
 
 def region_config(config: RunConfig) -> RunConfig:
-    """``config`` with the region size and width of ``model.region_init`` (checked to read
-    text as this configuration does)."""
-    folder, header = read_region_header(config.model.region_init)
+    """``config`` with the region size and width of each ``model.region_init`` folder (each
+    checked to read text as this configuration does)."""
+    dims, sizes = [], []
+    for path in config.model.region_init:
+        dim, size = _region_shape(path, config)
+        dims.append(dim)
+        sizes.append(size)
+    model = dataclasses.replace(config.model, region_dim=dims, region_size=sizes)
+    return dataclasses.replace(config, model=model)
+
+
+def _region_shape(path: str | Path, config: RunConfig) -> tuple[int, int]:
+    folder, header = read_region_header(path)
     try:
         saved = RunConfig.from_dict(header["config"])
         dim, size = int(header["region_dim"]), int(header["region_size"])
@@ -62,13 +74,20 @@ def region_config(config: RunConfig) -> RunConfig:
             f"{SETTING} {folder} read text differently: {'; '.join(differing)}: use the text "
             "settings it was pretrained with"
         )
-    model = dataclasses.replace(config.model, region_dim=dim, region_size=size)
-    return dataclasses.replace(config, model=model)
+    return dim, size
 
 
-def region_table(path: str | Path, tokens: list[str], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
+def region_table(
+    paths: Sequence[str | Path], tokens: list[str], pad_id: int
+) -> tuple[np.ndarray, np.ndarray]:
     """The region table for a classifier vocabulary ``tokens`` (row ``i`` for ``tokens[i]``;
-    zeros for padding and for words the region model lacks) and the bias."""
+    zeros for padding and for words a region model lacks) and the bias: each folder's columns
+    in the order of ``paths``."""
+    tables, biases = zip(*(_one_table(path, tokens, pad_id) for path in paths), strict=True)
+    return np.concatenate(tables, axis=1), np.concatenate(biases)
+
+
+def _one_table(path: str | Path, tokens: list[str], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
     from safetensors.numpy import load_file
 
     folder, _ = read_region_header(path)
