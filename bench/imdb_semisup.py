@@ -370,7 +370,7 @@ def main() -> None:
     result: dict[str, Any] = json.loads(results_path.read_text()) if results_path.exists() else {}
     result.setdefault("arms", {})
     lm_dir = None
-    if USES_LM & set(arms):
+    if USES_LM & set(arms) and not args.pretrain_only:
         result[LM_STEP] = pretrain_step(args.data, args.vectors, work, steps)
         lm_dir = result[LM_STEP]["model_dir"]
     tag = f"_{args.tag}" if args.tag else ""
