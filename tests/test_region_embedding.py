@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 from safetensors.torch import load_file
+from torch import nn
 
 from lstm_sentiment.config import RunConfig
 from lstm_sentiment.errors import ConfigError
@@ -73,6 +74,38 @@ def test_the_objective_predicts_only_neighbours_inside_each_text() -> None:
     other_padding = torch.tensor([[3, 4, 5, 6, 7, 8], [9, 10, 11, 12, 13, 14]])
     padded_differently, _ = model(other_padding, lengths)
     assert padded_differently.item() == pytest.approx(loss.item(), rel=1e-5)
+
+
+def test_the_objective_equals_its_definition_word_by_word() -> None:
+    """Each neighbour inside the text is a positive; each position weighs ``negatives`` times
+    the mean noise loss over the batch's shared draws, once per positive it has."""
+    torch.manual_seed(3)
+    model = RegionModel(30, 4, 3, 0, np.ones(30), negatives=2, negative_draws=6)
+    nn.init.normal_(model.context.weight)
+    nn.init.normal_(model.context_bias.unsqueeze(0))
+    ids = torch.tensor([[3, 4, 5, 6, 7, 8, 9], [9, 10, 11, 12, 0, 0, 0]])
+    lengths = torch.tensor([7, 4])
+    torch.manual_seed(0)
+    loss, count = model(ids, lengths)
+    torch.manual_seed(0)
+    draws = torch.multinomial(model.noise, 6, replacement=True)
+    with torch.no_grad():
+        hidden, context, bias = model.embed(ids), model.context.weight, model.context_bias
+        expected, positives = 0.0, 0
+        for b, length in enumerate(lengths.tolist()):
+            for t in range(length):
+                own = 0
+                for offset in model.offsets:
+                    if 0 <= t + offset < length:
+                        word = ids[b, t + offset]
+                        score = hidden[b, t] @ context[word] + bias[word]
+                        expected -= nn.functional.logsigmoid(score).item()
+                        own += 1
+                noise = hidden[b, t] @ context[draws].T + bias[draws]
+                expected += 2 * own * (-nn.functional.logsigmoid(-noise).mean()).item()
+                positives += own
+    assert count == positives
+    assert loss.item() == pytest.approx(expected, rel=1e-5)
 
 
 def test_pretraining_lowers_the_loss_and_writes_region_tensors(regions) -> None:

@@ -266,3 +266,23 @@ def test_adversarial_training_learns_the_toy_task(tmp_path: Path, toy_rows) -> N
     cfg = train_config(epochs=12, lr=0.05, adversarial_epsilon=0.5)
     result = Trainer(model, cfg, LABELS, tmp_path).fit(data.train, data.validation)
     assert result.best_score >= 0.9
+
+
+@pytest.mark.parametrize("name", ["sgd", "adagrad", "adam", "adamw"])
+def test_fused_optimizers_take_the_same_steps_as_the_plain_ones(name: str) -> None:
+    torch.manual_seed(0)
+    start = torch.randn(6, 4)
+    config = TrainConfig(optimizer=name, lr=0.01, weight_decay=0.01, momentum=0.9)
+    fused_param, plain_param = torch.nn.Parameter(start.clone()), torch.nn.Parameter(start.clone())
+    fused = build_optimizer([fused_param], config)
+    assert fused.param_groups[0]["fused"] is True
+    plain_class = type(fused)
+    extra = {"momentum": 0.9} if name == "sgd" else {}
+    plain = plain_class([plain_param], lr=0.01, weight_decay=0.01, **extra)
+    for step in range(3):
+        gradient = torch.randn(6, 4)
+        for param, optimizer in ((fused_param, fused), (plain_param, plain)):
+            param.grad = gradient.clone()
+            optimizer.step()
+        assert torch.allclose(fused_param, plain_param, atol=1e-6), step
+    assert not torch.equal(fused_param, start)

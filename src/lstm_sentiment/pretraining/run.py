@@ -44,7 +44,7 @@ from lstm_sentiment.training.checkpoint import (
     read_state,
     save_checkpoint,
 )
-from lstm_sentiment.training.optim import lr_factor
+from lstm_sentiment.training.optim import FUSED, lr_factor
 from lstm_sentiment.training.trainer import TrainingInterrupted
 
 logger = logging.getLogger(__name__)
@@ -249,7 +249,7 @@ class LanguageModelTrainer:
         self.settings = config.pretrain
         self.seed = config.train.seed
         self.checkpoint_dir = checkpoint_dir
-        self.optimizer = torch.optim.Adam(model.parameters(), lr=self.settings.lr)
+        self.optimizer = torch.optim.Adam(model.parameters(), lr=self.settings.lr, **FUSED)
 
     def fit(
         self, corpus: EncodedDataset, validation: EncodedDataset, *, resume: bool = False

@@ -19,6 +19,10 @@ ONE_CYCLE_START_DIVISOR = 25.0
 """The cycle starts at ``lr / 25`` (``OneCycleLR``'s ``div_factor``)."""
 ONE_CYCLE_END_DIVISOR = 1e4
 """...and ends at ``lr / 25 / 1e4`` (``final_div_factor``)."""
+FUSED = {"fused": True}
+"""PyTorch's fused kernels for the optimizers that have them (one pass over each tensor
+instead of a dozen elementwise operations: Adam's step over a 60,000 x 256 table was measured
+7x faster on 2 cores); the same update rule."""
 
 
 def build_optimizer(params: Iterable[nn.Parameter], config: TrainConfig) -> torch.optim.Optimizer:
@@ -27,7 +31,7 @@ def build_optimizer(params: Iterable[nn.Parameter], config: TrainConfig) -> torc
     lr, decay = config.lr, config.weight_decay
     name = config.optimizer
     if name == "sgd":
-        return torch.optim.SGD(params, lr=lr, momentum=config.momentum, weight_decay=decay)
+        return torch.optim.SGD(params, lr=lr, momentum=config.momentum, weight_decay=decay, **FUSED)
     if name == "rmsprop":
         return torch.optim.RMSprop(params, lr=lr, momentum=config.momentum, weight_decay=decay)
     classes: dict[str, type[torch.optim.Optimizer]] = {
@@ -40,7 +44,8 @@ def build_optimizer(params: Iterable[nn.Parameter], config: TrainConfig) -> torc
     }
     if name not in classes:
         raise ConfigError(f"unknown train.optimizer {name!r}; valid: {', '.join(OPTIMIZERS)}")
-    return classes[name](params, lr=lr, weight_decay=decay)
+    fused = FUSED if name in ("adagrad", "adam", "adamw") else {}
+    return classes[name](params, lr=lr, weight_decay=decay, **fused)
 
 
 def lr_factor(schedule: str, step: int, total_steps: int, warmup_steps: int) -> float:
