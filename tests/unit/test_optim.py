@@ -286,3 +286,20 @@ def test_fused_optimizers_take_the_same_steps_as_the_plain_ones(name: str) -> No
             optimizer.step()
         assert torch.allclose(fused_param, plain_param, atol=1e-6), step
     assert not torch.equal(fused_param, start)
+
+
+def test_a_checkpoint_of_plain_steps_resumes_with_fused_ones(tmp_path: Path) -> None:
+    from lstm_sentiment.training.checkpoint import load_checkpoint, save_checkpoint
+
+    torch.manual_seed(0)
+    model = torch.nn.Linear(4, 2)
+    plain = torch.optim.Adam(model.parameters(), lr=0.01)
+    model(torch.randn(3, 4)).sum().backward()
+    plain.step()
+    save_checkpoint(tmp_path, model, plain, {"epoch": 1})
+    resumed = build_optimizer(model.parameters(), TrainConfig(optimizer="adam", lr=0.01))
+    progress, _ = load_checkpoint(tmp_path, model, resumed)
+    assert progress == {"epoch": 1} and resumed.param_groups[0]["fused"] is True
+    saved_moment = plain.state[model.weight]["exp_avg"]
+    assert torch.equal(resumed.state[model.weight]["exp_avg"], saved_moment)
+    resumed.step()  # the plain run's state works with the fused kernel

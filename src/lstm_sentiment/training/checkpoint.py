@@ -28,6 +28,9 @@ LEGACY_STATE_FILE = "checkpoint.json"
 """Where releases before the one-file checkpoint kept the loop position (still read)."""
 STATE_KEY = "state"
 MODEL_PREFIX, BEST_PREFIX, OPTIMIZER_PREFIX, RNG_KEY = "model.", "best.", "optimizer.", "rng.torch"
+KERNEL_CHOICES = ("fused", "foreach")
+"""Optimizer settings that choose how a step is computed, not what it computes: a resumed run
+keeps the ones it was built with (a checkpoint from before fused steps resumes fused)."""
 
 
 def _flatten_optimizer(state: dict[str, Any]) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
@@ -112,12 +115,15 @@ def load_checkpoint(
     try:
         tensors = load_file(str(directory / WEIGHTS_FILE))
         model.load_state_dict(_prefixed(tensors, MODEL_PREFIX))
+        kernels = [{k: g[k] for k in KERNEL_CHOICES if k in g} for g in optimizer.param_groups]
         optimizer.load_state_dict(
             _unflatten_optimizer(
                 {k: v for k, v in tensors.items() if k.startswith(OPTIMIZER_PREFIX)},
                 meta["optimizer"],
             )
         )
+        for group, kernel in zip(optimizer.param_groups, kernels, strict=True):
+            group.update(kernel)  # this version's kernels, whichever wrote the checkpoint
         torch.set_rng_state(tensors[RNG_KEY])
     except (SafetensorError, KeyError, RuntimeError, ValueError) as exc:
         raise _corrupt(directory, exc) from None
