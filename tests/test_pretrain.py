@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,8 @@ from lstm_sentiment.pretraining.run import chunk, pretrain
 from lstm_sentiment.training.trainer import TrainingInterrupted
 from test_cli import assert_input_error, run_cli
 
+STEP_SECONDS = 0.2
+"""How long each step before the interruption takes in the resume test."""
 LM_SETTINGS = {"epochs": 5, "chunk_tokens": 8, "batch_size": 8, "lr": 0.05, "warmup_steps": 0}
 
 
@@ -161,6 +164,7 @@ def test_an_interrupted_pretraining_resumes_where_it_stopped(
             calls["n"] += 1
             if calls["n"] == 5:
                 raise KeyboardInterrupt
+            time.sleep(STEP_SECONDS)  # slow steps before the interruption
         return original(self, ids, lengths)
 
     monkeypatch.setattr(LanguageModel, "forward", interrupt_at_fifth_step)
@@ -177,6 +181,8 @@ def test_an_interrupted_pretraining_resumes_where_it_stopped(
     resumed = pretrain(config, tmp_path / "cut", resume=True).history
     for a, b in zip(straight, resumed, strict=True):
         assert b["val_loss"] == pytest.approx(a["val_loss"], rel=1e-5)
+    # the interrupted epoch's time counts the three steps before the checkpoint
+    assert resumed[0]["seconds"] >= 3 * STEP_SECONDS
 
 
 def test_pretraining_needs_a_recurrent_architecture(tiny_config: RunConfig, tmp_path: Path) -> None:

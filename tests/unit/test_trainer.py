@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import time
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
@@ -275,6 +276,38 @@ def test_trainer_resume_after_interrupt_matches_uninterrupted_run(tmp_path: Path
     # Every batch is trained exactly once: steps 9..18 remain after step 8.
     assert recorder.steps == list(range(9, 3 * BATCHES_PER_EPOCH + 1))
     assert comparable(resumed.history) == pytest.approx(comparable(straight.history), rel=1e-6)
+
+
+@dataclass
+class SlowRecorder(Recorder):
+    """A recorder whose steps take ``STEP_SECONDS`` longer."""
+
+    def on_step(self, step: int, loss: float, lr: float) -> None:
+        time.sleep(STEP_SECONDS)
+        super().on_step(step, loss, lr)
+
+
+STEP_SECONDS = 0.1
+
+
+def test_an_interrupted_epoch_reports_its_time_before_the_interruption_too(
+    tmp_path: Path, toy_rows
+) -> None:
+    data = toy_data(toy_rows)
+    cfg = train_config(epochs=2)
+    model = toy_model(data)
+    interrupt = BATCHES_PER_EPOCH + 5  # five slow steps into epoch 2
+    trainer = Trainer(
+        model, cfg, LABELS, tmp_path / "cut", [SlowRecorder(model, interrupt_at_step=interrupt)]
+    )
+    with pytest.raises(TrainingInterrupted):
+        trainer.fit(data.train, data.validation)
+    resumed = Trainer(toy_model(data), cfg, LABELS, tmp_path / "cut").fit(
+        data.train, data.validation, resume=True
+    )
+    second = resumed.history[1]
+    assert second.seconds >= 4 * STEP_SECONDS  # the slow steps before the interruption count
+    assert second.tokens_per_second == pytest.approx(data.train.num_tokens / second.seconds)
 
 
 def test_trainer_random_crops_learn_and_resume_identically(tmp_path: Path, toy_rows) -> None:

@@ -257,7 +257,7 @@ class LanguageModelTrainer:
         """Train every epoch; the per-epoch record (loss, perplexities, speed)."""
         cfg = self.settings
         state: dict[str, Any] = {"epoch": 1, "batch": 0, "global_step": 0, "history": []}
-        state.update(elapsed=0.0, epoch_nll=0.0, epoch_count=0)
+        state.update(elapsed=0.0, epoch_seconds=0.0, epoch_nll=0.0, epoch_count=0)
         state["fingerprint"] = {"data": data_fingerprint([corpus, validation])}
         if resume and has_checkpoint(self.checkpoint_dir):
             saved = read_state(self.checkpoint_dir)["progress"].get("fingerprint", {})
@@ -286,6 +286,8 @@ class LanguageModelTrainer:
         total_steps = cfg.epochs * len(plan)
         self.model.train()
         started, elapsed_before = time.perf_counter(), state["elapsed"]
+        # the epoch's time so far, before an interruption too (older checkpoints lack it)
+        epoch_before = state.get("epoch_seconds", 0.0)
         what = "regions" if cfg.objective == OBJECTIVE_REGION else "LM"
         bar = tqdm(
             total=len(plan), initial=state["batch"], desc=f"{what} epoch {epoch}/{cfg.epochs}"
@@ -305,6 +307,7 @@ class LanguageModelTrainer:
             state["epoch_nll"] += float(nll.detach())
             state["epoch_count"] += count
             state["elapsed"] = elapsed_before + time.perf_counter() - started
+            state["epoch_seconds"] = epoch_before + time.perf_counter() - started
             bar.update(1)
             mean_loss = state["epoch_nll"] / max(1, state["epoch_count"])
             if cfg.objective == OBJECTIVE_REGION:
@@ -314,7 +317,7 @@ class LanguageModelTrainer:
             if cfg.checkpoint_every and state["global_step"] % cfg.checkpoint_every == 0:
                 self._save(state)
         bar.close()
-        seconds = state["elapsed"] - elapsed_before
+        seconds = state["epoch_seconds"]
         train_loss = state["epoch_nll"] / max(1, state["epoch_count"])
         val_loss = self.validation_loss(validation)
         record = {
@@ -335,7 +338,7 @@ class LanguageModelTrainer:
             seconds,
         )
         state["history"] = [*state["history"], record]
-        state.update(epoch=epoch + 1, batch=0, epoch_nll=0.0, epoch_count=0)
+        state.update(epoch=epoch + 1, batch=0, epoch_seconds=0.0, epoch_nll=0.0, epoch_count=0)
         self._save(state)
 
     @torch.no_grad()

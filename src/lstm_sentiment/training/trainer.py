@@ -136,6 +136,7 @@ class Trainer:
         state: dict[str, Any] = {"history": [], "global_step": 0, "elapsed": 0.0, "tokens": 0}
         state.update(lr_scale=1.0, plateau_bad_epochs=0)
         state.update(epoch_loss=0.0, epoch_correct=0, epoch_seen=0, epoch_tokens=0)
+        state.update(epoch_seconds=0.0)
         best: dict[str, Any] = {"score": -math.inf, "epoch": 0, "bad_epochs": 0}
         start_epoch, start_batch = 1, 0
         self._fingerprint = {
@@ -245,6 +246,7 @@ class Trainer:
     @staticmethod
     def _reset_epoch_state(state: dict[str, Any]) -> None:
         state.update(epoch_loss=0.0, epoch_correct=0, epoch_seen=0, epoch_tokens=0)
+        state.update(epoch_seconds=0.0)
 
     def _run_epoch(
         self,
@@ -276,6 +278,8 @@ class Trainer:
         unlabelled_plan = None if self._unlabelled is None else self._unlabelled.plan(epoch)
         epoch_start = time.perf_counter()
         elapsed_before = state["elapsed"]
+        # the epoch's time so far, before an interruption too (older checkpoints lack it)
+        epoch_before = state.get("epoch_seconds", 0.0)
         bar = tqdm(
             total=len(plan),
             initial=start_batch,
@@ -317,6 +321,7 @@ class Trainer:
             state["tokens"] += batch.num_tokens if size else 0
             self._position = (epoch, index + 1)
             state["elapsed"] = elapsed_before + time.perf_counter() - epoch_start
+            state["epoch_seconds"] = epoch_before + time.perf_counter() - epoch_start
             lr = self.optimizer.param_groups[0]["lr"]
             for callback in self.callbacks:
                 callback.on_step(state["global_step"], loss_value, lr)
@@ -329,7 +334,7 @@ class Trainer:
             if cfg.checkpoint_every and state["global_step"] % cfg.checkpoint_every == 0:
                 self._save(epoch, index + 1, state, self._best)
         bar.close()
-        seconds = state["elapsed"] - elapsed_before
+        seconds = state["epoch_seconds"]
         if self.parallel is None:
             probabilities = predict_probabilities(self.model, validation)
             metrics = classification_metrics(validation.labels, probabilities, self.labels)
