@@ -49,6 +49,7 @@ import benchlib
 from imdb_best_measure import bundle_megabytes
 from imdb_best_recipe import SPLIT_SEED, THREADS, cli
 from imdb_best_steps import Steps, build_ensemble, pseudo_label, run_record, run_train
+from imdb_semisup_report import LM_STEP, REGION_STEP, table
 
 NAME = "imdb_semisup"
 CONFIG = benchlib.ROOT / "configs" / "imdb_semisup.toml"
@@ -66,8 +67,6 @@ ENTROPY_WEIGHT = 1.0
 UNLABELLED_BATCH = 64
 LONG_EPOCHS = 6
 """``vat_std_long``: ``vat_std``'s validation accuracy still rose at its fourth (last) epoch."""
-LM_STEP = "lm_pretrain"
-REGION_STEP = "region_pretrain"
 REGION_SETTINGS = [
     "pretrain.objective=region",
     "pretrain.region_size=5",
@@ -238,56 +237,6 @@ def teacher_step(
     record["pseudo"] = pseudo_label(f"{name}_labels", record["model_dir"], data, work, steps)
     result.setdefault("teachers", {})[name] = record
     return str(record["pseudo"]["file"])
-
-
-def table(result: dict[str, Any]) -> str:
-    """The ablation as a Markdown table."""
-    lines = [
-        "| arm | validation acc | test acc | best epoch | training (s) | tokens/s |",
-        "|---|---|---|---|---|---|",
-    ]
-    for name, arm in result["arms"].items():
-        lines.append(
-            f"| {name} | {arm['validation_accuracy']:.4f} | {arm['test_accuracy']:.4f} | "
-            f"{arm['best_epoch']} | {arm['train_seconds']:.0f} | "
-            f"{arm['tokens_per_second'] or 0:,.0f} |"
-        )
-    if "ensemble" in result:
-        ensemble = result["ensemble"]
-        lines.append(
-            f"\nEnsemble ({', '.join(ensemble['weights'])}, equal weights): validation "
-            f"{ensemble['validation_accuracy']:.4f}, test {ensemble['test']['accuracy']:.4f}."
-        )
-    for name, ensemble in result.get("ensembles", {}).items():
-        lines.append(
-            f"\nEnsemble {name} ({', '.join(ensemble['weights'])}, equal weights): validation "
-            f"{ensemble['validation_accuracy']:.4f}, test {ensemble['test']['accuracy']:.4f}."
-        )
-    for name, teacher in result.get("teachers", {}).items():
-        labelled = teacher["pseudo"]
-        lines.append(
-            f"\nTeacher {name} ({', '.join(teacher['weights'])}, equal weights): validation "
-            f"{teacher['validation_accuracy']:.4f}, test {teacher['test']['accuracy']:.4f}; "
-            f"labelled {sum(labelled['labelled'].values()):,} of {labelled['texts']:,} unsup "
-            "reviews."
-        )
-    if LM_STEP in result:
-        lm = result[LM_STEP]
-        last = lm["history"][-1]
-        lines.append(
-            f"\nLanguage-model pretraining: {lm['train_seconds']:.0f} s, "
-            f"{lm['corpus']['tokens']:,} tokens, "
-            f"validation perplexity {last['val_perplexity']:.1f}."
-        )
-    for step in (key for key in result if key.startswith(REGION_STEP)):
-        region = result[step]
-        lines.append(
-            f"\nRegion-embedding pretraining `{step}`: {region['train_seconds']:.0f} s, "
-            f"{region['corpus']['tokens']:,} tokens, validation loss per predicted word "
-            f"{region['history'][-1]['val_loss']:.3f} (epoch 1: "
-            f"{region['history'][0]['val_loss']:.3f})."
-        )
-    return "\n".join(lines)
 
 
 def main() -> None:
