@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from lstm_sentiment.errors import ConfigError
 
 PRETRAIN_OBJECTIVES = ("language_model", "region")
+REGION_TARGETS = ("all", "content")
 
 
 @dataclass
@@ -28,6 +29,12 @@ class PretrainConfig:
     """``region``: words per region (centred), and per neighbouring region it predicts."""
     region_dim: int = 200
     """``region``: width of the region embedding."""
+    region_targets: str = "all"
+    """``region``: which neighbouring words a region predicts: ``all``, or ``content`` (function
+    words skipped, as Johnson & Zhang do: they sit beside every region alike)."""
+    region_stopwords: str = ""
+    """``region_targets = "content"``: a file of the words to skip, one per line (empty = the
+    built-in English function words, negations kept)."""
     negatives: int = 5
     """``region``: noise words per predicted word (negative sampling)."""
     negative_draws: int = 1024
@@ -59,6 +66,13 @@ class PretrainConfig:
                 f"pretrain.objective must be one of {', '.join(PRETRAIN_OBJECTIVES)}, got "
                 f"{self.objective!r}"
             )
+        if self.region_targets not in REGION_TARGETS:
+            raise ConfigError(
+                f"pretrain.region_targets must be one of {', '.join(REGION_TARGETS)}, got "
+                f"{self.region_targets!r}"
+            )
+        if self.region_stopwords and self.region_targets != "content":
+            raise ConfigError('pretrain.region_stopwords needs pretrain.region_targets = "content"')
         if min(self.region_size, self.region_dim, self.negatives, self.negative_draws) < 1:
             raise ConfigError(
                 "pretrain.region_size, region_dim, negatives and negative_draws must be >= 1"

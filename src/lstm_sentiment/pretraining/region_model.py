@@ -65,6 +65,7 @@ class RegionModel(nn.Module):
         negatives: int = 5,
         negative_draws: int = 1024,
         special_ids: tuple[int, ...] = (),
+        skipped_ids: tuple[int, ...] = (),
     ) -> None:
         super().__init__()
         self.region_size = region_size
@@ -75,9 +76,13 @@ class RegionModel(nn.Module):
         nn.init.zeros_(self.context.weight)
         self.context_bias = nn.Parameter(torch.zeros(vocab_size))
         weights = np.asarray(counts, dtype=np.float64) ** UNIGRAM_POWER
-        weights[[pad_id, *special_ids]] = 0.0
+        weights[[pad_id, *special_ids, *skipped_ids]] = 0.0
         if weights.sum() <= 0:
             raise ValueError("no word to draw negatives from")
+        targets = torch.ones(vocab_size)
+        targets[list(skipped_ids)] = 0.0
+        self.register_buffer("targets", targets, persistent=False)
+        """1 for the words a region predicts, 0 for ``skipped_ids`` (never positives or noise)."""
         self.register_buffer(
             "noise", torch.from_numpy(weights / weights.sum()).float(), persistent=False
         )
@@ -103,12 +108,14 @@ class RegionModel(nn.Module):
         # one scatter of its gradient) instead of one per offset
         context = self.context(ids)
         context_bias = self.context_bias[ids]
+        predicted = self.targets[ids] > 0
         total = torch.zeros((), device=ids.device)
         positives = torch.zeros_like(ids, dtype=hidden.dtype)
         for offset in self.offsets:
             if abs(offset) >= time:
                 continue
             valid = inside & (positions + offset >= 0) & (positions + offset < ends)
+            valid = valid & _shifted(predicted, offset)
             scores = (hidden * _shifted(context, offset)).sum(-1) + _shifted(context_bias, offset)
             total = total - nn.functional.logsigmoid(scores)[valid].sum()
             positives = positives + valid.to(hidden.dtype)

@@ -22,7 +22,7 @@ from torch import nn
 from tqdm import tqdm
 
 from lstm_sentiment.bundle import write_bundle
-from lstm_sentiment.config import RunConfig
+from lstm_sentiment.config import PretrainConfig, RunConfig
 from lstm_sentiment.errors import ConfigError, DataError
 from lstm_sentiment.inference.batching import EncodedDataset
 from lstm_sentiment.io_utils import write_json
@@ -31,6 +31,7 @@ from lstm_sentiment.kinds.neural_encoding import build_embeddings, learn_vocabul
 from lstm_sentiment.kinds.neural_files import VOCAB_FILE, WEIGHTS_FILE
 from lstm_sentiment.preparation import prepare_data
 from lstm_sentiment.pretraining.artefact import CELLS, OBJECTIVE_REGION
+from lstm_sentiment.pretraining.function_words import FUNCTION_WORDS, stopwords_from_file
 from lstm_sentiment.pretraining.language_model import LanguageModel
 from lstm_sentiment.pretraining.region_model import RegionModel
 from lstm_sentiment.run_folder import locked_run_folder
@@ -83,6 +84,7 @@ def chunk(id_lists: list[list[int]], length: int, max_tokens: int = 0) -> list[n
 
 def _check_architecture(config: RunConfig) -> None:
     if config.pretrain.objective == OBJECTIVE_REGION:  # any classifier takes region features
+        _target_stopwords(config.pretrain)  # a bad word list fails before the corpus is read
         return
     model = config.model
     if model.architecture not in CELLS:
@@ -170,8 +172,13 @@ def _network(
             negatives=settings.negatives,
             negative_draws=settings.negative_draws,
             special_ids=tuple(vocab.special_ids),
+            skipped_ids=_skipped_targets(settings, vocab),
         )
-        header = {"region_dim": settings.region_dim, "region_size": settings.region_size}
+        header = {
+            "region_dim": settings.region_dim,
+            "region_size": settings.region_size,
+            "region_targets": settings.region_targets,
+        }
         return region, header, {}
     embeddings, embedding_dim, vector_info = build_embeddings(config, vocab, vectors)
     model = LanguageModel(
@@ -189,6 +196,21 @@ def _network(
     return model, header, vector_info
 
 
+def _skipped_targets(settings: PretrainConfig, vocab: Vocabulary) -> tuple[int, ...]:
+    """The vocabulary ids the region objective does not predict (``region_targets``)."""
+    words = _target_stopwords(settings)
+    return tuple(sorted(vocab.lookup([word for word in words if word in vocab])))
+
+
+def _target_stopwords(settings: PretrainConfig) -> frozenset[str]:
+    """The words ``region_targets`` skips (none for ``all``)."""
+    if settings.region_targets == "all":
+        return frozenset()
+    if settings.region_stopwords:
+        return stopwords_from_file(settings.region_stopwords)
+    return FUNCTION_WORDS
+
+
 def _write_files(
     folder: Path, model: LanguageModel | RegionModel, vocab: Vocabulary, tokenizer: Any
 ) -> None:
@@ -202,6 +224,10 @@ def _write_files(
     write_json(folder / VOCAB_FILE, vocab.to_dict())
 
 
+_SKIPPED_NOTE = {"all": "", "content": " but function words"}
+"""How the card names ``pretrain.region_targets``."""
+
+
 def _card(config: RunConfig, summary: dict[str, Any], history: list[dict[str, float]]) -> str:
     last = history[-1] if history else {}
     settings = config.pretrain
@@ -211,8 +237,9 @@ def _card(config: RunConfig, summary: dict[str, Any], history: list[dict[str, fl
                 "# Region embeddings (lstm-sentiment pretrain, two-view objective)",
                 "",
                 f"- {settings.region_dim} dimensions per region of {settings.region_size} "
-                f"words, trained to predict the {settings.region_size} words on each side "
-                f"(negative sampling, {settings.negatives} noise words per word) over "
+                f"words, trained to predict the {settings.region_size} words on each side"
+                f"{_SKIPPED_NOTE[settings.region_targets]} (negative sampling, "
+                f"{settings.negatives} noise words per word) over "
                 f"{summary['vocabulary']:,} tokens.",
                 f"- Trained on {summary['tokens']:,} tokens ({summary['texts']:,} texts, "
                 f"{summary['unlabelled_texts']:,} of them unlabelled) for {len(history)} "
