@@ -76,11 +76,17 @@ def test_the_objective_predicts_only_neighbours_inside_each_text() -> None:
     assert padded_differently.item() == pytest.approx(loss.item(), rel=1e-5)
 
 
-def test_the_objective_equals_its_definition_word_by_word() -> None:
-    """Each neighbour inside the text is a positive; each position weighs ``negatives`` times
-    the mean noise loss over the batch's shared draws, once per positive it has."""
+def word_by_word(
+    skipped: tuple[int, ...] = (),
+) -> tuple[RegionModel, torch.Tensor, tuple[torch.Tensor, int], float, int]:
+    """A small model, the noise words it draws, its loss and count, and both computed by the
+    definition: each neighbour inside the text (and not ``skipped``) is a positive; each
+    position weighs ``negatives`` times the mean noise loss over the batch's shared draws, once
+    per positive it has."""
     torch.manual_seed(3)
-    model = RegionModel(30, 4, 3, 0, np.ones(30), negatives=2, negative_draws=6)
+    model = RegionModel(
+        30, 4, 3, 0, np.ones(30), negatives=2, negative_draws=6, skipped_ids=skipped
+    )
     nn.init.normal_(model.context.weight)
     nn.init.normal_(model.context_bias.unsqueeze(0))
     ids = torch.tensor([[3, 4, 5, 6, 7, 8, 9], [9, 10, 11, 12, 0, 0, 0]])
@@ -96,7 +102,7 @@ def test_the_objective_equals_its_definition_word_by_word() -> None:
             for t in range(length):
                 own = 0
                 for offset in model.offsets:
-                    if 0 <= t + offset < length:
+                    if 0 <= t + offset < length and int(ids[b, t + offset]) not in skipped:
                         word = ids[b, t + offset]
                         score = hidden[b, t] @ context[word] + bias[word]
                         expected -= nn.functional.logsigmoid(score).item()
@@ -104,6 +110,11 @@ def test_the_objective_equals_its_definition_word_by_word() -> None:
                 noise = hidden[b, t] @ context[draws].T + bias[draws]
                 expected += 2 * own * (-nn.functional.logsigmoid(-noise).mean()).item()
                 positives += own
+    return model, draws, (loss, count), expected, positives
+
+
+def test_the_objective_equals_its_definition_word_by_word() -> None:
+    _, _, (loss, count), expected, positives = word_by_word()
     assert count == positives
     assert loss.item() == pytest.approx(expected, rel=1e-5)
 

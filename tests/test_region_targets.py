@@ -6,59 +6,27 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
-import torch
-from torch import nn
 
 from lstm_sentiment.config import RunConfig
 from lstm_sentiment.errors import ConfigError
 from lstm_sentiment.pretraining.function_words import FUNCTION_WORDS
-from lstm_sentiment.pretraining.region_model import RegionModel
 from lstm_sentiment.pretraining.run import pretrain
 from test_cli import assert_input_error, run_cli
 from test_pretrain import lm_config
-from test_region_embedding import REGION_SETTINGS
+from test_region_embedding import REGION_SETTINGS, word_by_word
 
 SKIPPED = (5, 9)
 
 
 def test_skipped_words_are_never_predicted_nor_drawn_as_noise() -> None:
-    torch.manual_seed(3)
-    model = RegionModel(
-        30, 4, 3, 0, np.ones(30), negatives=2, negative_draws=6, skipped_ids=SKIPPED
-    )
-    nn.init.normal_(model.context.weight)
-    nn.init.normal_(model.context_bias.unsqueeze(0))
+    model, draws, (loss, count), expected, positives = word_by_word(SKIPPED)
     assert model.noise[list(SKIPPED)].sum().item() == 0.0
-    ids = torch.tensor([[3, 4, 5, 6, 7, 8, 9], [9, 10, 11, 12, 0, 0, 0]])
-    lengths = torch.tensor([7, 4])
-    torch.manual_seed(0)
-    loss, count = model(ids, lengths)
-    torch.manual_seed(0)
-    draws = torch.multinomial(model.noise, 6, replacement=True)
     assert not set(draws.tolist()) & set(SKIPPED)
-    with torch.no_grad():
-        hidden, context, bias = model.embed(ids), model.context.weight, model.context_bias
-        expected, positives = 0.0, 0
-        for b, length in enumerate(lengths.tolist()):
-            for t in range(length):
-                own = 0
-                for offset in model.offsets:
-                    inside = 0 <= t + offset < length
-                    if inside and int(ids[b, t + offset]) not in SKIPPED:
-                        word = ids[b, t + offset]
-                        expected -= nn.functional.logsigmoid(
-                            hidden[b, t] @ context[word] + bias[word]
-                        )
-                        own += 1
-                noise = hidden[b, t] @ context[draws].T + bias[draws]
-                expected += 2 * own * (-nn.functional.logsigmoid(-noise).mean()).item()
-                positives += own
     assert count == positives
-    assert loss.item() == pytest.approx(float(expected), rel=1e-5)
-    everything = RegionModel(30, 4, 3, 0, np.ones(30), negative_draws=6)
-    assert everything(ids, lengths)[1] > count  # the skipped words were positives before
+    assert loss.item() == pytest.approx(expected, rel=1e-5)
+    _, _, (_, every_neighbour), _, _ = word_by_word()
+    assert every_neighbour > count  # the skipped words were positives before
 
 
 def test_the_built_in_list_keeps_negations_and_contrast() -> None:
