@@ -42,6 +42,9 @@ def test_region_arms_get_the_region_folder_and_the_pseudo_labels() -> None:
     assert "model.region_init=runs/r/model" in overrides
     assert 'data.extra_train=["p.csv"]' in overrides and "train.seed=18" in overrides
     assert not any("encoder_init" in item for item in overrides)
+    longer = imdb_semisup.arm_overrides("region_long", "imdb", None, None, region_dirs=["r"])
+    assert "model.region_init=r" in longer
+    assert f"train.epochs={imdb_semisup.REGION_LONG_EPOCHS}" in longer
 
 
 def test_several_region_pretrainings_are_read_side_by_side(tmp_path: Path) -> None:
