@@ -84,6 +84,8 @@ dimensions (a 60,000-word table stays near 30 MB), two passes over train + unsup
 FULL_LENGTH = 1000
 """``region_full``: tokens read per review (the config's 400 drop 11% of the training tokens,
 the middles of the 14% of reviews longer than that; 1,000 keeps all but 1% of reviews whole)."""
+WIDE_UNITS = 256
+"""``region_wide``: units per direction (the config's 128; Johnson & Zhang's LSTM had 500)."""
 SELF_TRAINING = ["train.crop_probability=0.5", "train.crop_min_tokens=4"]
 """The single model's crops (configs/imdb_single.toml); its pseudo-labels come from ``--pseudo``."""
 ARMS: dict[str, list[str]] = {
@@ -120,6 +122,7 @@ ARMS: dict[str, list[str]] = {
     "region_self_training": SELF_TRAINING,
     "region_long": [f"train.epochs={REGION_LONG_EPOCHS}"],
     "region_full": [f"text.max_length={FULL_LENGTH}"],
+    "region_wide": [f"model.hidden_size={WIDE_UNITS}"],
     "lm_vat": [
         "train.discriminative_lr=2.6",
         "train.gradual_unfreezing=true",
@@ -131,7 +134,7 @@ ARMS: dict[str, list[str]] = {
 USES_UNLABELLED = {"vat", "vat_std", "vat_std_long", "vat_entmin", "lm_vat", "vat_self_training"}
 USES_PSEUDO = {"self_training", "vat_self_training", "region_self_training"}
 USES_LM = {"lm", "lm_vat"}
-USES_REGION = {"region", "region_self_training", "region_long", "region_full"}
+USES_REGION = {"region", "region_self_training", "region_long", "region_full", "region_wide"}
 
 
 def pretrain_step(
