@@ -18,7 +18,8 @@ pseudo-labels) plus overrides, trained in a child process, one at a time:
   (``model.region_init``); ``region_self_training``: the same on the ``self_training`` recipe;
   ``--tag T --region-set KEY=VALUE`` pretrains other embeddings (``--pretrain-only``: nothing
   else), and ``--region-with T`` reads a finished pretraining beside the arm's own (Johnson &
-  Zhang combine several);
+  Zhang combine several); ``--region-set pretrain.objective=lstm_region`` pretrains LSTM region
+  embeddings instead (Johnson & Zhang 2016; ``model.lstm_region_init``);
 - ``self_training``: the single model's recipe (``configs/imdb_single.toml``): + the unlabelled
   reviews an ensemble labelled with confidence (``--pseudo``, ``data.extra_train``) and random
   crops; ``vat_self_training``: the same + VAT on standardised embeddings (``vat_std``).
@@ -221,10 +222,21 @@ def arm_overrides(
     if name in USES_LM and lm_dir:
         overrides.append(f"model.encoder_init={lm_dir}")
     if name in USES_REGION and region_dirs:
-        overrides.append(f"model.region_init={','.join(region_dirs)}")
+        overrides += region_overrides(region_dirs)
     if seed is not None:
         overrides.append(f"train.seed={seed}")
     return overrides
+
+
+def region_overrides(region_dirs: list[str]) -> list[str]:
+    """``model.region_init`` for the bag-of-words region folders, ``model.lstm_region_init``
+    for an LSTM one (``--region-set pretrain.objective=lstm_region``), by their headers."""
+    objective = {
+        d: json.loads((Path(d) / "config.json").read_text())["objective"] for d in region_dirs
+    }
+    bags = [folder for folder in region_dirs if objective[folder] == "region"]
+    lstms = [f"model.lstm_region_init={d}" for d in region_dirs if objective[d] == "lstm_region"]
+    return ([f"model.region_init={','.join(bags)}"] if bags else []) + lstms
 
 
 def finished_region(steps: Steps, tag: str) -> str:

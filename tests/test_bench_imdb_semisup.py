@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -30,20 +31,29 @@ def test_region_settings_without_a_tag_are_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "work").exists()
 
 
-def test_region_arms_get_the_region_folder_and_the_pseudo_labels() -> None:
+def region_folder(root: Path, name: str, objective: str = "region") -> str:
+    """A pretraining's model folder as far as the script reads it: its header's objective."""
+    folder = root / name
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({"objective": objective}))
+    return str(folder)
+
+
+def test_region_arms_get_the_region_folder_and_the_pseudo_labels(tmp_path: Path) -> None:
     sys.path.insert(0, str(SCRIPT.parent))
     try:
         import imdb_semisup
     finally:
         sys.path.remove(str(SCRIPT.parent))
+    bag = region_folder(tmp_path, "r")
     overrides = imdb_semisup.arm_overrides(
-        "region_self_training", "imdb", 18, None, pseudo="p.csv", region_dirs=["runs/r/model"]
+        "region_self_training", "imdb", 18, None, pseudo="p.csv", region_dirs=[bag]
     )
-    assert "model.region_init=runs/r/model" in overrides
+    assert f"model.region_init={bag}" in overrides
     assert 'data.extra_train=["p.csv"]' in overrides and "train.seed=18" in overrides
     assert not any("encoder_init" in item for item in overrides)
-    longer = imdb_semisup.arm_overrides("region_long", "imdb", None, None, region_dirs=["r"])
-    assert "model.region_init=r" in longer
+    longer = imdb_semisup.arm_overrides("region_long", "imdb", None, None, region_dirs=[bag])
+    assert f"model.region_init={bag}" in longer
     assert f"train.epochs={imdb_semisup.REGION_LONG_EPOCHS}" in longer
 
 
@@ -54,8 +64,13 @@ def test_several_region_pretrainings_are_read_side_by_side(tmp_path: Path) -> No
         from imdb_best_steps import Steps
     finally:
         sys.path.remove(str(SCRIPT.parent))
-    overrides = imdb_semisup.arm_overrides("region", "imdb", None, None, region_dirs=["a", "b"])
-    assert "model.region_init=a,b" in overrides
+    first, second = region_folder(tmp_path, "a"), region_folder(tmp_path, "b")
+    lstm = region_folder(tmp_path, "c", "lstm_region")
+    overrides = imdb_semisup.arm_overrides(
+        "region", "imdb", None, None, region_dirs=[lstm, first, second]
+    )
+    assert f"model.region_init={first},{second}" in overrides
+    assert f"model.lstm_region_init={lstm}" in overrides  # an LSTM pretraining goes elsewhere
     steps = Steps(tmp_path, reuse=True)
     with pytest.raises(SystemExit, match="no finished region pretraining tagged 'w9'"):
         imdb_semisup.finished_region(steps, "w9")

@@ -42,8 +42,12 @@ def regions(tmp_path_factory: pytest.TempPathFactory, tiny_files) -> tuple[RunCo
     return config, pretrain(config, root / "run").model_dir
 
 
-def classifier_config(config: RunConfig, model_dir: Path, *changes: str) -> RunConfig:
-    classifier = config.with_overrides([f"model.region_init={model_dir}", *changes])
+def classifier_config(
+    config: RunConfig, model_dir: Path | str, *changes: str, setting: str = "model.region_init"
+) -> RunConfig:
+    """The pretraining's tiny config as a classifier's that reads ``model_dir`` as
+    ``setting``, without its unlabelled text."""
+    classifier = config.with_overrides([f"{setting}={model_dir}", *changes])
     return dataclasses.replace(classifier, data=dataclasses.replace(classifier.data, unlabelled=[]))
 
 
@@ -76,13 +80,42 @@ def test_the_objective_predicts_only_neighbours_inside_each_text() -> None:
     assert padded_differently.item() == pytest.approx(loss.item(), rel=1e-5)
 
 
+def loss_by_definition(
+    views: list[tuple[torch.Tensor, list[int]]],
+    model: nn.Module,
+    ids: torch.Tensor,
+    lengths: torch.Tensor,
+    draws: torch.Tensor,
+    skipped: tuple[int, ...] = (),
+) -> tuple[float, int]:
+    """The two-view loss and count computed word by word: each word at a view's offsets inside
+    the text (and not ``skipped``) is a positive; each position weighs ``negatives`` times the
+    mean noise loss over the batch's shared ``draws``, once per positive it has."""
+    context, bias = model.context.weight, model.context_bias
+    expected, positives = 0.0, 0
+    with torch.no_grad():
+        for hidden, offsets in views:
+            for b, length in enumerate(lengths.tolist()):
+                for t in range(length):
+                    own = 0
+                    for offset in offsets:
+                        if 0 <= t + offset < length and int(ids[b, t + offset]) not in skipped:
+                            word = ids[b, t + offset]
+                            score = hidden[b, t] @ context[word] + bias[word]
+                            expected -= nn.functional.logsigmoid(score).item()
+                            own += 1
+                    noise = hidden[b, t] @ context[draws].T + bias[draws]
+                    mean_noise = (-nn.functional.logsigmoid(-noise).mean()).item()
+                    expected += model.negatives * own * mean_noise
+                    positives += own
+    return expected, positives
+
+
 def word_by_word(
     skipped: tuple[int, ...] = (),
 ) -> tuple[RegionModel, torch.Tensor, tuple[torch.Tensor, int], float, int]:
     """A small model, the noise words it draws, its loss and count, and both computed by the
-    definition: each neighbour inside the text (and not ``skipped``) is a positive; each
-    position weighs ``negatives`` times the mean noise loss over the batch's shared draws, once
-    per positive it has."""
+    definition (:func:`loss_by_definition`)."""
     torch.manual_seed(3)
     model = RegionModel(
         30, 4, 3, 0, np.ones(30), negatives=2, negative_draws=6, skipped_ids=skipped
@@ -96,20 +129,8 @@ def word_by_word(
     torch.manual_seed(0)
     draws = torch.multinomial(model.noise, 6, replacement=True)
     with torch.no_grad():
-        hidden, context, bias = model.embed(ids), model.context.weight, model.context_bias
-        expected, positives = 0.0, 0
-        for b, length in enumerate(lengths.tolist()):
-            for t in range(length):
-                own = 0
-                for offset in model.offsets:
-                    if 0 <= t + offset < length and int(ids[b, t + offset]) not in skipped:
-                        word = ids[b, t + offset]
-                        score = hidden[b, t] @ context[word] + bias[word]
-                        expected -= nn.functional.logsigmoid(score).item()
-                        own += 1
-                noise = hidden[b, t] @ context[draws].T + bias[draws]
-                expected += 2 * own * (-nn.functional.logsigmoid(-noise).mean()).item()
-                positives += own
+        views = [(model.embed(ids), model.offsets)]
+    expected, positives = loss_by_definition(views, model, ids, lengths, draws, skipped)
     return model, draws, (loss, count), expected, positives
 
 
@@ -171,31 +192,30 @@ def test_region_features_are_explained_per_token(regions, tmp_path: Path) -> Non
     assert abs(explanation.completeness_gap) < 0.05
 
 
+def assert_train_refused(
+    capsys: pytest.CaptureFixture[str], tiny_files, output: Path, message: str, *settings: str
+) -> None:
+    """``train`` on the tiny data with ``settings`` exits 2 with ``message`` and writes
+    nothing."""
+    args = ["-q", "train", "--data", tiny_files.csv, "--config", tiny_files.toml]
+    for setting in settings:
+        args += ["--set", setting]
+    code, _, err = run_cli(capsys, *args, "--output", output)
+    assert_input_error(code, err, message)
+    assert not output.exists()
+
+
 def test_a_language_model_folder_is_refused_as_regions_and_back(
     regions, tiny_files, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, model_dir = regions
-    args = ["-q", "train", "--data", tiny_files.csv, "--config", tiny_files.toml]
-    code, _, err = run_cli(
-        capsys, *args, "--set", f"model.encoder_init={model_dir}", "--output", tmp_path / "a"
-    )
-    assert_input_error(code, err, "model.region_init instead")
-    code, _, err = run_cli(
-        capsys, *args, "--set", f"model.region_init={tiny_files.csv}", "--output", tmp_path / "b"
-    )
-    assert code == 2 and "model.region_init" in err
-    code, _, err = run_cli(
-        capsys,
-        *args,
-        "--set",
-        f"model.region_init={model_dir}",
-        "--set",
-        "text.lowercase=false",
-        "--output",
-        tmp_path / "c",
-    )
-    assert_input_error(code, err, "text.lowercase")
-    assert not any((tmp_path / name).exists() for name in "abc")
+    refused = [
+        ("model.region_init instead", f"model.encoder_init={model_dir}"),
+        ("model.region_init", f"model.region_init={tiny_files.csv}"),
+        ("text.lowercase", f"model.region_init={model_dir}", "text.lowercase=false"),
+    ]
+    for name, (message, *settings) in zip("abc", refused, strict=True):
+        assert_train_refused(capsys, tiny_files, tmp_path / name, message, *settings)
 
 
 def test_region_width_without_its_folder_is_refused() -> None:
@@ -245,18 +265,23 @@ def test_features_wrong_shape_are_refused() -> None:
         features.set_table(np.zeros((4, 3)), np.zeros(3))
 
 
+def assert_exports_to_onnx(model_dir: Path, probe_texts: dict[str, str]) -> None:
+    """The model exported (with an int8 file) predicts as on torch."""
+    from lstm_sentiment.export.onnx_export import export_onnx
+
+    export_onnx(model_dir, quantize="int8")
+    texts = [*probe_texts, "film", "a great plot but an awful and boring ending , i hate it"]
+    reference = SentimentModel.load(model_dir, runtime="torch").predict_proba(texts)
+    got = SentimentModel.load(model_dir, runtime="onnx").predict_proba(texts)
+    assert np.abs(got - reference).max() < 1e-4
+
+
 def test_a_region_model_exports_to_onnx_with_the_same_probabilities(
     regions, tmp_path: Path, probe_texts: dict[str, str]
 ) -> None:
-    from lstm_sentiment.export.onnx_export import export_onnx
-
     config, model_dir = regions
     result = train(classifier_config(config, model_dir, "train.epochs=1"), tmp_path / "run")
-    export_onnx(result.model_dir, quantize="int8")
-    texts = [*probe_texts, "film", "a great plot but an awful and boring ending , i hate it"]
-    reference = SentimentModel.load(result.model_dir, runtime="torch").predict_proba(texts)
-    got = SentimentModel.load(result.model_dir, runtime="onnx").predict_proba(texts)
-    assert np.abs(got - reference).max() < 1e-4
+    assert_exports_to_onnx(result.model_dir, probe_texts)
 
 
 @pytest.fixture(scope="module")
@@ -271,8 +296,6 @@ def wide_regions(tmp_path_factory: pytest.TempPathFactory, regions) -> Path:
 def test_a_classifier_reads_several_region_embeddings_side_by_side(
     regions, wide_regions: Path, tmp_path: Path, probe_texts: dict[str, str]
 ) -> None:
-    from lstm_sentiment.export.onnx_export import export_onnx
-
     config, model_dir = regions
     both = f"{model_dir},{wide_regions}"  # as --set model.region_init=A,B gives them
     result = train(classifier_config(config, both), tmp_path / "run")
@@ -289,7 +312,4 @@ def test_a_classifier_reads_several_region_embeddings_side_by_side(
     second, _ = region_table([wide_regions], tokens, 0)
     assert np.allclose(saved["region.table"].numpy(), np.concatenate([first, second], axis=1))
     assert [p.label for p in model.predict(list(probe_texts))] == list(probe_texts.values())
-    export_onnx(result.model_dir, quantize="int8")
-    texts = [*probe_texts, "film", "a great plot but an awful and boring ending , i hate it"]
-    onnx = SentimentModel.load(result.model_dir, runtime="onnx").predict_proba(texts)
-    assert np.abs(onnx - model.predict_proba(texts)).max() < 1e-4
+    assert_exports_to_onnx(result.model_dir, probe_texts)

@@ -33,6 +33,8 @@ def portable_config(config: RunConfig, run_dir: Path) -> RunConfig:
         portable.model.encoder_init = _relative(config.model.encoder_init, run_dir)
     if config.model.region_init:
         portable.model.region_init = [_relative(s, run_dir) for s in config.model.region_init]
+    if config.model.lstm_region_init:
+        portable.model.lstm_region_init = _relative(config.model.lstm_region_init, run_dir)
     if config.train.init_from:  # "default" (the shipped model) stays a name
         portable.train.init_from = _relative(config.train.init_from, run_dir)
     return portable

@@ -85,7 +85,7 @@ def print_train_summary(result: TrainResult) -> None:
 
 def print_pretrain_summary(result: PretrainResult) -> None:
     """Per-epoch losses of a pretraining run, and where its model went."""
-    region = result.objective == "region"
+    region = result.objective in ("region", "lstm_region")
     what, measure = ("Region embeddings", "loss") if region else ("Language model", "perplexity")
     table = Table(title=f"{what} pretraining: {result.run_dir}")
     for column in ("epoch", f"train {measure}", f"val {measure}", "seconds", "tokens/s"):
@@ -101,7 +101,9 @@ def print_pretrain_summary(result: PretrainResult) -> None:
     console = _console()
     console.print(table)
     corpus = result.corpus
-    setting = "model.region_init" if region else "model.encoder_init"
+    setting = {"region": "model.region_init", "lstm_region": "model.lstm_region_init"}.get(
+        result.objective, "model.encoder_init"
+    )
     console.print(
         f"{corpus['tokens']:,} tokens of {corpus['texts']:,} texts; vocabulary "
         f"{corpus['vocabulary']:,}. Model: {result.model_dir} "

@@ -86,6 +86,15 @@ class ModelConfig:
     """Width of each ``region_init``'s features (set from the folders; empty = none)."""
     region_size: list[int] = field(default_factory=list)
     """Words per region of each ``region_init``, centred on the token (set from the folders)."""
+    lstm_region_init: str = ""
+    """LSTM region embeddings (``lstm-sentiment pretrain --set pretrain.objective=lstm_region``;
+    Johnson & Zhang 2016): each token's input gains the fixed states of a forward LSTM that
+    has read the text up to it and a backward one that has read it from the end, learned on
+    unlabelled text; beside ``region_init``'s or alone; empty = none. ``lstm_region_dim`` is
+    then taken from the folder and saved with the model."""
+    lstm_region_dim: int = 0
+    """Units of each ``lstm_region_init`` LSTM (set from the folder; 0 = none): a token gains
+    twice as many features."""
     lexicon: str = "none"
     """Per-token lexicon features beside the word embedding (``none`` or ``vader``: VADER's
     MIT-licensed valence lexicon, negation words and intensifiers, Hutto & Gilbert 2014). The
@@ -174,11 +183,17 @@ class ModelConfig:
             )
         if len(self.region_size) != len(self.region_dim):
             raise ConfigError("model.region_size needs one size per model.region_dim width")
+        if self.lstm_region_dim < 0 or (self.lstm_region_dim and not self.lstm_region_init):
+            raise ConfigError(
+                "model.lstm_region_dim comes from model.lstm_region_init: give the folder of LSTM "
+                "region embeddings (lstm-sentiment pretrain --set pretrain.objective=lstm_region) "
+                "and leave the width unset"
+            )
 
     @property
     def region_width(self) -> int:
-        """Width of all region features of a token together (0 = none)."""
-        return sum(self.region_dim)
+        """Width of all region features of a token together, bag and LSTM (0 = none)."""
+        return sum(self.region_dim) + 2 * self.lstm_region_dim
 
     @property
     def layer_sizes(self) -> list[int]:

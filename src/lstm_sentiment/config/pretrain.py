@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from lstm_sentiment.errors import ConfigError
 
-PRETRAIN_OBJECTIVES = ("language_model", "region")
+PRETRAIN_OBJECTIVES = ("language_model", "region", "lstm_region")
 REGION_TARGETS = ("all", "content")
 
 
@@ -24,11 +24,16 @@ class PretrainConfig:
     objective: str = "language_model"
     """``language_model``: forward and backward LMs whose embedding and first layer initialise
     the classifier (``model.encoder_init``); ``region``: two-view region embeddings that
-    become fixed per-token features of any classifier (``model.region_init``)."""
+    become fixed per-token features of any classifier (``model.region_init``);
+    ``lstm_region``: a forward and a backward LSTM whose states predict the words after and
+    before each token, fixed per-token features of any classifier
+    (``model.lstm_region_init``)."""
     region_size: int = 5
-    """``region``: words per region (centred), and per neighbouring region it predicts."""
+    """``region``: words per region (centred), and per neighbouring region it predicts;
+    ``lstm_region``: words each state predicts (after it forwards, before it backwards)."""
     region_dim: int = 200
-    """``region``: width of the region embedding."""
+    """``region``: width of the region embedding; ``lstm_region``: units of each LSTM (and
+    width of its word table)."""
     region_targets: str = "all"
     """``region``: which neighbouring words a region predicts: ``all``, or ``content`` (function
     words skipped, as Johnson & Zhang do: they sit beside every region alike)."""

@@ -123,6 +123,9 @@ def _integrate(
     region = getattr(model, "region", None)
     if region is not None:  # a region's features go to the token at its centre
         layers.append(region)
+    lstm_region = getattr(model, "lstm_region", None)
+    if lstm_region is not None:  # the LSTMs' states go to the token they have just read
+        layers.append(lstm_region)
     token_layers = len(layers)
     bigrams = getattr(model, "bigrams", None)
     if bigrams is not None and width >= 2:

@@ -53,7 +53,7 @@ def read_init_parts(config: RunConfig) -> NeuralParts:
 def fine_tuning_config(config: RunConfig) -> RunConfig:
     """``config`` with the ``[text]`` and ``[model]`` settings of the model it starts from (the
     network must be rebuilt exactly as it was saved)."""
-    for setting in ("encoder_init", "region_init"):
+    for setting in ("encoder_init", "region_init", "lstm_region_init"):
         if getattr(config.model, setting):
             raise ConfigError(
                 f"train.init_from and model.{setting} both initialise the network: set one "

@@ -29,6 +29,7 @@ from lstm_sentiment.kinds.neural_model import Bundle
 from lstm_sentiment.models.registry import build_model, count_parameters
 from lstm_sentiment.preparation import PreparedData
 from lstm_sentiment.pretraining.artefact import initialise_from_pretrained, pretrained_embedding_dim
+from lstm_sentiment.pretraining.lstm_region_artefact import lstm_region_config, lstm_region_tensors
 from lstm_sentiment.pretraining.region_artefact import region_config, region_table
 from lstm_sentiment.text.vocab import Vocabulary
 from lstm_sentiment.training.callbacks import CsvLogger, TensorBoardLogger
@@ -82,6 +83,9 @@ def _fit_tables(model: torch.nn.Module, config: RunConfig, encoded: EncodedData)
         model.lexicon.set_table(load_lexicon(config.model.lexicon).table(vocab.tokens))
     if model.region is not None:
         model.region.set_table(*region_table(config.model.region_init, vocab.tokens, vocab.pad_id))
+    if model.lstm_region is not None:
+        path = config.model.lstm_region_init
+        model.lstm_region.set_weights(lstm_region_tensors(path, vocab.tokens, vocab.pad_id))
     nb_path = getattr(model, "nb", None)
     if nb_path is not None:  # NB-weighted n-grams: ratios from the training texts only
         nb_path.fit_ratios(encoded.train.ids, encoded.train.labels, config.model.nb_alpha)
@@ -100,8 +104,11 @@ def fit_neural(config: RunConfig, data: PreparedData, options: FitOptions) -> Fi
     if config.train.init_from:
         config = fine_tuning_config(config)
         check_labels(config, data.labels)
-    elif config.model.region_init:  # its size and width, saved with the model
-        config = region_config(config)
+    else:  # the region embeddings' sizes and widths, saved with the model
+        if config.model.region_init:
+            config = region_config(config)
+        if config.model.lstm_region_init:
+            config = lstm_region_config(config)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     encoded = encode_data(config, data)

@@ -10,6 +10,7 @@ from lstm_sentiment.config import ModelConfig
 from lstm_sentiment.errors import ConfigError
 from lstm_sentiment.models.layers import activation
 from lstm_sentiment.models.lexicon import LexiconFeatures
+from lstm_sentiment.models.lstm_region import LstmRegionFeatures
 from lstm_sentiment.models.nb_ngrams import NbNgramLogits
 from lstm_sentiment.models.normalized_embedding import EmbeddingStandardizer
 from lstm_sentiment.models.pooling import Pooler, padding_mask, pool
@@ -101,6 +102,10 @@ class TextClassifier(nn.Module):
         self.region: RegionFeatures | None = None
         if config.region_dim:
             self.region = RegionFeatures(vocab_size, config.region_dim, config.region_size)
+        self.lstm_region: LstmRegionFeatures | None = None
+        if config.lstm_region_dim:
+            units = config.lstm_region_dim
+            self.lstm_region = LstmRegionFeatures(vocab_size, units, units, pad_id)
         self.encoder = encoder
         self.pooler = Pooler(
             config.pooling,
@@ -159,6 +164,8 @@ class TextClassifier(nn.Module):
             parts.append(self.lexicon(ids))
         if self.region is not None:
             parts.append(self.embedding_dropout(self.region(ids)))
+        if self.lstm_region is not None:
+            parts.append(self.embedding_dropout(self.lstm_region(ids)))
         return parts[0] if len(parts) == 1 else torch.cat(parts, dim=-1)
 
     def classify(

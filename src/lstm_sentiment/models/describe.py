@@ -34,5 +34,8 @@ def describe_architecture(config: ModelConfig) -> str:
         f"{dim}-d ({size} words)"
         for dim, size in zip(config.region_dim, config.region_size, strict=True)
     )
+    if config.lstm_region_dim:
+        lstm = f"LSTM region embeddings 2x{config.lstm_region_dim}-d"
+        regions = f"{regions} + {lstm}" if regions else lstm
     inputs = f" over words + region embeddings {regions}" if regions else ""
     return f"{encoder}{inputs}, {pooling} pooling{head}, {config.output} output"

@@ -39,6 +39,7 @@ TEXT_SETTINGS_THAT_MUST_MATCH = (
 """How text becomes tokens: the classifier must read text as its language model did."""
 OBJECTIVE_LANGUAGE_MODEL = "language_model"
 OBJECTIVE_REGION = "region"
+OBJECTIVE_LSTM_REGION = "lstm_region"
 """``pretrain.objective`` values, recorded in the folder's header."""
 CELLS = {"lstm": "lstm", "gru": "gru"}
 """Architectures whose first layer a language model can initialise, and their cell."""
@@ -75,9 +76,11 @@ def read_pretrained_header(path: str | Path) -> tuple[Path, dict[str, Any]]:
             "pretrained language model: make one with lstm-sentiment pretrain"
         )
     if objective_of(header) != OBJECTIVE_LANGUAGE_MODEL:
+        lstm = objective_of(header) == OBJECTIVE_LSTM_REGION
+        setting = "lstm_region_init" if lstm else "region_init"
         raise ConfigError(
-            f"model.encoder_init {path} holds {objective_of(header)} embeddings, not a language "
-            "model: give it as model.region_init instead"
+            f"model.encoder_init {path} holds {objective_of(header).replace('_', ' ')} "
+            f"embeddings, not a language model: give it as model.{setting} instead"
         )
     return folder, header
 

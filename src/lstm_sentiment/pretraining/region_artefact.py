@@ -35,12 +35,20 @@ SETTING = "model.region_init"
 
 def read_region_header(path: str | Path) -> tuple[Path, dict[str, Any]]:
     """The checked header of a region-embedding folder."""
-    folder, header = read_artefact_header(path, SETTING)
-    if header.get("kind") != KIND_PRETRAINED or objective_of(header) != OBJECTIVE_REGION:
-        what = objective_of(header) if header.get("kind") == KIND_PRETRAINED else "classifier"
+    return read_objective_header(path, SETTING, OBJECTIVE_REGION, "region embeddings")
+
+
+def read_objective_header(
+    path: str | Path, setting: str, objective: str, what: str
+) -> tuple[Path, dict[str, Any]]:
+    """The header of the pretrained folder ``setting`` names, refused unless it holds
+    ``objective`` (``what`` names it in the message)."""
+    folder, header = read_artefact_header(path, setting)
+    if header.get("kind") != KIND_PRETRAINED or objective_of(header) != objective:
+        held = objective_of(header) if header.get("kind") == KIND_PRETRAINED else "classifier"
         raise ConfigError(
-            f"{SETTING} {path} holds a {what.replace('_', ' ')}, not region embeddings: make "
-            "them with lstm-sentiment pretrain --set pretrain.objective=region"
+            f"{setting} {path} holds a {held.replace('_', ' ')}, not {what}: make them with "
+            f"lstm-sentiment pretrain --set pretrain.objective={objective}"
         )
     return folder, header
 
@@ -64,17 +72,22 @@ def _region_shape(path: str | Path, config: RunConfig) -> tuple[int, int]:
         dim, size = int(header["region_dim"]), int(header["region_size"])
     except (KeyError, TypeError, ValueError, LstmSentimentError) as exc:
         raise ConfigError(f"{SETTING} {folder} is invalid ({exc})") from None
-    differing = [
-        f"text.{name} ({getattr(config.text, name)!r} here, {getattr(saved.text, name)!r} there)"
-        for name in TEXT_SETTINGS_THAT_MUST_MATCH
-        if getattr(config.text, name) != getattr(saved.text, name)
-    ]
+    differing = differing_text_settings(config, saved)
     if differing:
         raise ConfigError(
             f"{SETTING} {folder} read text differently: {'; '.join(differing)}: use the text "
             "settings it was pretrained with"
         )
     return dim, size
+
+
+def differing_text_settings(config: RunConfig, saved: RunConfig) -> list[str]:
+    """The text settings of ``config`` that differ from the pretrained folder's ``saved``."""
+    return [
+        f"text.{name} ({getattr(config.text, name)!r} here, {getattr(saved.text, name)!r} there)"
+        for name in TEXT_SETTINGS_THAT_MUST_MATCH
+        if getattr(config.text, name) != getattr(saved.text, name)
+    ]
 
 
 def region_table(
@@ -99,10 +112,19 @@ def _one_table(path: str | Path, tokens: list[str], pad_id: int) -> tuple[np.nda
         raise ConfigError(f"{SETTING} {folder} is invalid ({exc})") from None
     if table.shape[0] != len(own):
         raise ConfigError(f"{SETTING} {folder} is invalid (table rows != vocabulary)")
-    index = {token: row for row, token in enumerate(own.tokens)}
+    mapped = follow_vocabulary(table, own.tokens, tokens, pad_id)
+    return mapped, np.asarray(bias, dtype=np.float32)
+
+
+def follow_vocabulary(
+    table: np.ndarray, own_tokens: list[str], tokens: list[str], pad_id: int
+) -> np.ndarray:
+    """``table`` (one row per word of ``own_tokens``) re-ordered to ``tokens``: zeros for
+    padding and for the words it lacks."""
+    index = {token: row for row, token in enumerate(own_tokens)}
     rows = np.array([index.get(token, -1) for token in tokens])
     rows[pad_id] = -1
     mapped = np.zeros((len(tokens), table.shape[1]), dtype=np.float32)
     found = rows >= 0
     mapped[found] = table[rows[found]]
-    return mapped, np.asarray(bias, dtype=np.float32)
+    return mapped

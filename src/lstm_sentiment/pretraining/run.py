@@ -30,9 +30,11 @@ from lstm_sentiment.kinds import KIND_PRETRAINED
 from lstm_sentiment.kinds.neural_encoding import build_embeddings, learn_vocabulary
 from lstm_sentiment.kinds.neural_files import VOCAB_FILE, WEIGHTS_FILE
 from lstm_sentiment.preparation import prepare_data
-from lstm_sentiment.pretraining.artefact import CELLS, OBJECTIVE_REGION
+from lstm_sentiment.pretraining.artefact import CELLS, OBJECTIVE_LSTM_REGION, OBJECTIVE_REGION
+from lstm_sentiment.pretraining.card import pretrain_card
 from lstm_sentiment.pretraining.function_words import FUNCTION_WORDS, stopwords_from_file
 from lstm_sentiment.pretraining.language_model import LanguageModel
+from lstm_sentiment.pretraining.lstm_region_model import LstmRegionModel
 from lstm_sentiment.pretraining.region_model import RegionModel
 from lstm_sentiment.run_folder import locked_run_folder
 from lstm_sentiment.text.tokenize import LearnedTokenizer
@@ -50,6 +52,8 @@ from lstm_sentiment.training.trainer import TrainingInterrupted
 
 logger = logging.getLogger(__name__)
 
+REGION_OBJECTIVES = (OBJECTIVE_REGION, OBJECTIVE_LSTM_REGION)
+"""Objectives that predict neighbouring words (negative sampling) rather than the next word."""
 VALIDATION_BATCH = 128
 """Chunks per validation batch."""
 
@@ -83,7 +87,7 @@ def chunk(id_lists: list[list[int]], length: int, max_tokens: int = 0) -> list[n
 
 
 def _check_architecture(config: RunConfig) -> None:
-    if config.pretrain.objective == OBJECTIVE_REGION:  # any classifier takes region features
+    if config.pretrain.objective in REGION_OBJECTIVES:  # any classifier takes region features
         _target_stopwords(config.pretrain)  # a bad word list fails before the corpus is read
         return
     model = config.model
@@ -149,7 +153,7 @@ def _pretrain(config: RunConfig, run_dir: Path, resume: bool) -> PretrainResult:
         kind=KIND_PRETRAINED,
         header=header,
         metrics=metrics,
-        card=_card(config, summary, history),
+        card=pretrain_card(config, summary, history),
         write_files=lambda folder: _write_files(folder, model, vocab, learned.tokenizer),
     )
     write_json(run_dir / "metrics.json", metrics)
@@ -158,28 +162,43 @@ def _pretrain(config: RunConfig, run_dir: Path, resume: bool) -> PretrainResult:
 
 def _network(
     config: RunConfig, vocab: Vocabulary, vectors: Any, corpus: EncodedDataset
-) -> tuple[LanguageModel | RegionModel, dict[str, Any], dict[str, Any]]:
+) -> tuple[LanguageModel | RegionModel | LstmRegionModel, dict[str, Any], dict[str, Any]]:
     """The network ``pretrain.objective`` trains, its header fields and its vector info."""
     settings = config.pretrain
-    if settings.objective == OBJECTIVE_REGION:
+    if settings.objective in REGION_OBJECTIVES:
         counts = np.bincount(np.concatenate(corpus.ids), minlength=len(vocab))
-        region = RegionModel(
-            len(vocab),
-            settings.region_dim,
-            settings.region_size,
-            vocab.pad_id,
-            counts,
-            negatives=settings.negatives,
-            negative_draws=settings.negative_draws,
-            special_ids=tuple(vocab.special_ids),
-            skipped_ids=_skipped_targets(settings, vocab),
-        )
+        sampling = {
+            "negatives": settings.negatives,
+            "negative_draws": settings.negative_draws,
+            "special_ids": tuple(vocab.special_ids),
+            "skipped_ids": _skipped_targets(settings, vocab),
+        }
+        network: RegionModel | LstmRegionModel
+        if settings.objective == OBJECTIVE_REGION:
+            network = RegionModel(
+                len(vocab),
+                settings.region_dim,
+                settings.region_size,
+                vocab.pad_id,
+                counts,
+                **sampling,
+            )
+        else:
+            network = LstmRegionModel(
+                len(vocab),
+                settings.region_dim,
+                settings.region_size,
+                vocab.pad_id,
+                counts,
+                dropout=settings.dropout,
+                **sampling,
+            )
         header = {
             "region_dim": settings.region_dim,
             "region_size": settings.region_size,
             "region_targets": settings.region_targets,
         }
-        return region, header, {}
+        return network, header, {}
     embeddings, embedding_dim, vector_info = build_embeddings(config, vocab, vectors)
     model = LanguageModel(
         CELLS[config.model.architecture],
@@ -212,59 +231,20 @@ def _target_stopwords(settings: PretrainConfig) -> frozenset[str]:
 
 
 def _write_files(
-    folder: Path, model: LanguageModel | RegionModel, vocab: Vocabulary, tokenizer: Any
+    folder: Path,
+    model: LanguageModel | RegionModel | LstmRegionModel,
+    vocab: Vocabulary,
+    tokenizer: Any,
 ) -> None:
     from safetensors.torch import save_file
 
-    state = model.transferable_state() if isinstance(model, RegionModel) else model.state_dict()
+    regions = isinstance(model, RegionModel | LstmRegionModel)
+    state = model.transferable_state() if regions else model.state_dict()
     tensors = {k: v.detach().contiguous() for k, v in state.items()}
     save_file(tensors, str(folder / WEIGHTS_FILE))
     if isinstance(tokenizer, LearnedTokenizer):
         tokenizer.save(folder)
     write_json(folder / VOCAB_FILE, vocab.to_dict())
-
-
-_SKIPPED_NOTE = {"all": "", "content": " but function words"}
-"""How the card names ``pretrain.region_targets``."""
-
-
-def _card(config: RunConfig, summary: dict[str, Any], history: list[dict[str, float]]) -> str:
-    last = history[-1] if history else {}
-    settings = config.pretrain
-    if settings.objective == OBJECTIVE_REGION:
-        return "\n".join(
-            [
-                "# Region embeddings (lstm-sentiment pretrain, two-view objective)",
-                "",
-                f"- {settings.region_dim} dimensions per region of {settings.region_size} "
-                f"words, trained to predict the {settings.region_size} words on each side"
-                f"{_SKIPPED_NOTE[settings.region_targets]} (negative sampling, "
-                f"{settings.negatives} noise words per word) over "
-                f"{summary['vocabulary']:,} tokens.",
-                f"- Trained on {summary['tokens']:,} tokens ({summary['texts']:,} texts, "
-                f"{summary['unlabelled_texts']:,} of them unlabelled) for {len(history)} "
-                "epoch(s).",
-                f"- Validation loss per predicted word: {last.get('val_loss', float('nan')):.3f}.",
-                "- Use: `lstm-sentiment train --set model.region_init=PATH` with the same text "
-                "settings; it does not predict labels itself.",
-                "",
-            ]
-        )
-    return "\n".join(
-        [
-            "# Pretrained language model (lstm-sentiment pretrain)",
-            "",
-            f"- {config.model.architecture.upper()}, {config.model.hidden_size} units per "
-            f"direction, bidirectional {config.model.bidirectional}; adaptive softmax over "
-            f"{summary['vocabulary']:,} tokens.",
-            f"- Trained on {summary['tokens']:,} tokens ({summary['texts']:,} texts, "
-            f"{summary['unlabelled_texts']:,} of them unlabelled) for {len(history)} epoch(s).",
-            f"- Validation perplexity: {last.get('val_perplexity', float('nan')):.1f}.",
-            "- Use: `lstm-sentiment train --set model.encoder_init=PATH` with the same text and "
-            "model settings; it does not predict labels itself.",
-            "",
-        ]
-    )
 
 
 class LanguageModelTrainer:
@@ -315,7 +295,7 @@ class LanguageModelTrainer:
         started, elapsed_before = time.perf_counter(), state["elapsed"]
         # the epoch's time so far, before an interruption too (older checkpoints lack it)
         epoch_before = state.get("epoch_seconds", 0.0)
-        what = "regions" if cfg.objective == OBJECTIVE_REGION else "LM"
+        what = "regions" if cfg.objective in REGION_OBJECTIVES else "LM"
         bar = tqdm(
             total=len(plan), initial=state["batch"], desc=f"{what} epoch {epoch}/{cfg.epochs}"
         )
@@ -337,7 +317,7 @@ class LanguageModelTrainer:
             state["epoch_seconds"] = epoch_before + time.perf_counter() - started
             bar.update(1)
             mean_loss = state["epoch_nll"] / max(1, state["epoch_count"])
-            if cfg.objective == OBJECTIVE_REGION:
+            if cfg.objective in REGION_OBJECTIVES:
                 bar.set_postfix(loss=f"{mean_loss:.3f}")
             else:
                 bar.set_postfix(ppl=f"{math.exp(mean_loss):.1f}")
