@@ -149,3 +149,22 @@ def test_features_of_the_wrong_shape_are_refused() -> None:
     tensors = {name.split(".", 1)[1]: torch.zeros(1) for name in TRANSFERRED}
     with pytest.raises(ValueError, match="does not fit"):
         features.set_weights(tensors)
+
+
+def test_the_word_table_can_start_from_the_vectors(lstm_regions, tmp_path: Path) -> None:
+    config, _ = lstm_regions
+    width = 8  # the tiny vectors' width
+    seeded = config.with_overrides(
+        ["pretrain.region_vectors=true", f"pretrain.region_dim={width}", "pretrain.epochs=1"]
+    )
+    model_dir = pretrain(seeded, tmp_path / "run").model_dir
+    metrics = json.loads((model_dir.parent / "metrics.json").read_text())
+    assert metrics["coverage_types"] > 0  # the vectors were read for the table
+    assert "started from the vectors" in (model_dir / "README.md").read_text()
+    table = np.arange(12.0).reshape(3, 4)
+    started = LstmRegionModel(3, 4, 2, 0, np.ones(3), table=table)
+    assert np.allclose(started.table.weight.detach().numpy(), table)
+    with pytest.raises(ConfigError, match=r"needs vectors\.source of 5 dimensions"):
+        pretrain(seeded.with_overrides(["pretrain.region_dim=5"]), tmp_path / "narrow")
+    with pytest.raises(ConfigError, match=r"needs pretrain\.objective"):
+        RunConfig.from_dict({"pretrain": {"objective": "region", "region_vectors": True}})

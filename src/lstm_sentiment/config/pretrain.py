@@ -34,6 +34,9 @@ class PretrainConfig:
     region_dim: int = 200
     """``region``: width of the region embedding; ``lstm_region``: units of each LSTM (and
     width of its word table)."""
+    region_vectors: bool = False
+    """``lstm_region``: start the LSTMs' word table from ``[vectors]`` (their width must equal
+    ``region_dim``) instead of random numbers."""
     region_targets: str = "all"
     """``region``: which neighbouring words a region predicts: ``all``, or ``content`` (function
     words skipped, as Johnson & Zhang do: they sit beside every region alike)."""
@@ -76,6 +79,8 @@ class PretrainConfig:
                 f"pretrain.region_targets must be one of {', '.join(REGION_TARGETS)}, got "
                 f"{self.region_targets!r}"
             )
+        if self.region_vectors and self.objective != "lstm_region":
+            raise ConfigError('pretrain.region_vectors needs pretrain.objective = "lstm_region"')
         if self.region_stopwords and self.region_targets != "content":
             raise ConfigError('pretrain.region_stopwords needs pretrain.region_targets = "content"')
         if min(self.region_size, self.region_dim, self.negatives, self.negative_draws) < 1:

@@ -35,6 +35,8 @@ def _region_card(
             f"word table; each state predicts the {settings.region_size} words after (forward) "
             f"or before (backward) the token it has just read{sampling}"
         )
+        if settings.region_vectors:
+            what += f"\n- The word table started from the vectors ({config.vectors.source})."
         use = "model.lstm_region_init"
     else:
         title = "# Region embeddings (lstm-sentiment pretrain, two-view objective)"

@@ -39,12 +39,17 @@ class LstmRegionModel(NeighbourObjective):
         counts: np.ndarray,
         *,
         dropout: float = 0.0,
+        table: np.ndarray | None = None,
         **sampling: Any,
     ) -> None:
-        """``sampling``: :class:`NeighbourObjective`'s negative-sampling options."""
+        """``table``: the word table to start from (``[vocab_size, units]``; random without);
+        ``sampling``: :class:`NeighbourObjective`'s negative-sampling options."""
         super().__init__(vocab_size, units, pad_id, counts, **sampling)
         self.pad_id = pad_id
         self.table = nn.Embedding(vocab_size, units, padding_idx=pad_id)
+        if table is not None:
+            with torch.no_grad():
+                self.table.weight.copy_(torch.from_numpy(np.asarray(table, dtype=np.float32)))
         self.lstms = nn.ModuleList(nn.LSTM(units, units) for _ in DIRECTIONS)
         self.dropout = nn.Dropout(dropout)
         self.offsets = {

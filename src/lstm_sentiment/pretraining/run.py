@@ -184,6 +184,7 @@ def _network(
                 **sampling,
             )
         else:
+            table, vector_info = _region_table_start(config, vocab, vectors)
             network = LstmRegionModel(
                 len(vocab),
                 settings.region_dim,
@@ -191,6 +192,7 @@ def _network(
                 vocab.pad_id,
                 counts,
                 dropout=settings.dropout,
+                table=table,
                 **sampling,
             )
         header = {
@@ -198,7 +200,7 @@ def _network(
             "region_size": settings.region_size,
             "region_targets": settings.region_targets,
         }
-        return network, header, {}
+        return network, header, vector_info if settings.region_vectors else {}
     embeddings, embedding_dim, vector_info = build_embeddings(config, vocab, vectors)
     model = LanguageModel(
         CELLS[config.model.architecture],
@@ -213,6 +215,22 @@ def _network(
     )
     header = {"embedding_dim": embedding_dim, "hidden_size": model.softmax.in_features}
     return model, header, vector_info
+
+
+def _region_table_start(
+    config: RunConfig, vocab: Vocabulary, vectors: Any
+) -> tuple[np.ndarray | None, dict[str, Any]]:
+    """The LSTM regions' starting word table: the vectors with ``pretrain.region_vectors``."""
+    if not config.pretrain.region_vectors:
+        return None, {}
+    table, width, info = build_embeddings(config, vocab, vectors)
+    if table is None or width != config.pretrain.region_dim:
+        raise ConfigError(
+            f"pretrain.region_vectors needs vectors.source of {config.pretrain.region_dim} "
+            f"dimensions (pretrain.region_dim); got {width if table is not None else 'none'}: "
+            "set pretrain.region_dim to the vectors' width"
+        )
+    return table, info
 
 
 def _skipped_targets(settings: PretrainConfig, vocab: Vocabulary) -> tuple[int, ...]:
