@@ -174,6 +174,7 @@ def _network(
             "skipped_ids": _skipped_targets(settings, vocab),
         }
         network: RegionModel | LstmRegionModel
+        vector_info: dict[str, Any] = {}
         if settings.objective == OBJECTIVE_REGION:
             network = RegionModel(
                 len(vocab),
@@ -200,7 +201,7 @@ def _network(
             "region_size": settings.region_size,
             "region_targets": settings.region_targets,
         }
-        return network, header, vector_info if settings.region_vectors else {}
+        return network, header, vector_info
     embeddings, embedding_dim, vector_info = build_embeddings(config, vocab, vectors)
     model = LanguageModel(
         CELLS[config.model.architecture],
