@@ -35,6 +35,7 @@ from typing import Any
 import benchlib
 from everyday_data import NEGATION
 from everyday_recipe import sentence_accuracy, sentence_data
+from everyday_snippets import snippet_accuracy, snippet_data
 from everyday_tweets import tweet_accuracy, tweet_data
 from imdb_best_steps import Steps, pseudo_label, run_record, run_train
 
@@ -84,6 +85,12 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
         ["sentences", "tweets"],
         [WIDE, *RETAIN_CORRECT, "train.retain_weight=1"],
     ),
+    "snippets_soft": (["snippets"], ["data.soft_labels=true"]),
+    "snippets_sentences_soft": (["snippets", "sentences_soft"], ["data.soft_labels=true"]),
+    "snippets_tweets_sentences_soft": (
+        ["snippets", "tweets_soft", "sentences_soft"],
+        ["data.soft_labels=true"],
+    ),
 }
 """Arm → (its extra training files, its config overrides). The control (``reviews_only``)
 fine-tunes on the training reviews alone: what any further training costs or gains. The
@@ -94,7 +101,9 @@ The ``wide`` arms fine-tune the 128-unit student instead: does capacity make roo
 The ``tweets`` arms add human-labelled tweets from other domains (``everyday_tweets.py``).
 ``sentences_soft`` trains toward each sentence's label at its recorded confidence
 (``data.soft_labels``: a sentence the teacher gave 0.8 pulls toward 0.8, not 1); the
-``tweets_soft`` arms do the same with the tweets' annotator confidence."""
+``tweets_soft`` arms do the same with the tweets' annotator confidence. The ``snippets`` arms
+add the human-rated sentences of the VADER paper (``everyday_snippets.py``) at their raters'
+soft labels."""
 
 
 def negated_files(train_csv: str, reviews: int, work: Path, steps: Steps) -> dict[str, Any]:
@@ -160,8 +169,7 @@ def fine_tune(
     overrides: list[str],
     work: Path,
     steps: Steps,
-    validation_csv: str,
-    tweets_csv: str,
+    validation: dict[str, str],
 ) -> dict[str, Any]:
     """One arm: the fine-tune, its validation numbers and its exploratory test accuracy."""
     step = f"arm_{name}"  # arms and data steps share the steps folder
@@ -172,27 +180,41 @@ def fine_tune(
     command, cost, metrics = run_train(CONFIG, data, run_dir, settings, resume=True)
     record = run_record(name, command, cost, metrics, run_dir)
     record["validation_log_loss"] = metrics["validation"]["log_loss"]
-    record["validation_sentences"] = sentence_accuracy(record["model_dir"], validation_csv)
-    record["validation_tweets"] = tweet_accuracy(record["model_dir"], tweets_csv)
-    return steps.save(step, record)
+    return steps.save(step, {**record, **held_out_scores(record["model_dir"], validation)})
+
+
+def held_out_scores(model_dir: str, validation: dict[str, str]) -> dict[str, Any]:
+    """A model on the held-out sentences, tweets and snippets."""
+    return {
+        "validation_sentences": sentence_accuracy(model_dir, validation["sentences"]),
+        "validation_tweets": tweet_accuracy(model_dir, validation["tweets"]),
+        "validation_snippets": snippet_accuracy(model_dir, validation["snippets"]),
+    }
 
 
 def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]:
     lines = [
         "| model | val acc | val log loss | val sentences | negated | other | val tweets F1 "
-        "| test acc (printed) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| val snippets | test acc (printed) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, arm in {"shipped": shipped, **arms}.items():
         sentences = arm["validation_sentences"]
         tweets = arm.get("validation_tweets")
         tweets_f1 = f"{tweets['macro_f1']:.4f}" if tweets else "-"
+        snippets = arm.get("validation_snippets")
+        snippets_acc = f"{snippets['accuracy']:.4f}" if snippets else "-"
         lines.append(
             f"| {name} | {arm['validation_accuracy']:.4f} | {arm['validation_log_loss']:.4f} | "
             f"{sentences['accuracy']:.4f} | {sentences['negated_accuracy']:.4f} | "
-            f"{sentences['other_accuracy']:.4f} | {tweets_f1} | {arm['test_accuracy']:.4f} |"
+            f"{sentences['other_accuracy']:.4f} | {tweets_f1} | {snippets_acc} | "
+            f"{arm['test_accuracy']:.4f} |"
         )
     return lines
+
+
+def sdist_path(given: str | None) -> Path | None:
+    return Path(given) if given else None
 
 
 def main() -> None:
@@ -201,6 +223,10 @@ def main() -> None:
     parser.add_argument("--work", default=str(benchlib.ROOT / "runs" / NAME))
     parser.add_argument("--arms", default=",".join(ARMS), help="comma-separated arms to run")
     parser.add_argument("--reuse", action="store_true", help="keep the finished steps")
+    parser.add_argument(
+        "--results", default=NAME, help="bench/results/<RESULTS>.json (one per study round)"
+    )
+    parser.add_argument("--snippets-sdist", help="vaderSentiment's sdist (default: download)")
     args = parser.parse_args()
     names = args.arms.split(",")
     if unknown := sorted(set(names) - set(ARMS)):
@@ -221,6 +247,14 @@ def main() -> None:
     tweets = steps.done("tweets") or steps.save("tweets", tweet_data(work / "tweets"))
     soft = soft_labels("sentences_soft", sentences["train"], work, steps)
     soft_tweets = soft_labels("tweets_soft", tweets["train"], work, steps)
+    snippets = steps.done("snippets") or steps.save(
+        "snippets", snippet_data(work / "snippets", sdist_path(args.snippets_sdist), args.data)
+    )
+    validation = {
+        "sentences": sentences["validation"],
+        "tweets": tweets["validation"],
+        "snippets": snippets["validation"],
+    }
     files = {
         "unsup": unsup["file"],
         "sentences": sentences["train"],
@@ -229,13 +263,13 @@ def main() -> None:
         "tweets": tweets["train"],
         "sentences_soft": soft["file"],
         "tweets_soft": soft_tweets["file"],
+        "snippets": snippets["train"],
     }
     shipped = {
         "validation_accuracy": shipped_metrics["validation"]["accuracy"],
         "validation_log_loss": shipped_metrics["validation"]["log_loss"],
         "test_accuracy": shipped_metrics["test"]["accuracy"],
-        "validation_sentences": sentence_accuracy(str(SHIPPED), sentences["validation"]),
-        "validation_tweets": tweet_accuracy(str(SHIPPED), tweets["validation"]),
+        **held_out_scores(str(SHIPPED), validation),
     }
     arms = {}
     for name in names:
@@ -247,11 +281,10 @@ def main() -> None:
             overrides,
             work,
             steps,
-            sentences["validation"],
-            tweets["validation"],
+            validation,
         )
     result = {
-        **benchlib.header(NAME),
+        **benchlib.header(args.results),
         "command": shlex.join([sys.executable, *sys.argv]),
         "config": str(CONFIG.relative_to(benchlib.ROOT)),
         "data": {
@@ -261,12 +294,13 @@ def main() -> None:
             "tweets": tweets,
             "sentences_soft": soft,
             "tweets_soft": soft_tweets,
+            "snippets": snippets,
         },
         "shipped": shipped,
         "arms": arms,
         "table": table(shipped, arms),
     }
-    path = benchlib.write_results(NAME, result)
+    path = benchlib.write_results(args.results, result)
     print("\n".join(result["table"]))
     print(f"results: {path}")
     models = " ".join(f"--model {name}={arm['model_dir']}" for name, arm in arms.items())

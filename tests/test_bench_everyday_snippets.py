@@ -1,0 +1,81 @@
+"""bench/everyday_snippets.py: the VADER paper's rated sentences become soft labels from their
+raters, forbidden and repeated texts are dropped, and a wrong archive is refused."""
+
+from __future__ import annotations
+
+import io
+import sys
+import tarfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+STEMS = ("movieReviewSnippets", "amazonReviewSnippets", "nytEditorialSnippets", "tweets")
+
+
+@pytest.fixture(scope="module")
+def snippets():
+    sys.path.insert(0, str(BENCH))
+    try:
+        import everyday_snippets
+    finally:
+        sys.path.remove(str(BENCH))
+    return everyday_snippets
+
+
+def tar_bytes(files: dict[str, bytes], compressed: bool) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz" if compressed else "w") as archive:
+        for name, data in files.items():
+            item = tarfile.TarInfo(name)
+            item.size = len(data)
+            archive.addfile(item, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def fake_sdist(snippets, folder: Path) -> Path:
+    """An sdist laid out like vaderSentiment's, with three rated texts per set."""
+    inner = {}
+    for stem in STEMS:
+        texts = (f"A lovely {stem} day 🙂.", f"Not good at all, {stem}.", "It is Tuesday.")
+        truth = "".join(f"{i}\t0\t{text}\n" for i, text in enumerate(texts, start=1))
+        ratings = "1\t1.5\t0.5\t[2, 1, 2, -1]\n2\t-2\t0.5\t[-2, -3, 1, 0]\n3\t0\t0\t[0, 0, 0, 0]\n"
+        prefix = b"\xef\xbb\xbf" if stem == "amazonReviewSnippets" else b""
+        inner[f"hutto_ICWSM_2014/{stem}_GroundTruth.txt"] = truth.encode()
+        inner[f"hutto_ICWSM_2014/{stem}_anonDataRatings.txt"] = prefix + ratings.encode()
+    path = folder / "vaderSentiment-3.3.2.tar.gz"
+    path.write_bytes(tar_bytes({snippets.INNER_ARCHIVE: tar_bytes(inner, True)}, True))
+    return path
+
+
+def test_raters_become_soft_labels_and_forbidden_texts_are_dropped(
+    snippets, tmp_path: Path
+) -> None:
+    import hashlib
+
+    sdist = fake_sdist(snippets, tmp_path)
+    files = snippets.inner_files(sdist, hashlib.sha256(sdist.read_bytes()).hexdigest())
+    rows = pd.DataFrame(
+        [r for d, stem in snippets.DOMAINS.items() for r in snippets.domain_rows(files, d, stem)]
+    )
+    assert len(rows) == 12
+    products = rows[rows["domain"] == "products"].set_index("p_positive")
+    # three of four raters above zero; one above, one level, two below; all level
+    assert sorted(products.index) == [0.375, 0.5, 0.75]
+    assert products.loc[0.375, "label"] == "negative"
+    assert products.loc[0.75, "text"] == "A lovely amazonReviewSnippets day 🙂."
+    assert (rows["p_negative"] + rows["p_positive"]).round(6).eq(1).all()
+
+    repeated = pd.concat([rows, rows.iloc[:1]])
+    forbidden = {snippets.normalised("not good at ALL, tweets!")}
+    kept, counts = snippets.select(repeated, forbidden)
+    assert counts == {"rows": 13, "distinct": 9, "not_gop_suite_or_imdb_test": 8}
+    assert "Not good at all, tweets." not in set(kept["text"])
+
+
+def test_an_archive_with_another_checksum_is_refused(snippets, tmp_path: Path) -> None:
+    sdist = fake_sdist(snippets, tmp_path)
+    with pytest.raises(SystemExit, match=r"is not vaderSentiment-3\.3\.2\.tar\.gz"):
+        snippets.inner_files(sdist)
