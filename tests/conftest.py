@@ -6,9 +6,11 @@ Everything here is small on purpose: the suite shares two CPU cores with real tr
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import logging
 import random
+import sys
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +78,16 @@ def write_tiny_folder(root: Path) -> Path:
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"{i}.txt").write_text(text, encoding="utf-8")
     return root
+
+
+def bench_module(name: str):
+    """Import ``bench/<name>.py`` (the scripts import each other by bare name)."""
+    bench = str(Path(__file__).resolve().parents[1] / "bench")
+    sys.path.insert(0, bench)
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(bench)
 
 
 def write_tar(path: Path, files: dict[str, str | bytes]) -> Path:

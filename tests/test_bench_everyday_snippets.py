@@ -3,36 +3,19 @@ raters, forbidden and repeated texts are dropped, and a wrong archive is refused
 
 from __future__ import annotations
 
-import io
-import sys
-import tarfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
+from conftest import bench_module, write_tar
+
 STEMS = ("movieReviewSnippets", "amazonReviewSnippets", "nytEditorialSnippets", "tweets")
 
 
 @pytest.fixture(scope="module")
 def snippets():
-    sys.path.insert(0, str(BENCH))
-    try:
-        import everyday_snippets
-    finally:
-        sys.path.remove(str(BENCH))
-    return everyday_snippets
-
-
-def tar_bytes(files: dict[str, bytes], compressed: bool) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz" if compressed else "w") as archive:
-        for name, data in files.items():
-            item = tarfile.TarInfo(name)
-            item.size = len(data)
-            archive.addfile(item, io.BytesIO(data))
-    return buffer.getvalue()
+    return bench_module("everyday_snippets")
 
 
 def fake_sdist(snippets, folder: Path) -> Path:
@@ -45,9 +28,9 @@ def fake_sdist(snippets, folder: Path) -> Path:
         prefix = b"\xef\xbb\xbf" if stem == "amazonReviewSnippets" else b""
         inner[f"hutto_ICWSM_2014/{stem}_GroundTruth.txt"] = truth.encode()
         inner[f"hutto_ICWSM_2014/{stem}_anonDataRatings.txt"] = prefix + ratings.encode()
-    path = folder / "vaderSentiment-3.3.2.tar.gz"
-    path.write_bytes(tar_bytes({snippets.INNER_ARCHIVE: tar_bytes(inner, True)}, True))
-    return path
+    inner_archive = write_tar(folder / "hutto_ICWSM_2014.tar.gz", inner)
+    sdist = {snippets.INNER_ARCHIVE: inner_archive.read_bytes()}
+    return write_tar(folder / "vaderSentiment-3.3.2.tar.gz", sdist)
 
 
 def test_raters_become_soft_labels_and_forbidden_texts_are_dropped(

@@ -3,28 +3,20 @@ vectors separates the toy sentiment."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from conftest import toy_texts
+from conftest import bench_module, toy_texts
 from lstm_sentiment.config import RunConfig
 from lstm_sentiment.pipeline import train
 from lstm_sentiment.predict import SentimentModel
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
-
 
 @pytest.fixture(scope="module")
 def feature_probe():
-    sys.path.insert(0, str(BENCH))
-    try:
-        import feature_probe
-    finally:
-        sys.path.remove(str(BENCH))
-    return feature_probe
+    return bench_module("feature_probe")
 
 
 def test_pooling_reads_each_text_alone_and_a_probe_separates_toy_texts(
