@@ -54,6 +54,8 @@ WIDE = f"train.init_from={WIDE_STUDENT}"
 model.hidden_size=128`` (bench/results/everyday_capacity): the ``wide`` arms start from it."""
 RETAIN_CORRECT = ["train.retain_examples=correct"]
 """The pull toward the shipped model only on texts it labels right."""
+GATE = "model.nb_length_gate=true"
+"""The shipped model's NB path gains a learned length gate, starting open."""
 ARMS: dict[str, tuple[list[str], list[str]]] = {
     "reviews_only": ([], LOW_RATE),
     "sentences": (["sentences"], []),
@@ -87,6 +89,11 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "snippets_soft": (["snippets"], ["data.soft_labels=true"]),
     "snippets_sentences_soft": (["snippets", "sentences_soft"], ["data.soft_labels=true"]),
+    "snippets_soft_gate": (["snippets"], ["data.soft_labels=true", GATE]),
+    "snippets_sentences_soft_gate": (
+        ["snippets", "sentences_soft"],
+        ["data.soft_labels=true", GATE],
+    ),
     "snippets_tweets_sentences_soft": (
         ["snippets", "tweets_soft", "sentences_soft"],
         ["data.soft_labels=true"],
@@ -103,7 +110,8 @@ The ``tweets`` arms add human-labelled tweets from other domains (``everyday_twe
 (``data.soft_labels``: a sentence the teacher gave 0.8 pulls toward 0.8, not 1); the
 ``tweets_soft`` arms do the same with the tweets' annotator confidence. The ``snippets`` arms
 add the human-rated sentences of the VADER paper (``everyday_snippets.py``) at their raters'
-soft labels."""
+soft labels; the ``_gate`` arms let the model learn how much a text of each length reads
+its NB n-gram path (``model.nb_length_gate``)."""
 
 
 def negated_files(train_csv: str, reviews: int, work: Path, steps: Steps) -> dict[str, Any]:

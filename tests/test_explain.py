@@ -137,9 +137,13 @@ def test_texts_integrated_together_get_their_own_scores(models: Models) -> None:
         np.testing.assert_allclose(found.baseline, alone.baseline, rtol=1e-6, atol=1e-6)
 
 
-def test_ngram_path_contributions_add_up_to_the_path() -> None:
+@pytest.mark.parametrize("length_gate", [False, True])
+def test_ngram_path_contributions_add_up_to_the_path(length_gate: bool) -> None:
     torch.manual_seed(0)
-    nb = NbNgramLogits(20, 37, 3, 2, pad_id=0, init=0.5, dropout=0.0)
+    nb = NbNgramLogits(20, 37, 3, 2, pad_id=0, init=0.5, dropout=0.0, length_gate=length_gate)
+    if length_gate:  # a gate that has learned to halve the path of a seven-token text
+        nb.gate_slope.data.fill_(1.0)
+        nb.gate_offset.data.fill_(-float(np.log(7)))
     nb.ratios.copy_(torch.randn_like(nb.ratios))
     nb.bias.data.copy_(torch.tensor([0.3, -0.2]))
     nb.eval()

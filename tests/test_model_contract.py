@@ -80,6 +80,7 @@ def _variants() -> list:
         "lstm-nb-trigrams": {"nb_ngrams": 3, "nb_buckets": 31, "nb_dropout": 0.3},
         "gru-nb-bigrams-sigmoid": {"architecture": "gru", "nb_ngrams": 2, "output": "sigmoid"},
         "lstm-nb-shared": {"nb_ngrams": 2, "nb_buckets": 31, "nb_weights": "shared"},
+        "lstm-nb-length-gate": {"nb_ngrams": 2, "nb_buckets": 31, "nb_length_gate": True},
     }
     variants += list(extras.items())
     return [pytest.param(overrides, id=name) for name, overrides in variants]

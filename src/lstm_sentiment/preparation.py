@@ -112,6 +112,7 @@ def prepare_data(
     ``data.unlabelled`` is read when ``read_unlabelled`` (default: when a training objective
     uses unlabelled texts)."""
     config.check_unlabelled()
+    config.check_nb_length_gate()
     if examples is None:
         train_examples, test_examples, reports = load_training_data_with_report(config)
     else:

@@ -80,6 +80,14 @@ class RunConfig:
         if data.unlabelled and self.model.architecture == NBSVM_ARCHITECTURE:
             raise ConfigError("data.unlabelled is for neural models; NBSVM does not use it")
 
+    def check_nb_length_gate(self) -> None:
+        """The gate scales an NB n-gram path: this run's own, or the one of the model it
+        fine-tunes (checked in :func:`~lstm_sentiment.kinds.neural_init.fine_tuning_config`)."""
+        if self.model.nb_length_gate and not self.model.nb_ngrams and not self.train.init_from:
+            raise ConfigError(
+                "model.nb_length_gate scales the NB n-gram path: set model.nb_ngrams too"
+            )
+
     @property
     def validation_seed(self) -> int:
         """Seed of the validation split: ``data.split_seed``, else ``train.seed``."""

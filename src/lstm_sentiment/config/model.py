@@ -68,6 +68,11 @@ class ModelConfig:
     """``per_feature``: a learned weight per n-gram (NBSVM's reweighting; can memorise rare
     n-grams); ``shared``: one learned scale per class column (naive Bayes with a learned
     temperature, the encoder learning what it misses)."""
+    nb_length_gate: bool = False
+    """Scale the NB path by a learned function of the text's length,
+    ``sigmoid(slope · log(tokens) + offset)``, starting near 1: short texts may learn to lean
+    on the encoder (a bag of n-grams cannot read "not bad") while reviews keep the path. A
+    fine-tune (``train.init_from``) may add it to a model without one."""
     embedding_standardization: bool = False
     """Standardise the word embeddings per dimension, weighted by word frequency, before the
     encoder (Miyato et al. 2017): perturbation-based training (``train.vat_epsilon``,

@@ -89,6 +89,8 @@ def ngram_path_contributions(nb: nn.Module, ids: Sequence[int]) -> np.ndarray:
     ratios = nb.ratios.detach().double().numpy()[rows]
     weight = nb.weight.detach().double().numpy()
     values = ratios * (weight[0] if nb.shared_weights else weight[rows])
+    with torch.no_grad():  # a length-gated path reads this share of its n-grams
+        values = values * float(nb.gate(torch.tensor([len(tokens)]))[0, 0])
     return spread(len(tokens), rows, np.concatenate(starts), np.concatenate(orders), values)
 
 

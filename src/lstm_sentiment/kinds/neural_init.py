@@ -62,8 +62,16 @@ def fine_tuning_config(config: RunConfig) -> RunConfig:
     saved = read_init_parts(config).config
     if saved.model.encoder_init:  # its weights already hold what the language model gave
         saved = dataclasses.replace(saved, model=dataclasses.replace(saved.model, encoder_init=""))
+    model = saved.model
+    if config.model.nb_length_gate and not model.nb_length_gate:  # added, starting open
+        if not model.nb_ngrams:
+            raise ConfigError(
+                f"model.nb_length_gate scales the NB n-gram path, and train.init_from "
+                f"{config.train.init_from} has none: leave the gate out"
+            )
+        model = dataclasses.replace(model, nb_length_gate=True)
     logger.info("fine-tuning %s (its [text] and [model] settings)", config.train.init_from)
-    return dataclasses.replace(config, text=saved.text, model=saved.model)
+    return dataclasses.replace(config, text=saved.text, model=model)
 
 
 def check_labels(config: RunConfig, labels: list[str]) -> None:
@@ -76,6 +84,11 @@ def check_labels(config: RunConfig, labels: list[str]) -> None:
         )
 
 
+ADDED_BY_FINE_TUNE = ("nb.gate_slope", "nb.gate_offset")
+"""Tensors a fine-tune may add to the saved network (``model.nb_length_gate``); they keep
+their starting values."""
+
+
 def load_init_weights(model: nn.Module, config: RunConfig) -> list[str]:
     """Copy the saved model's weights into ``model`` (built from :func:`fine_tuning_config`);
     return the names of the tensors set."""
@@ -83,7 +96,10 @@ def load_init_weights(model: nn.Module, config: RunConfig) -> list[str]:
     path = bundle_path(folder, WEIGHTS_FILE)
     try:
         weights: dict[str, Any] = load_file(str(path))
-        model.load_state_dict(weights)
+        added = {name for name in ADDED_BY_FINE_TUNE if name not in weights}
+        outcome = model.load_state_dict(weights, strict=False)
+        if outcome.unexpected_keys or set(outcome.missing_keys) - added:
+            model.load_state_dict(weights)  # raises, naming what does not fit
     except (SafetensorError, RuntimeError, OSError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ConfigError(

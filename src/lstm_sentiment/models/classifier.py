@@ -147,6 +147,7 @@ class TextClassifier(nn.Module):
                 init=config.nb_init,
                 dropout=config.nb_dropout,
                 shared_weights=config.nb_weights == "shared",
+                length_gate=config.nb_length_gate,
             )
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:

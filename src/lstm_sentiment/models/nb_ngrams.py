@@ -24,6 +24,8 @@ HASH_MULTIPLIERS = (1_000_003, 998_244_353)
 """Primes for ``(a · p + b) mod table``: larger than any vocabulary, so pairs spread."""
 FIT_BATCH = 256
 """Texts per step when counting n-grams for the ratios."""
+GATE_OPEN_LOGIT = 4.0
+"""A new length gate starts at sigmoid(4) ≈ 0.98 for every length: nearly the ungated path."""
 
 
 class NbNgramLogits(nn.Module):
@@ -38,6 +40,9 @@ class NbNgramLogits(nn.Module):
         init: Starting value of every learned weight ``w``.
         dropout: Share of a text's n-grams dropped while training.
         shared_weights: One learned weight per output column instead of one per feature.
+        length_gate: Scale the n-grams' sum by ``sigmoid(slope · log(tokens) + offset)``, both
+            learned: how much a text of that length listens to its bag of n-grams (a short,
+            negated sentence may need it less than a review).
     """
 
     def __init__(
@@ -50,6 +55,7 @@ class NbNgramLogits(nn.Module):
         init: float,
         dropout: float,
         shared_weights: bool = False,
+        length_gate: bool = False,
     ) -> None:
         super().__init__()
         self.vocab_size = vocab_size
@@ -71,6 +77,18 @@ class NbNgramLogits(nn.Module):
             torch.full((1 if shared_weights else rows, outputs), float(init))
         )
         self.bias = nn.Parameter(torch.zeros(outputs))
+        self.length_gate = length_gate
+        if length_gate:
+            self.gate_slope = nn.Parameter(torch.zeros(1))
+            self.gate_offset = nn.Parameter(torch.full((1,), GATE_OPEN_LOGIT))
+
+    def gate(self, lengths: torch.Tensor) -> torch.Tensor:
+        """``[batch, 1]``: the share of the n-grams' sum a text of each length reads (1 without
+        a length gate)."""
+        if not self.length_gate:
+            return torch.ones((lengths.size(0), 1))
+        tokens = torch.log(lengths.clamp_min(1).to(self.gate_slope.dtype)).unsqueeze(-1)
+        return torch.sigmoid(self.gate_slope * tokens + self.gate_offset)
 
     def feature_ids(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Distinct feature rows per text, ``[batch, n]``, ``-1`` where there is none."""
@@ -104,8 +122,10 @@ class NbNgramLogits(nn.Module):
         else:
             ratios = self.ratios[rows]
         weight = self.weight if self.shared_weights else self.weight[rows]
-        contributions = weight * ratios
-        return (contributions * keep.unsqueeze(-1)).sum(dim=1) + self.bias
+        contributions = (weight * ratios * keep.unsqueeze(-1)).sum(dim=1)
+        if self.length_gate:
+            contributions = contributions * self.gate(lengths)
+        return contributions + self.bias
 
     @contextmanager
     def leave_out(self, labels: torch.Tensor) -> Iterator[None]:
