@@ -170,30 +170,41 @@ def snippet_data(output: Path, sdist: Path | None, imdb: str | None) -> dict[str
     }
 
 
-def snippet_accuracy(model_dir: str, validation_csv: str) -> dict[str, Any]:
-    """Accuracy on the clearly rated held-out snippets, overall and per domain, and the mean
-    absolute gap between the model's and the raters' positive probability on all of them."""
+def snippet_scores(model: Any, rows: Any) -> dict[str, Any]:
+    """A model's (anything with ``labels`` and ``predict_proba``) accuracy on the clearly rated
+    snippets of ``rows``, overall and per domain, and the mean absolute gap between its and the
+    raters' positive probability on all of them."""
     import numpy as np
-    import pandas as pd
 
-    from lstm_sentiment.predict import SentimentModel
-
-    rows = pd.read_csv(validation_csv, keep_default_na=False)
-    model = SentimentModel.load(model_dir)
-    p_positive = model.predict_proba(rows["text"].tolist())[:, model.labels.index("positive")]
-    clear = (rows["p_positive"] - 0.5).abs() >= CLEAR_MARGIN
-    right = (p_positive >= 0.5) == (rows["p_positive"] >= 0.5)
-    per_domain = {
-        domain: float(right[clear & (rows["domain"] == domain)].mean())
-        for domain in sorted(rows["domain"].unique())
-    }
+    probabilities = np.asarray(model.predict_proba(rows["text"].tolist()), dtype=np.float64)
+    p_positive = probabilities[:, list(model.labels).index("positive")]
+    p_positive /= probabilities.sum(axis=1)
+    clear = ((rows["p_positive"] - 0.5).abs() >= CLEAR_MARGIN).to_numpy()
+    right = (p_positive >= 0.5) == (rows["p_positive"] >= 0.5).to_numpy()
+    domains = rows["domain"].to_numpy()
     return {
         "snippets": len(rows),
         "clear": int(clear.sum()),
         "accuracy": float(right[clear].mean()),
-        "per_domain": per_domain,
+        "per_domain": {
+            str(domain): float(right[clear & (domains == domain)].mean())
+            for domain in sorted(set(domains))
+        },
         "mean_probability_gap": float(np.abs(p_positive - rows["p_positive"]).mean()),
     }
+
+
+def read_snippets(csv: str | Path) -> Any:
+    import pandas as pd
+
+    return pd.read_csv(csv, keep_default_na=False)  # a text "NA" stays a text
+
+
+def snippet_accuracy(model_dir: str, validation_csv: str) -> dict[str, Any]:
+    """:func:`snippet_scores` of a bundle on the held-out snippets."""
+    from lstm_sentiment.predict import SentimentModel
+
+    return snippet_scores(SentimentModel.load(model_dir), read_snippets(validation_csv))
 
 
 def main() -> None:

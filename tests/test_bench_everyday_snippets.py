@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -62,3 +63,29 @@ def test_an_archive_with_another_checksum_is_refused(snippets, tmp_path: Path) -
     sdist = fake_sdist(snippets, tmp_path)
     with pytest.raises(SystemExit, match=r"is not vaderSentiment-3\.3\.2\.tar\.gz"):
         snippets.inner_files(sdist)
+
+
+class Stub:
+    """Says positive exactly when a text contains "good"; labels in the other order."""
+
+    labels = ("positive", "negative")
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        p = np.array([0.9 if "good" in text else 0.2 for text in texts])
+        return np.stack([p, 1 - p], axis=1)
+
+
+def test_scores_count_only_clearly_rated_snippets_per_domain(snippets) -> None:
+    rows = pd.DataFrame(
+        {
+            "text": ["good", "good", "bad", "good", "meh good"],
+            "p_positive": [0.9, 0.1, 0.2, 0.55, 0.45],  # the last two are not clear
+            "domain": ["movies", "movies", "tweets", "tweets", "tweets"],
+        }
+    )
+    scores = snippets.snippet_scores(Stub(), rows)
+    assert scores["clear"] == 3
+    assert scores["accuracy"] == pytest.approx(2 / 3)
+    assert scores["per_domain"] == {"movies": 0.5, "tweets": 1.0}
+    gaps = [0.0, 0.8, 0.0, 0.35, 0.45]
+    assert scores["mean_probability_gap"] == pytest.approx(np.mean(gaps))
