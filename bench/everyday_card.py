@@ -16,6 +16,20 @@ WEAK_SPOT_EXAMPLES = 2
 """Failed cases quoted per weak category and type in the model card."""
 
 
+def snippet_line(run: dict[str, Any], vader: dict[str, Any] | None) -> list[str]:
+    """The human-rated snippets' accuracy, VADER's beside it, when they were measured."""
+    if "snippets" not in run:
+        return []
+    snippets = run["snippets"]
+    domains = ", ".join(f"{k} {v:.3f}" for k, v in snippets["per_domain"].items())
+    peer = f"; VADER {vader['snippets']['accuracy']:.4f}" if vader and "snippets" in vader else ""
+    return [
+        f"- human-rated short texts (the held-out, clearly rated sentences of the VADER paper, "
+        f"bench/everyday_snippets.py): accuracy {snippets['accuracy']:.4f} on "
+        f"{snippets['clear']:,} ({domains}){peer}"
+    ]
+
+
 def card_section(result: dict[str, Any], name: str) -> str:
     """The model card's section: the suite's results per category and type, the other
     measurements, and the weak spots that remain, with failed cases as examples."""
@@ -37,6 +51,7 @@ def card_section(result: dict[str, Any], name: str) -> str:
         f"- neutral, factual texts: mean top probability "
         f"{scored['neutral']['mean_top_probability']:.3f}; `--min-confidence 0.7` abstains on "
         f"{scored['neutral']['abstained']} of {scored['neutral']['n']}",
+        *snippet_line(run, result["systems"].get("VADER")),
         "",
         "| category | pass rate | MFT | INV | DIR |",
         "|---|---|---|---|---|",
