@@ -28,7 +28,7 @@ CONFIG = benchlib.ROOT / "configs" / "imdb_semisup.toml"
 SPLIT_SEED = 13
 """The validation split of every IMDB recipe."""
 BATCH = 64
-C_VALUES = (0.01, 0.1, 1.0)
+C_VALUES = (0.01, 0.1, 1.0, 10.0)
 """Inverse regularisation strengths tried; the best on validation is reported beside all."""
 
 
