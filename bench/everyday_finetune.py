@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import benchlib
+from everyday_counterfactual import counterfactual_data
 from everyday_data import NEGATION
 from everyday_recipe import sentence_accuracy, sentence_data
 from everyday_snippets import snippet_accuracy, snippet_data
@@ -98,6 +99,11 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
         ["snippets", "tweets_soft", "sentences_soft"],
         ["data.soft_labels=true"],
     ),
+    "counterfactual_soft": (["counterfactual"], ["data.soft_labels=true"]),
+    "snippets_sentences_counterfactual_soft": (
+        ["snippets", "sentences_soft", "counterfactual_negated"],
+        ["data.soft_labels=true"],
+    ),
 }
 """Arm → (its extra training files, its config overrides). The control (``reviews_only``)
 fine-tunes on the training reviews alone: what any further training costs or gains. The
@@ -111,7 +117,9 @@ The ``tweets`` arms add human-labelled tweets from other domains (``everyday_twe
 ``tweets_soft`` arms do the same with the tweets' annotator confidence. The ``snippets`` arms
 add the human-rated sentences of the VADER paper (``everyday_snippets.py``) at their raters'
 soft labels; the ``_gate`` arms let the model learn how much a text of each length reads
-its NB n-gram path (``model.nb_length_gate``)."""
+its NB n-gram path (``model.nb_length_gate``). The ``counterfactual`` arms add negated copies
+of confident sentences and snippets that carry no negation (``everyday_counterfactual.py``):
+alone as source + copy pairs, or the copies beside the sentences and snippets."""
 
 
 def negated_files(train_csv: str, reviews: int, work: Path, steps: Steps) -> dict[str, Any]:
@@ -203,8 +211,8 @@ def held_out_scores(model_dir: str, validation: dict[str, str]) -> dict[str, Any
 def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]:
     lines = [
         "| model | val acc | val log loss | val sentences | negated | other | val tweets F1 "
-        "| val snippets | test acc (printed) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| val snippets | negated | test acc (printed) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, arm in {"shipped": shipped, **arms}.items():
         sentences = arm["validation_sentences"]
@@ -212,10 +220,13 @@ def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]
         tweets_f1 = f"{tweets['macro_f1']:.4f}" if tweets else "-"
         snippets = arm.get("validation_snippets")
         snippets_acc = f"{snippets['accuracy']:.4f}" if snippets else "-"
+        negated = snippets.get("negated_accuracy") if snippets else None
+        snippets_negated = f"{negated:.4f}" if negated is not None else "-"
         lines.append(
             f"| {name} | {arm['validation_accuracy']:.4f} | {arm['validation_log_loss']:.4f} | "
             f"{sentences['accuracy']:.4f} | {sentences['negated_accuracy']:.4f} | "
             f"{sentences['other_accuracy']:.4f} | {tweets_f1} | {snippets_acc} | "
+            f"{snippets_negated} | "
             f"{arm['test_accuracy']:.4f} |"
         )
     return lines
@@ -258,6 +269,12 @@ def main() -> None:
     snippets = steps.done("snippets") or steps.save(
         "snippets", snippet_data(work / "snippets", sdist_path(args.snippets_sdist), args.data)
     )
+    counterfactual = steps.done("counterfactual") or steps.save(
+        "counterfactual",
+        counterfactual_data(
+            [Path(soft["file"]), Path(snippets["train"])], work / "counterfactual.csv"
+        ),
+    )
     validation = {
         "sentences": sentences["validation"],
         "tweets": tweets["validation"],
@@ -272,6 +289,8 @@ def main() -> None:
         "sentences_soft": soft["file"],
         "tweets_soft": soft_tweets["file"],
         "snippets": snippets["train"],
+        "counterfactual": counterfactual["file"],
+        "counterfactual_negated": counterfactual["negated_file"],
     }
     shipped = {
         "validation_accuracy": shipped_metrics["validation"]["accuracy"],
@@ -303,6 +322,7 @@ def main() -> None:
             "sentences_soft": soft,
             "tweets_soft": soft_tweets,
             "snippets": snippets,
+            "counterfactual": counterfactual,
         },
         "shipped": shipped,
         "arms": arms,

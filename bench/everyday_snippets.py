@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from benchlib import LINE_BREAK, SENTENCE_END
+from everyday_data import NEGATION
 from everyday_tweets import GOP_FILE, SUITE_FILE, forbidden_texts, normalised, write_atomic
 
 PACKAGE = "vaderSentiment==3.3.2"
@@ -172,8 +173,8 @@ def snippet_data(output: Path, sdist: Path | None, imdb: str | None) -> dict[str
 
 def snippet_scores(model: Any, rows: Any) -> dict[str, Any]:
     """A model's (anything with ``labels`` and ``predict_proba``) accuracy on the clearly rated
-    snippets of ``rows``, overall and per domain, and the mean absolute gap between its and the
-    raters' positive probability on all of them."""
+    snippets of ``rows``, overall, per domain and on those with a negation cue, and the mean
+    absolute gap between its and the raters' positive probability on all of them."""
     import numpy as np
 
     probabilities = np.asarray(model.predict_proba(rows["text"].tolist()), dtype=np.float64)
@@ -182,6 +183,7 @@ def snippet_scores(model: Any, rows: Any) -> dict[str, Any]:
     clear = ((rows["p_positive"] - 0.5).abs() >= CLEAR_MARGIN).to_numpy()
     right = (p_positive >= 0.5) == (rows["p_positive"] >= 0.5).to_numpy()
     domains = rows["domain"].to_numpy()
+    negated = rows["text"].map(lambda text: bool(NEGATION.search(text))).to_numpy() & clear
     return {
         "snippets": len(rows),
         "clear": int(clear.sum()),
@@ -190,6 +192,8 @@ def snippet_scores(model: Any, rows: Any) -> dict[str, Any]:
             str(domain): float(right[clear & (domains == domain)].mean())
             for domain in sorted(set(domains))
         },
+        "negated_clear": int(negated.sum()),
+        "negated_accuracy": float(right[negated].mean()) if negated.any() else None,
         "mean_probability_gap": float(np.abs(p_positive - rows["p_positive"]).mean()),
     }
 

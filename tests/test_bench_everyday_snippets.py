@@ -78,7 +78,7 @@ class Stub:
 def test_scores_count_only_clearly_rated_snippets_per_domain(snippets) -> None:
     rows = pd.DataFrame(
         {
-            "text": ["good", "good", "bad", "good", "meh good"],
+            "text": ["good", "not good", "bad", "good", "not good"],
             "p_positive": [0.9, 0.1, 0.2, 0.55, 0.45],  # the last two are not clear
             "domain": ["movies", "movies", "tweets", "tweets", "tweets"],
         }
@@ -87,5 +87,6 @@ def test_scores_count_only_clearly_rated_snippets_per_domain(snippets) -> None:
     assert scores["clear"] == 3
     assert scores["accuracy"] == pytest.approx(2 / 3)
     assert scores["per_domain"] == {"movies": 0.5, "tweets": 1.0}
+    assert scores["negated_clear"] == 1 and scores["negated_accuracy"] == 0.0
     gaps = [0.0, 0.8, 0.0, 0.35, 0.45]
     assert scores["mean_probability_gap"] == pytest.approx(np.mean(gaps))

@@ -1,0 +1,201 @@
+"""Negation counterfactuals for issue 18: minimal pairs made from sentences that do not negate.
+
+A sentence whose every sentiment word (VADER's lexicon) sits after its one auxiliary verb ("The
+acting was superb.") is negated there ("The acting was not superb.", "wasn't", "was never"),
+and the copy takes the source's label flipped and shrunk toward one half:
+``p' = 1/2 - shrink * (p - 1/2)`` (a smaller shrink for negated criticism). Only sentences
+that carry no negation cue already are used (a model's labels on negated sentences are what
+issue 18 finds unreliable), only confident ones, and only where the lexicon's words agree with
+that label. Each source sentence is written beside its counterfactual, so training sees the
+pair. This is automatic counterfactual augmentation (Kaushik et al. 2020 wrote the pairs by
+hand; Wang & Culotta 2021 generate them), not a rule in the model: the model must learn what
+a negation does to the words in its scope.
+
+Nothing written equals (after normalisation) a GOP tweet or a behavioural-suite text.
+
+    python bench/everyday_counterfactual.py --source runs/everyday_finetune/sentences_soft.csv \\
+        --output runs/everyday_finetune/counterfactual.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from everyday_data import NEGATION
+from everyday_tweets import GOP_FILE, SUITE_FILE, forbidden_texts, normalised, write_atomic
+
+NEGATED_FORMS: dict[str, tuple[str, ...]] = {
+    "is": ("is not", "isn't", "is never"),
+    "was": ("was not", "wasn't", "was never"),
+    "are": ("are not", "aren't", "are never"),
+    "were": ("were not", "weren't", "were never"),
+    "am": ("am not", "am never"),
+    "will": ("will not", "won't", "will never"),
+    "would": ("would not", "wouldn't", "would never"),
+    "could": ("could not", "couldn't", "could never"),
+    "should": ("should not", "shouldn't"),
+    "can": ("cannot", "can't", "can never"),
+}
+"""Auxiliaries a negation can follow, and the negated forms one of which replaces them."""
+SCOPE_END = re.compile(
+    r"[,;:()\"]| - |--|\u2014"
+    r"|\b(?:but|and|or|although|though|because|while|which|who|that|when|if|so|yet)\b",
+    re.IGNORECASE,
+)
+"""Where a negation's scope ends: a clause break."""
+WORD = re.compile(r"[A-Za-z']+")
+DEFAULT_SHRINK = (0.8, 0.5)
+"""How far a negated copy's label moves past one half: (source positive, source negative).
+Negating praise reads as criticism ("not good"); negating criticism reads milder ("not bad")."""
+DEFAULT_MARGIN = 0.3
+"""Sources must be at least this far from one half (p ≥ 0.8 or ≤ 0.2 by default)."""
+NEAR_WORDS = 3
+"""The scope's first sentiment word must be among its first this many words."""
+MIN_VALENCE = 1.0
+"""A lexicon word this strong (VADER's scale: -4..4) counts as a sentiment word."""
+MAX_WORDS = 25
+SEED = 0
+
+
+@dataclass(frozen=True)
+class Counterfactual:
+    source: str
+    text: str
+    p_positive: float
+    """The counterfactual's probability of positive."""
+
+
+def sentiment_positions(words: list[str], lexicon: Mapping[str, float]) -> list[int]:
+    return [i for i, word in enumerate(words) if abs(lexicon.get(word.lower(), 0.0)) >= MIN_VALENCE]
+
+
+def negate(
+    text: str,
+    p_positive: float,
+    lexicon: Mapping[str, float],
+    rng: random.Random,
+    shrink: tuple[float, float] = DEFAULT_SHRINK,
+) -> Counterfactual | None:
+    """The negated copy of ``text``, or ``None`` when the sentence does not qualify."""
+    if NEGATION.search(text) or text.rstrip().endswith("?"):
+        return None
+    words = WORD.findall(text)
+    if len(words) > MAX_WORDS:
+        return None
+    auxiliaries = [m for m in WORD.finditer(text) if m.group().lower() in NEGATED_FORMS]
+    if len(auxiliaries) != 1:
+        return None
+    auxiliary = auxiliaries[0]
+    scope_end = SCOPE_END.search(text, auxiliary.end())
+    scope = text[auxiliary.end() : scope_end.start() if scope_end else len(text)]
+    before, inside = WORD.findall(text[: auxiliary.start()]), WORD.findall(scope)
+    after = WORD.findall(text[scope_end.start() :]) if scope_end else []
+    if sentiment_positions(before, lexicon) or sentiment_positions(after, lexicon):
+        return None
+    positions = sentiment_positions(inside, lexicon)
+    valences = [lexicon[inside[i].lower()] for i in positions]
+    if not positions or positions[0] >= NEAR_WORDS or (sum(valences) > 0) != (p_positive > 0.5):
+        return None
+    form = rng.choice(NEGATED_FORMS[auxiliary.group().lower()])
+    if auxiliary.group()[0].isupper():
+        form = form[0].upper() + form[1:]
+    negated = text[: auxiliary.start()] + form + text[auxiliary.end() :]
+    factor = shrink[0] if p_positive > 0.5 else shrink[1]
+    return Counterfactual(text, negated, 0.5 - factor * (p_positive - 0.5))
+
+
+def counterfactuals(
+    rows: Iterable[tuple[str, float]],
+    lexicon: Mapping[str, float],
+    forbidden: set[str],
+    shrink: tuple[float, float] = DEFAULT_SHRINK,
+    margin: float = DEFAULT_MARGIN,
+    seed: int = SEED,
+) -> list[tuple[str, float]]:
+    """(text, p_positive) rows: each qualifying confident source and its negated copy."""
+    rng = random.Random(seed)
+    written: list[tuple[str, float]] = []
+    seen: set[str] = set()
+    for text, p_positive in rows:
+        if abs(p_positive - 0.5) < margin:
+            continue
+        made = negate(text, p_positive, lexicon, rng, shrink)
+        if made is None:
+            continue
+        keys = (normalised(made.source), normalised(made.text))
+        if seen.intersection(keys) or forbidden.intersection(keys):
+            continue
+        seen.update(keys)
+        written += [(made.source, p_positive), (made.text, made.p_positive)]
+    return written
+
+
+def vader_lexicon() -> dict[str, float]:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return dict(SentimentIntensityAnalyzer().lexicon)
+
+
+def counterfactual_data(
+    sources: list[Path], output: Path, shrink: tuple[float, float] = DEFAULT_SHRINK
+) -> dict[str, Any]:
+    """Write ``output`` (text, label, p_negative, p_positive: each source, then its negated
+    copy) and ``<output stem>_negated.csv`` (the copies alone, to add beside the sources'
+    own files) from soft-labelled CSVs."""
+    import pandas as pd
+
+    frames = [pd.read_csv(path, keep_default_na=False) for path in sources]
+    rows = [
+        (str(text), float(p))
+        for frame in frames
+        for text, p in zip(frame["text"], frame["p_positive"], strict=True)
+    ]
+    pairs = counterfactuals(rows, vader_lexicon(), forbidden_texts(GOP_FILE, SUITE_FILE), shrink)
+    frame = pd.DataFrame(pairs, columns=["text", "p_positive"])
+    frame["p_negative"] = 1.0 - frame["p_positive"]
+    frame["label"] = frame["p_positive"].map(lambda p: "positive" if p >= 0.5 else "negative")
+    frame = frame[["text", "label", "p_negative", "p_positive"]]
+    negated_only = output.with_name(f"{output.stem}_negated.csv")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(frame, output)
+    write_atomic(frame.iloc[1::2], negated_only)
+    negated = frame.iloc[1::2]
+    return {
+        "sources": [str(path) for path in sources],
+        "source_rows": len(rows),
+        "pairs": len(negated),
+        "negated_positive_share": float((negated["p_positive"] >= 0.5).mean()),
+        "shrink": {"positive_source": shrink[0], "negative_source": shrink[1]},
+        "margin": DEFAULT_MARGIN,
+        "file": str(output),
+        "negated_file": str(negated_only),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", action="append", required=True, help="soft-labelled CSV")
+    parser.add_argument("--output", required=True, help="the CSV to write")
+    parser.add_argument(
+        "--shrink",
+        type=float,
+        nargs=2,
+        default=DEFAULT_SHRINK,
+        metavar=("POSITIVE_SOURCE", "NEGATIVE_SOURCE"),
+        help="how far a negated copy's label moves past one half (default %(default)s)",
+    )
+    args = parser.parse_args()
+    sources = [Path(source) for source in args.source]
+    shrink = (args.shrink[0], args.shrink[1])
+    print(json.dumps(counterfactual_data(sources, Path(args.output), shrink), indent=2))
+
+
+if __name__ == "__main__":
+    main()
