@@ -179,6 +179,34 @@ def counterfactual_data(
     }
 
 
+def counterfactual_scores(model: Any, rows: Any) -> dict[str, Any]:
+    """A model's (anything with ``labels`` and ``predict_proba``) accuracy on negated copies
+    (a ``*_negated.csv`` frame): overall, and apart for the copies of praise (now negative) and
+    of criticism (now positive)."""
+    import numpy as np
+
+    probabilities = np.asarray(model.predict_proba(rows["text"].tolist()), dtype=np.float64)
+    predicted_positive = probabilities[:, list(model.labels).index("positive")] >= 0.5
+    positive = (rows["p_positive"] >= 0.5).to_numpy()
+    right = predicted_positive == positive
+    return {
+        "copies": len(rows),
+        "accuracy": float(right.mean()),
+        "negated_praise_accuracy": float(right[~positive].mean()),
+        "negated_criticism_accuracy": float(right[positive].mean()),
+    }
+
+
+def counterfactual_accuracy(model_dir: str, negated_csv: str) -> dict[str, Any]:
+    """:func:`counterfactual_scores` of a bundle."""
+    import pandas as pd
+
+    from lstm_sentiment.predict import SentimentModel
+
+    rows = pd.read_csv(negated_csv, keep_default_na=False)
+    return counterfactual_scores(SentimentModel.load(model_dir), rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", action="append", required=True, help="soft-labelled CSV")

@@ -10,8 +10,12 @@ from its checkpoint):
    the shipped model labels them, negated sentences take VADER's label when VADER is sure; the
    sentences of the validation reviews are written too;
 3. the negated training sentences alone, and a sample of them as large as the training reviews;
-4. one fine-tune per arm (:data:`ARMS`), each scored on the validation reviews (accuracy, log
-   loss) and on the validation sentences (all, negated, other).
+4. human-rated snippets (``everyday_snippets.py``), negation counterfactuals of the training
+   sentences and snippets (``everyday_counterfactual.py``) and, to score arms on, of the
+   validation sentences;
+5. one fine-tune per arm (:data:`ARMS`), each scored on the validation reviews (accuracy, log
+   loss), the validation sentences (all, negated, other), the held-out tweets and snippets
+   (all, negated) and the validation sentences' negated copies.
 
 Choices are made on those validation numbers; the behavioural suite, GOP and IMDB test are
 then measured once by ``bench/everyday.py --model NAME=WORK/ARM/model`` (printed at the end).
@@ -33,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import benchlib
-from everyday_counterfactual import counterfactual_data
+from everyday_counterfactual import counterfactual_accuracy, counterfactual_data
 from everyday_data import NEGATION
 from everyday_recipe import sentence_accuracy, sentence_data
 from everyday_snippets import snippet_accuracy, snippet_data
@@ -100,6 +104,15 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
         ["data.soft_labels=true"],
     ),
     "counterfactual_soft": (["counterfactual"], ["data.soft_labels=true"]),
+    "snippets_counterfactual_soft": (["snippets", "counterfactual"], ["data.soft_labels=true"]),
+    "counterfactual_soft_retain": (
+        ["counterfactual"],
+        ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
+    ),
+    "snippets_counterfactual_soft_retain": (
+        ["snippets", "counterfactual"],
+        ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
+    ),
     "snippets_sentences_counterfactual_soft": (
         ["snippets", "sentences_soft", "counterfactual_negated"],
         ["data.soft_labels=true"],
@@ -190,7 +203,9 @@ def fine_tune(
     """One arm: the fine-tune, its validation numbers and its exploratory test accuracy."""
     step = f"arm_{name}"  # arms and data steps share the steps folder
     if record := steps.done(step):
-        return record
+        if "validation_counterfactual" in record:
+            return record
+        return steps.save(step, {**record, **held_out_scores(record["model_dir"], validation)})
     run_dir = work / "arms" / name
     settings = ["data.extra_train=" + json.dumps(files), *overrides]
     command, cost, metrics = run_train(CONFIG, data, run_dir, settings, resume=True)
@@ -205,14 +220,17 @@ def held_out_scores(model_dir: str, validation: dict[str, str]) -> dict[str, Any
         "validation_sentences": sentence_accuracy(model_dir, validation["sentences"]),
         "validation_tweets": tweet_accuracy(model_dir, validation["tweets"]),
         "validation_snippets": snippet_accuracy(model_dir, validation["snippets"]),
+        "validation_counterfactual": counterfactual_accuracy(
+            model_dir, validation["counterfactual"]
+        ),
     }
 
 
 def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]:
     lines = [
         "| model | val acc | val log loss | val sentences | negated | other | val tweets F1 "
-        "| val snippets | negated | test acc (printed) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| val snippets | negated | val negated copies | test acc (printed) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, arm in {"shipped": shipped, **arms}.items():
         sentences = arm["validation_sentences"]
@@ -222,11 +240,13 @@ def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]
         snippets_acc = f"{snippets['accuracy']:.4f}" if snippets else "-"
         negated = snippets.get("negated_accuracy") if snippets else None
         snippets_negated = f"{negated:.4f}" if negated is not None else "-"
+        copies = arm.get("validation_counterfactual")
+        copies_acc = f"{copies['accuracy']:.4f}" if copies else "-"
         lines.append(
             f"| {name} | {arm['validation_accuracy']:.4f} | {arm['validation_log_loss']:.4f} | "
             f"{sentences['accuracy']:.4f} | {sentences['negated_accuracy']:.4f} | "
             f"{sentences['other_accuracy']:.4f} | {tweets_f1} | {snippets_acc} | "
-            f"{snippets_negated} | "
+            f"{snippets_negated} | {copies_acc} | "
             f"{arm['test_accuracy']:.4f} |"
         )
     return lines
@@ -275,7 +295,15 @@ def main() -> None:
             [Path(soft["file"]), Path(snippets["train"])], work / "counterfactual.csv"
         ),
     )
+    soft_validation = soft_labels("sentences_validation_soft", sentences["validation"], work, steps)
+    counterfactual_validation = steps.done("counterfactual_validation") or steps.save(
+        "counterfactual_validation",
+        counterfactual_data(
+            [Path(soft_validation["file"])], work / "counterfactual_validation.csv"
+        ),
+    )
     validation = {
+        "counterfactual": counterfactual_validation["negated_file"],
         "sentences": sentences["validation"],
         "tweets": tweets["validation"],
         "snippets": snippets["validation"],
@@ -323,6 +351,7 @@ def main() -> None:
             "tweets_soft": soft_tweets,
             "snippets": snippets,
             "counterfactual": counterfactual,
+            "counterfactual_validation": counterfactual_validation,
         },
         "shipped": shipped,
         "arms": arms,

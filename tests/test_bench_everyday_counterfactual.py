@@ -98,3 +98,24 @@ def test_the_csv_has_soft_labels_that_training_reads(counterfactual, tmp_path: P
     negated = pd.read_csv(record["negated_file"])
     assert list(negated["text"]) == list(frame["text"][1::2])
     assert not list(output.parent.glob("*.tmp"))
+
+
+class Stub:
+    labels = ("negative", "positive")
+
+    def predict_proba(self, texts: list[str]) -> list[list[float]]:
+        return [[0.8, 0.2] if " not " in text else [0.3, 0.7] for text in texts]
+
+
+def test_copies_are_scored_apart_for_negated_praise_and_criticism(counterfactual) -> None:
+    rows = pd.DataFrame(
+        {
+            "text": ["it was not good", "it was not bad", "it wasn't great"],
+            "p_positive": [0.2, 0.7, 0.1],
+        }
+    )
+    scores = counterfactual.counterfactual_scores(Stub(), rows)
+    assert scores["copies"] == 3
+    assert scores["accuracy"] == pytest.approx(1 / 3)
+    assert scores["negated_praise_accuracy"] == 0.5
+    assert scores["negated_criticism_accuracy"] == 0.0
