@@ -113,6 +113,14 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
         ["snippets", "counterfactual"],
         ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
     ),
+    "snippets_counterfactual_soft_retain3": (
+        ["snippets", "counterfactual"],
+        ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=3"],
+    ),
+    "snippets_tweets_counterfactual_soft_retain": (
+        ["snippets", "tweets_soft", "counterfactual"],
+        ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
+    ),
     "snippets_sentences_counterfactual_soft": (
         ["snippets", "sentences_soft", "counterfactual_negated"],
         ["data.soft_labels=true"],
