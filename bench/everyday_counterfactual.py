@@ -62,6 +62,9 @@ MIN_VALENCE = 1.0
 """A lexicon word this strong (VADER's scale: -4..4) counts as a sentiment word."""
 MAX_WORDS = 25
 SEED = 0
+PLURAL_SUBJECTS = frozenset({"i", "we", "you", "they"})
+SINGULAR_SUBJECTS = frozenset({"he", "she", "it"})
+"""A sentiment word right after one of these pronouns is read as its verb (``verbs=True``)."""
 
 
 @dataclass(frozen=True)
@@ -76,26 +79,78 @@ def sentiment_positions(words: list[str], lexicon: Mapping[str, float]) -> list[
     return [i for i, word in enumerate(words) if abs(lexicon.get(word.lower(), 0.0)) >= MIN_VALENCE]
 
 
+def base_form(word: str, lexicon: Mapping[str, float]) -> str | None:
+    """The lexicon's base form of a past or third-person verb ("loved" → "love", "enjoyed" →
+    "enjoy", "sucks" → "suck"), or ``None``."""
+    if word.endswith("ed"):
+        stems = (word[:-1], word[:-2])
+    elif word.endswith("s"):
+        stems = (word[:-1],)
+    else:
+        return None
+    return next((stem for stem in stems if stem in lexicon), None)
+
+
+def verb_site(text: str, lexicon: Mapping[str, float]) -> tuple[re.Match[str], tuple[str, ...]]:
+    """The first sentiment word when it is a verb right after a personal pronoun ("I loved
+    it"), and the negated forms that may replace it; raises ``LookupError`` otherwise."""
+    words = list(WORD.finditer(text))
+    for k, match in enumerate(words):
+        word = match.group()
+        if abs(lexicon.get(word.lower(), 0.0)) < MIN_VALENCE:
+            continue
+        subject = words[k - 1].group().lower() if k else ""
+        base = base_form(word.lower(), lexicon)
+        if subject in PLURAL_SUBJECTS | SINGULAR_SUBJECTS and word.lower().endswith("ed") and base:
+            return match, (f"did not {base}", f"didn't {base}", f"never {word}")
+        if subject in PLURAL_SUBJECTS and not word.lower().endswith(("ed", "s")):
+            return match, (f"do not {word}", f"don't {word}", f"never {word}")
+        if subject in SINGULAR_SUBJECTS and word.lower().endswith("s") and base:
+            return match, (f"does not {base}", f"doesn't {base}", f"never {word}")
+        break
+    raise LookupError(text)
+
+
+def negation_site(
+    text: str, lexicon: Mapping[str, float], verbs: bool
+) -> tuple[re.Match[str], tuple[str, ...], int] | None:
+    """Where the negation goes: the span it replaces, the forms that may replace it and where
+    its scope begins (after an auxiliary; at a verb, the verb itself)."""
+    auxiliaries = [m for m in WORD.finditer(text) if m.group().lower() in NEGATED_FORMS]
+    if len(auxiliaries) == 1:
+        auxiliary = auxiliaries[0]
+        return auxiliary, NEGATED_FORMS[auxiliary.group().lower()], auxiliary.end()
+    if auxiliaries or not verbs:
+        return None
+    try:
+        verb, forms = verb_site(text, lexicon)
+    except LookupError:
+        return None
+    return verb, forms, verb.start()
+
+
 def negate(
     text: str,
     p_positive: float,
     lexicon: Mapping[str, float],
     rng: random.Random,
     shrink: tuple[float, float] = DEFAULT_SHRINK,
+    verbs: bool = False,
 ) -> Counterfactual | None:
-    """The negated copy of ``text``, or ``None`` when the sentence does not qualify."""
+    """The negated copy of ``text``, or ``None`` when the sentence does not qualify. With
+    ``verbs``, a sentence without an auxiliary may be negated at its verb ("I loved it" → "I
+    didn't love it")."""
     if NEGATION.search(text) or text.rstrip().endswith("?"):
         return None
-    words = WORD.findall(text)
-    if len(words) > MAX_WORDS:
+    if len(WORD.findall(text)) > MAX_WORDS:
         return None
-    auxiliaries = [m for m in WORD.finditer(text) if m.group().lower() in NEGATED_FORMS]
-    if len(auxiliaries) != 1:
+    site = negation_site(text, lexicon, verbs)
+    if site is None:
         return None
-    auxiliary = auxiliaries[0]
-    scope_end = SCOPE_END.search(text, auxiliary.end())
-    scope = text[auxiliary.end() : scope_end.start() if scope_end else len(text)]
-    before, inside = WORD.findall(text[: auxiliary.start()]), WORD.findall(scope)
+    span, forms, scope_start = site
+    scope_end = SCOPE_END.search(text, span.end())
+    scope = text[scope_start : scope_end.start() if scope_end else len(text)]
+    before, inside = WORD.findall(text[: span.start()]), WORD.findall(scope)
     after = WORD.findall(text[scope_end.start() :]) if scope_end else []
     if sentiment_positions(before, lexicon) or sentiment_positions(after, lexicon):
         return None
@@ -103,10 +158,10 @@ def negate(
     valences = [lexicon[inside[i].lower()] for i in positions]
     if not positions or positions[0] >= NEAR_WORDS or (sum(valences) > 0) != (p_positive > 0.5):
         return None
-    form = rng.choice(NEGATED_FORMS[auxiliary.group().lower()])
-    if auxiliary.group()[0].isupper():
+    form = rng.choice(forms)
+    if span.group()[0].isupper():
         form = form[0].upper() + form[1:]
-    negated = text[: auxiliary.start()] + form + text[auxiliary.end() :]
+    negated = text[: span.start()] + form + text[span.end() :]
     factor = shrink[0] if p_positive > 0.5 else shrink[1]
     return Counterfactual(text, negated, 0.5 - factor * (p_positive - 0.5))
 
@@ -118,6 +173,7 @@ def counterfactuals(
     shrink: tuple[float, float] = DEFAULT_SHRINK,
     margin: float = DEFAULT_MARGIN,
     seed: int = SEED,
+    verbs: bool = False,
 ) -> list[tuple[str, float]]:
     """(text, p_positive) rows: each qualifying confident source and its negated copy."""
     rng = random.Random(seed)
@@ -126,7 +182,7 @@ def counterfactuals(
     for text, p_positive in rows:
         if abs(p_positive - 0.5) < margin:
             continue
-        made = negate(text, p_positive, lexicon, rng, shrink)
+        made = negate(text, p_positive, lexicon, rng, shrink, verbs)
         if made is None:
             continue
         keys = (normalised(made.source), normalised(made.text))
@@ -144,7 +200,10 @@ def vader_lexicon() -> dict[str, float]:
 
 
 def counterfactual_data(
-    sources: list[Path], output: Path, shrink: tuple[float, float] = DEFAULT_SHRINK
+    sources: list[Path],
+    output: Path,
+    shrink: tuple[float, float] = DEFAULT_SHRINK,
+    verbs: bool = False,
 ) -> dict[str, Any]:
     """Write ``output`` (text, label, p_negative, p_positive: each source, then its negated
     copy) and ``<output stem>_negated.csv`` (the copies alone, to add beside the sources'
@@ -157,7 +216,8 @@ def counterfactual_data(
         for frame in frames
         for text, p in zip(frame["text"], frame["p_positive"], strict=True)
     ]
-    pairs = counterfactuals(rows, vader_lexicon(), forbidden_texts(GOP_FILE, SUITE_FILE), shrink)
+    forbidden = forbidden_texts(GOP_FILE, SUITE_FILE)
+    pairs = counterfactuals(rows, vader_lexicon(), forbidden, shrink, verbs=verbs)
     frame = pd.DataFrame(pairs, columns=["text", "p_positive"])
     frame["p_negative"] = 1.0 - frame["p_positive"]
     frame["label"] = frame["p_positive"].map(lambda p: "positive" if p >= 0.5 else "negative")
@@ -174,6 +234,7 @@ def counterfactual_data(
         "negated_positive_share": float((negated["p_positive"] >= 0.5).mean()),
         "shrink": {"positive_source": shrink[0], "negative_source": shrink[1]},
         "margin": DEFAULT_MARGIN,
+        "verbs": verbs,
         "file": str(output),
         "negated_file": str(negated_only),
     }
@@ -219,10 +280,14 @@ def main() -> None:
         metavar=("POSITIVE_SOURCE", "NEGATIVE_SOURCE"),
         help="how far a negated copy's label moves past one half (default %(default)s)",
     )
+    parser.add_argument(
+        "--verbs", action="store_true", help="also negate verbs after a pronoun (I loved it)"
+    )
     args = parser.parse_args()
     sources = [Path(source) for source in args.source]
     shrink = (args.shrink[0], args.shrink[1])
-    print(json.dumps(counterfactual_data(sources, Path(args.output), shrink), indent=2))
+    record = counterfactual_data(sources, Path(args.output), shrink, args.verbs)
+    print(json.dumps(record, indent=2))
 
 
 if __name__ == "__main__":

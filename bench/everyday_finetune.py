@@ -13,9 +13,10 @@ from its checkpoint):
 4. human-rated snippets (``everyday_snippets.py``), negation counterfactuals of the training
    sentences and snippets (``everyday_counterfactual.py``) and, to score arms on, of the
    validation sentences;
-5. one fine-tune per arm (:data:`ARMS`), each scored on the validation reviews (accuracy, log
-   loss), the validation sentences (all, negated, other), the held-out tweets and snippets
-   (all, negated) and the validation sentences' negated copies.
+5. one fine-tune per arm (``everyday_arms.ARMS``), each scored on the validation reviews
+   (accuracy, log loss), the validation sentences (all, negated, other), the held-out tweets
+   and snippets (all, negated) and the validation sentences' negated copies (at auxiliaries;
+   and at verbs too).
 
 Choices are made on those validation numbers; the behavioural suite, GOP and IMDB test are
 then measured once by ``bench/everyday.py --model NAME=WORK/ARM/model`` (printed at the end).
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import benchlib
+from everyday_arms import ARMS, WIDE, WIDE_STUDENT
 from everyday_counterfactual import counterfactual_accuracy, counterfactual_data
 from everyday_data import NEGATION
 from everyday_recipe import sentence_accuracy, sentence_data
@@ -52,95 +54,6 @@ VADER_NEGATION = ["--vader-negation"]
 SAMPLE_SEED = 0
 TRAINING_REVIEWS = 22_500
 """IMDB train less the validation split: the negated sample is as large."""
-LOW_RATE = ["train.lr=2e-4"]
-WIDE_STUDENT = "runs/everyday128/student1/model"
-WIDE = f"train.init_from={WIDE_STUDENT}"
-"""The 128-unit student of ``everyday_recipe.py --work runs/everyday128 --set
-model.hidden_size=128`` (bench/results/everyday_capacity): the ``wide`` arms start from it."""
-RETAIN_CORRECT = ["train.retain_examples=correct"]
-"""The pull toward the shipped model only on texts it labels right."""
-GATE = "model.nb_length_gate=true"
-"""The shipped model's NB path gains a learned length gate, starting open."""
-ARMS: dict[str, tuple[list[str], list[str]]] = {
-    "reviews_only": ([], LOW_RATE),
-    "sentences": (["sentences"], []),
-    "sentences_unsup": (["unsup", "sentences"], []),
-    "negated": (["negated"], LOW_RATE),
-    "negated_sample": (["negated_sample"], LOW_RATE),
-    "sentences_retain_light": (["sentences"], ["train.retain_weight=0.3"]),
-    "sentences_retain": (["sentences"], ["train.retain_weight=1"]),
-    "sentences_unsup_retain": (["unsup", "sentences"], ["train.retain_weight=1"]),
-    "sentences_retain_correct": (["sentences"], [*RETAIN_CORRECT, "train.retain_weight=1"]),
-    "sentences_retain_correct3": (["sentences"], [*RETAIN_CORRECT, "train.retain_weight=3"]),
-    "wide_sentences": (["sentences"], [WIDE]),
-    "wide_sentences_retain": (["sentences"], [WIDE, *RETAIN_CORRECT, "train.retain_weight=1"]),
-    "wide_sentences_retain_light": (
-        ["sentences"],
-        [WIDE, *RETAIN_CORRECT, "train.retain_weight=0.3"],
-    ),
-    "wide_sentences_retain3": (["sentences"], [WIDE, *RETAIN_CORRECT, "train.retain_weight=3"]),
-    "sentences_soft": (["sentences_soft"], ["data.soft_labels=true"]),
-    "wide_sentences_soft_retain": (
-        ["sentences_soft"],
-        [WIDE, "data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
-    ),
-    "tweets": (["tweets"], []),
-    "tweets_soft": (["tweets_soft"], ["data.soft_labels=true"]),
-    "tweets_sentences_soft": (["sentences_soft", "tweets_soft"], ["data.soft_labels=true"]),
-    "tweets_sentences": (["sentences", "tweets"], []),
-    "wide_tweets_sentences_retain": (
-        ["sentences", "tweets"],
-        [WIDE, *RETAIN_CORRECT, "train.retain_weight=1"],
-    ),
-    "snippets_soft": (["snippets"], ["data.soft_labels=true"]),
-    "snippets_sentences_soft": (["snippets", "sentences_soft"], ["data.soft_labels=true"]),
-    "snippets_soft_gate": (["snippets"], ["data.soft_labels=true", GATE]),
-    "snippets_sentences_soft_gate": (
-        ["snippets", "sentences_soft"],
-        ["data.soft_labels=true", GATE],
-    ),
-    "snippets_tweets_sentences_soft": (
-        ["snippets", "tweets_soft", "sentences_soft"],
-        ["data.soft_labels=true"],
-    ),
-    "counterfactual_soft": (["counterfactual"], ["data.soft_labels=true"]),
-    "snippets_counterfactual_soft": (["snippets", "counterfactual"], ["data.soft_labels=true"]),
-    "counterfactual_soft_retain": (
-        ["counterfactual"],
-        ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
-    ),
-    "snippets_counterfactual_soft_retain": (
-        ["snippets", "counterfactual"],
-        ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
-    ),
-    "snippets_counterfactual_soft_retain3": (
-        ["snippets", "counterfactual"],
-        ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=3"],
-    ),
-    "snippets_tweets_counterfactual_soft_retain": (
-        ["snippets", "tweets_soft", "counterfactual"],
-        ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
-    ),
-    "snippets_sentences_counterfactual_soft": (
-        ["snippets", "sentences_soft", "counterfactual_negated"],
-        ["data.soft_labels=true"],
-    ),
-}
-"""Arm → (its extra training files, its config overrides). The control (``reviews_only``)
-fine-tunes on the training reviews alone: what any further training costs or gains. The
-``retain`` arms add the pull toward the shipped model's predictions (``train.retain_weight``,
-learning without forgetting), so the sentences may teach negation without costing reviews;
-``retain_correct`` only where the shipped model is right (not on the sentences it misreads).
-The ``wide`` arms fine-tune the 128-unit student instead: does capacity make room for both?
-The ``tweets`` arms add human-labelled tweets from other domains (``everyday_tweets.py``).
-``sentences_soft`` trains toward each sentence's label at its recorded confidence
-(``data.soft_labels``: a sentence the teacher gave 0.8 pulls toward 0.8, not 1); the
-``tweets_soft`` arms do the same with the tweets' annotator confidence. The ``snippets`` arms
-add the human-rated sentences of the VADER paper (``everyday_snippets.py``) at their raters'
-soft labels; the ``_gate`` arms let the model learn how much a text of each length reads
-its NB n-gram path (``model.nb_length_gate``). The ``counterfactual`` arms add negated copies
-of confident sentences and snippets that carry no negation (``everyday_counterfactual.py``):
-alone as source + copy pairs, or the copies beside the sentences and snippets."""
 
 
 def negated_files(train_csv: str, reviews: int, work: Path, steps: Steps) -> dict[str, Any]:
@@ -211,7 +124,7 @@ def fine_tune(
     """One arm: the fine-tune, its validation numbers and its exploratory test accuracy."""
     step = f"arm_{name}"  # arms and data steps share the steps folder
     if record := steps.done(step):
-        if "validation_counterfactual" in record:
+        if "validation_counterfactual_verbs" in record:
             return record
         return steps.save(step, {**record, **held_out_scores(record["model_dir"], validation)})
     run_dir = work / "arms" / name
@@ -231,14 +144,17 @@ def held_out_scores(model_dir: str, validation: dict[str, str]) -> dict[str, Any
         "validation_counterfactual": counterfactual_accuracy(
             model_dir, validation["counterfactual"]
         ),
+        "validation_counterfactual_verbs": counterfactual_accuracy(
+            model_dir, validation["counterfactual_verbs"]
+        ),
     }
 
 
 def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]:
     lines = [
         "| model | val acc | val log loss | val sentences | negated | other | val tweets F1 "
-        "| val snippets | negated | val negated copies | test acc (printed) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| val snippets | negated | val negated copies | with verbs | test acc (printed) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, arm in {"shipped": shipped, **arms}.items():
         sentences = arm["validation_sentences"]
@@ -250,11 +166,13 @@ def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]
         snippets_negated = f"{negated:.4f}" if negated is not None else "-"
         copies = arm.get("validation_counterfactual")
         copies_acc = f"{copies['accuracy']:.4f}" if copies else "-"
+        verbs = arm.get("validation_counterfactual_verbs")
+        verbs_acc = f"{verbs['accuracy']:.4f}" if verbs else "-"
         lines.append(
             f"| {name} | {arm['validation_accuracy']:.4f} | {arm['validation_log_loss']:.4f} | "
             f"{sentences['accuracy']:.4f} | {sentences['negated_accuracy']:.4f} | "
             f"{sentences['other_accuracy']:.4f} | {tweets_f1} | {snippets_acc} | "
-            f"{snippets_negated} | {copies_acc} | "
+            f"{snippets_negated} | {copies_acc} | {verbs_acc} | "
             f"{arm['test_accuracy']:.4f} |"
         )
     return lines
@@ -273,6 +191,11 @@ def main() -> None:
     parser.add_argument(
         "--results", default=NAME, help="bench/results/<RESULTS>.json (one per study round)"
     )
+    parser.add_argument(
+        "--base",
+        help="the model that labels the data and that the arms fine-tune (default: the shipped "
+        "one); the results' 'shipped' row is this model",
+    )
     parser.add_argument("--snippets-sdist", help="vaderSentiment's sdist (default: download)")
     args = parser.parse_args()
     names = args.arms.split(",")
@@ -287,9 +210,10 @@ def main() -> None:
         )
     work = Path(args.work)
     steps = Steps(work, args.reuse)
-    unsup = pseudo_label("teacher", str(SHIPPED), args.data, work, steps)
-    sentences = sentence_data("sentences", args.data, SHIPPED, work, steps, VADER_NEGATION)
-    shipped_metrics = json.loads((SHIPPED / "metrics.json").read_text())
+    base = Path(args.base) if args.base else SHIPPED
+    unsup = pseudo_label("teacher", str(base), args.data, work, steps)
+    sentences = sentence_data("sentences", args.data, base, work, steps, VADER_NEGATION)
+    shipped_metrics = json.loads((base / "metrics.json").read_text())
     negated = negated_files(sentences["train"], TRAINING_REVIEWS, work, steps)
     tweets = steps.done("tweets") or steps.save("tweets", tweet_data(work / "tweets"))
     soft = soft_labels("sentences_soft", sentences["train"], work, steps)
@@ -303,6 +227,14 @@ def main() -> None:
             [Path(soft["file"]), Path(snippets["train"])], work / "counterfactual.csv"
         ),
     )
+    counterfactual_verbs = steps.done("counterfactual_verbs") or steps.save(
+        "counterfactual_verbs",
+        counterfactual_data(
+            [Path(soft["file"]), Path(snippets["train"])],
+            work / "counterfactual_verbs.csv",
+            verbs=True,
+        ),
+    )
     soft_validation = soft_labels("sentences_validation_soft", sentences["validation"], work, steps)
     counterfactual_validation = steps.done("counterfactual_validation") or steps.save(
         "counterfactual_validation",
@@ -310,8 +242,17 @@ def main() -> None:
             [Path(soft_validation["file"])], work / "counterfactual_validation.csv"
         ),
     )
+    verbs_validation = steps.done("counterfactual_verbs_validation") or steps.save(
+        "counterfactual_verbs_validation",
+        counterfactual_data(
+            [Path(soft_validation["file"])],
+            work / "counterfactual_verbs_validation.csv",
+            verbs=True,
+        ),
+    )
     validation = {
         "counterfactual": counterfactual_validation["negated_file"],
+        "counterfactual_verbs": verbs_validation["negated_file"],
         "sentences": sentences["validation"],
         "tweets": tweets["validation"],
         "snippets": snippets["validation"],
@@ -327,12 +268,13 @@ def main() -> None:
         "snippets": snippets["train"],
         "counterfactual": counterfactual["file"],
         "counterfactual_negated": counterfactual["negated_file"],
+        "counterfactual_verbs": counterfactual_verbs["file"],
     }
     shipped = {
         "validation_accuracy": shipped_metrics["validation"]["accuracy"],
         "validation_log_loss": shipped_metrics["validation"]["log_loss"],
         "test_accuracy": shipped_metrics["test"]["accuracy"],
-        **held_out_scores(str(SHIPPED), validation),
+        **held_out_scores(str(base), validation),
     }
     arms = {}
     for name in names:
@@ -341,7 +283,7 @@ def main() -> None:
             name,
             args.data,
             [files[key] for key in extra],
-            overrides,
+            [f"train.init_from={base}", *overrides] if args.base else overrides,
             work,
             steps,
             validation,
@@ -360,6 +302,8 @@ def main() -> None:
             "snippets": snippets,
             "counterfactual": counterfactual,
             "counterfactual_validation": counterfactual_validation,
+            "counterfactual_verbs": counterfactual_verbs,
+            "counterfactual_verbs_validation": verbs_validation,
         },
         "shipped": shipped,
         "arms": arms,

@@ -13,6 +13,8 @@ import pytest
 from conftest import bench_module
 
 LEXICON = {"good": 1.9, "superb": 2.9, "awful": -2.0, "terrible": -2.1, "hope": 1.9}
+LEXICON |= {"love": 3.2, "loved": 2.9, "enjoy": 2.2, "enjoyed": 2.3, "suck": -1.9, "sucks": -1.5}
+LEXICON |= {"talent": 1.9, "talented": 2.3}
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +121,34 @@ def test_copies_are_scored_apart_for_negated_praise_and_criticism(counterfactual
     assert scores["accuracy"] == pytest.approx(1 / 3)
     assert scores["negated_praise_accuracy"] == 0.5
     assert scores["negated_criticism_accuracy"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "p_positive", "negated"),
+    [
+        ("I loved this phone.", 0.9, {"I did not love this phone.", "I didn't love this phone."}),
+        ("We enjoyed it", 0.9, {"We did not enjoy it", "We didn't enjoy it"}),
+        ("They love it!", 0.9, {"They do not love it!", "They don't love it!"}),
+        ("It sucks.", 0.1, {"It does not suck.", "It doesn't suck."}),
+    ],
+)
+def test_verbs_after_a_pronoun_are_negated_when_asked(
+    counterfactual, text: str, p_positive: float, negated: set[str]
+) -> None:
+    assert negate(counterfactual, text, p_positive) is None  # verbs are off by default
+    forms = set()
+    for seed in range(12):
+        rng = random.Random(seed)
+        made = counterfactual.negate(text, p_positive, LEXICON, rng, (0.8, 0.5), verbs=True)
+        assert made is not None
+        forms.add(made.text)
+    never = text.replace(" ", " never ", 1)
+    assert forms == negated | {never}
+
+
+@pytest.mark.parametrize("text", ["A talented cast.", "Loved it.", "The cast enjoyed it."])
+def test_a_sentiment_word_that_is_not_a_pronouns_verb_is_left_alone(
+    counterfactual, text: str
+) -> None:
+    rng = random.Random(0)
+    assert counterfactual.negate(text, 0.9, LEXICON, rng, (0.8, 0.5), verbs=True) is None

@@ -112,6 +112,9 @@ def test_retain_weight_keeps_a_fine_tuned_model_near_the_saved_one(
     tuned = SentimentModel.load(result.model_dir, runtime="torch")
     assert [p.label for p in tuned.predict(PROBES)] == [p.label for p in saved.predict(PROBES)]
     assert tuned.config.train.retain_weight == 10
+    card = (result.model_dir / "README.md").read_text(encoding="utf-8")
+    assert f"fine-tuned from `{base_model.name}` for" in card
+    assert "train.retain_weight 10" in card and "embeddings initialised" not in card
 
 
 def test_retain_term_is_zero_at_the_saved_model_and_moves_only_the_new_one() -> None:

@@ -106,13 +106,13 @@ class Bundle:
         write_json(directory / VOCAB_FILE, self.encoder.vocab.to_dict())
 
     def model_card(self, environment: dict[str, str]) -> str:
+        """The bundle's README: architecture, data, measurements, limits, environment."""
         cfg = self.config
         lines = [
             "# lstm-sentiment model",
             "",
             f"Architecture `{cfg.model.architecture}`: {describe_neural(cfg.model)}; "
-            f"{len(self.encoder.vocab):,} vocabulary tokens, "
-            f"embeddings initialised from `{Path(cfg.vectors.source).name}`.",
+            f"{len(self.encoder.vocab):,} vocabulary tokens, {initialisation(cfg)}.",
             "",
             f"Labels: {', '.join(self.labels)}.",
             "",
@@ -209,3 +209,16 @@ def load_bundle(directory: str | Path) -> Bundle:
             "lstm_sentiment.SentimentModel.load"
         )
     return load_neural(directory, header)
+
+
+def initialisation(cfg: RunConfig) -> str:
+    """Where the weights started: the fine-tuned model (and its pull), or the word vectors."""
+    if not cfg.train.init_from:
+        return f"embeddings initialised from `{Path(cfg.vectors.source).name}`"
+    text = f"fine-tuned from `{Path(cfg.train.init_from).name}` for {cfg.train.epochs} epoch(s)"
+    if cfg.train.retain_weight > 0:
+        text += (
+            f", pulled toward its predictions (train.retain_weight {cfg.train.retain_weight:g}"
+            f", on the {cfg.train.retain_examples} examples)"
+        )
+    return text

@@ -1,0 +1,99 @@
+"""The arms of ``everyday_finetune.py``: each arm's extra training files (by the keys of its
+data steps) and its config overrides."""
+
+from __future__ import annotations
+
+LOW_RATE = ["train.lr=2e-4"]
+WIDE_STUDENT = "runs/everyday128/student1/model"
+WIDE = f"train.init_from={WIDE_STUDENT}"
+"""The 128-unit student of ``everyday_recipe.py --work runs/everyday128 --set
+model.hidden_size=128`` (bench/results/everyday_capacity): the ``wide`` arms start from it."""
+RETAIN_CORRECT = ["train.retain_examples=correct"]
+"""The pull toward the shipped model only on texts it labels right."""
+GATE = "model.nb_length_gate=true"
+"""The shipped model's NB path gains a learned length gate, starting open."""
+ARMS: dict[str, tuple[list[str], list[str]]] = {
+    "reviews_only": ([], LOW_RATE),
+    "sentences": (["sentences"], []),
+    "sentences_unsup": (["unsup", "sentences"], []),
+    "negated": (["negated"], LOW_RATE),
+    "negated_sample": (["negated_sample"], LOW_RATE),
+    "sentences_retain_light": (["sentences"], ["train.retain_weight=0.3"]),
+    "sentences_retain": (["sentences"], ["train.retain_weight=1"]),
+    "sentences_unsup_retain": (["unsup", "sentences"], ["train.retain_weight=1"]),
+    "sentences_retain_correct": (["sentences"], [*RETAIN_CORRECT, "train.retain_weight=1"]),
+    "sentences_retain_correct3": (["sentences"], [*RETAIN_CORRECT, "train.retain_weight=3"]),
+    "wide_sentences": (["sentences"], [WIDE]),
+    "wide_sentences_retain": (["sentences"], [WIDE, *RETAIN_CORRECT, "train.retain_weight=1"]),
+    "wide_sentences_retain_light": (
+        ["sentences"],
+        [WIDE, *RETAIN_CORRECT, "train.retain_weight=0.3"],
+    ),
+    "wide_sentences_retain3": (["sentences"], [WIDE, *RETAIN_CORRECT, "train.retain_weight=3"]),
+    "sentences_soft": (["sentences_soft"], ["data.soft_labels=true"]),
+    "wide_sentences_soft_retain": (
+        ["sentences_soft"],
+        [WIDE, "data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
+    ),
+    "tweets": (["tweets"], []),
+    "tweets_soft": (["tweets_soft"], ["data.soft_labels=true"]),
+    "tweets_sentences_soft": (["sentences_soft", "tweets_soft"], ["data.soft_labels=true"]),
+    "tweets_sentences": (["sentences", "tweets"], []),
+    "wide_tweets_sentences_retain": (
+        ["sentences", "tweets"],
+        [WIDE, *RETAIN_CORRECT, "train.retain_weight=1"],
+    ),
+    "snippets_soft": (["snippets"], ["data.soft_labels=true"]),
+    "snippets_sentences_soft": (["snippets", "sentences_soft"], ["data.soft_labels=true"]),
+    "snippets_soft_gate": (["snippets"], ["data.soft_labels=true", GATE]),
+    "snippets_sentences_soft_gate": (
+        ["snippets", "sentences_soft"],
+        ["data.soft_labels=true", GATE],
+    ),
+    "snippets_tweets_sentences_soft": (
+        ["snippets", "tweets_soft", "sentences_soft"],
+        ["data.soft_labels=true"],
+    ),
+    "counterfactual_soft": (["counterfactual"], ["data.soft_labels=true"]),
+    "snippets_counterfactual_soft": (["snippets", "counterfactual"], ["data.soft_labels=true"]),
+    "counterfactual_soft_retain": (
+        ["counterfactual"],
+        ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
+    ),
+    "snippets_counterfactual_soft_retain": (
+        ["snippets", "counterfactual"],
+        ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
+    ),
+    "snippets_counterfactual_soft_retain3": (
+        ["snippets", "counterfactual"],
+        ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=3"],
+    ),
+    "snippets_tweets_counterfactual_soft_retain": (
+        ["snippets", "tweets_soft", "counterfactual"],
+        ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
+    ),
+    "snippets_tweets_counterfactual_verbs_soft_retain": (
+        ["snippets", "tweets_soft", "counterfactual_verbs"],
+        ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
+    ),
+    "snippets_sentences_counterfactual_soft": (
+        ["snippets", "sentences_soft", "counterfactual_negated"],
+        ["data.soft_labels=true"],
+    ),
+}
+"""Arm → (its extra training files, its config overrides). The control (``reviews_only``)
+fine-tunes on the training reviews alone: what any further training costs or gains. The
+``retain`` arms add the pull toward the shipped model's predictions (``train.retain_weight``,
+learning without forgetting), so the sentences may teach negation without costing reviews;
+``retain_correct`` only where the shipped model is right (not on the sentences it misreads).
+The ``wide`` arms fine-tune the 128-unit student instead: does capacity make room for both?
+The ``tweets`` arms add human-labelled tweets from other domains (``everyday_tweets.py``).
+``sentences_soft`` trains toward each sentence's label at its recorded confidence
+(``data.soft_labels``: a sentence the teacher gave 0.8 pulls toward 0.8, not 1); the
+``tweets_soft`` arms do the same with the tweets' annotator confidence. The ``snippets`` arms
+add the human-rated sentences of the VADER paper (``everyday_snippets.py``) at their raters'
+soft labels; the ``_gate`` arms let the model learn how much a text of each length reads
+its NB n-gram path (``model.nb_length_gate``). The ``counterfactual`` arms add negated copies
+of confident sentences and snippets that carry no negation (``everyday_counterfactual.py``):
+alone as source + copy pairs, or the copies beside the sentences and snippets; ``_verbs``
+also negates a sentiment verb after a pronoun ("I loved it" → "I didn't love it")."""
