@@ -76,6 +76,10 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
         ["snippets", "tweets_soft", "counterfactual_verbs"],
         ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
     ),
+    "snippets_tweets_counterfactual_contrast_soft_retain": (
+        ["snippets", "tweets_soft", "counterfactual", "contrast"],
+        ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
+    ),
     "snippets_sentences_counterfactual_soft": (
         ["snippets", "sentences_soft", "counterfactual_negated"],
         ["data.soft_labels=true"],
@@ -96,4 +100,5 @@ soft labels; the ``_gate`` arms let the model learn how much a text of each leng
 its NB n-gram path (``model.nb_length_gate``). The ``counterfactual`` arms add negated copies
 of confident sentences and snippets that carry no negation (``everyday_counterfactual.py``):
 alone as source + copy pairs, or the copies beside the sentences and snippets; ``_verbs``
-also negates a sentiment verb after a pronoun ("I loved it" → "I didn't love it")."""
+also negates a sentiment verb after a pronoun ("I loved it" → "I didn't love it"); ``_contrast``
+adds two opposite sentences joined so the later decides (``everyday_contrast.py``)."""

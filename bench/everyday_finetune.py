@@ -11,7 +11,8 @@ from its checkpoint):
    sentences of the validation reviews are written too;
 3. the negated training sentences alone, and a sample of them as large as the training reviews;
 4. human-rated snippets (``everyday_snippets.py``), negation counterfactuals of the training
-   sentences and snippets (``everyday_counterfactual.py``) and, to score arms on, of the
+   sentences and snippets (``everyday_counterfactual.py``), contrast pairs of them
+   (``everyday_contrast.py``) and, to score arms on, of the
    validation sentences;
 5. one fine-tune per arm (``everyday_arms.ARMS``), each scored on the validation reviews
    (accuracy, log loss), the validation sentences (all, negated, other), the held-out tweets
@@ -39,6 +40,7 @@ from typing import Any
 
 import benchlib
 from everyday_arms import ARMS, WIDE, WIDE_STUDENT
+from everyday_contrast import contrast_data
 from everyday_counterfactual import counterfactual_accuracy, counterfactual_data
 from everyday_data import NEGATION
 from everyday_recipe import sentence_accuracy, sentence_data
@@ -235,6 +237,10 @@ def main() -> None:
             verbs=True,
         ),
     )
+    contrast = steps.done("contrast") or steps.save(
+        "contrast",
+        contrast_data([Path(soft["file"]), Path(snippets["train"])], work / "contrast.csv"),
+    )
     soft_validation = soft_labels("sentences_validation_soft", sentences["validation"], work, steps)
     counterfactual_validation = steps.done("counterfactual_validation") or steps.save(
         "counterfactual_validation",
@@ -269,6 +275,7 @@ def main() -> None:
         "counterfactual": counterfactual["file"],
         "counterfactual_negated": counterfactual["negated_file"],
         "counterfactual_verbs": counterfactual_verbs["file"],
+        "contrast": contrast["file"],
     }
     shipped = {
         "validation_accuracy": shipped_metrics["validation"]["accuracy"],
@@ -304,6 +311,7 @@ def main() -> None:
             "counterfactual_validation": counterfactual_validation,
             "counterfactual_verbs": counterfactual_verbs,
             "counterfactual_verbs_validation": verbs_validation,
+            "contrast": contrast,
         },
         "shipped": shipped,
         "arms": arms,
