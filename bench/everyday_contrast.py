@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from everyday_counterfactual import source_problem
 from everyday_tweets import GOP_FILE, SUITE_FILE, forbidden_texts, normalised, write_atomic
 
 CONTRAST = re.compile(r"(?i)\b(?:but|although|though|however|yet|while|whereas|despite)\b")
@@ -151,6 +152,8 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=DEFAULT_PAIRS)
     args = parser.parse_args()
     sources = [Path(source) for source in args.source]
+    if problem := next(filter(None, map(source_problem, sources)), None):
+        parser.error(problem)
     print(json.dumps(contrast_data(sources, Path(args.output), args.pairs), indent=2))
 
 

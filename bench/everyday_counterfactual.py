@@ -268,6 +268,21 @@ def counterfactual_accuracy(model_dir: str, negated_csv: str) -> dict[str, Any]:
     return counterfactual_scores(SentimentModel.load(model_dir), rows)
 
 
+def source_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be a soft-labelled source (one line), or ``None``."""
+    if not path.is_file():
+        return f"{path} does not exist: give a soft-labelled CSV (text and p_positive columns)"
+    with path.open(encoding="utf-8", errors="replace") as file:
+        header = file.readline().strip().split(",")
+    missing = [column for column in ("text", "p_positive") if column not in header]
+    if missing:
+        return (
+            f"{path} has no {' or '.join(missing)} column: give a soft-labelled CSV such as "
+            "runs/everyday_finetune/sentences_soft.csv"
+        )
+    return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", action="append", required=True, help="soft-labelled CSV")
@@ -285,6 +300,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     sources = [Path(source) for source in args.source]
+    if problem := next(filter(None, map(source_problem, sources)), None):
+        parser.error(problem)
     shrink = (args.shrink[0], args.shrink[1])
     record = counterfactual_data(sources, Path(args.output), shrink, args.verbs)
     print(json.dumps(record, indent=2))

@@ -72,3 +72,21 @@ def test_forbidden_texts_are_not_written(contrast, tmp_path: Path) -> None:
     assert record["pairs"] == len(frame) == 1
     assert list(frame.columns) == ["text", "label", "p_negative", "p_positive"]
     assert frame["label"][0] == "positive"
+
+
+@pytest.mark.parametrize("module_name", ["everyday_contrast", "everyday_counterfactual"])
+def test_a_missing_or_unlabelled_source_stops_with_one_line(
+    module_name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    module = bench_module(module_name)
+    plain = tmp_path / "plain.csv"
+    plain.write_text("text,label\nGood.,positive\n", encoding="utf-8")
+    output = tmp_path / "out.csv"
+    for source, message in ((tmp_path / "none.csv", "does not exist"), (plain, "no p_positive")):
+        argv = [module_name, "--source", str(source), "--output", str(output)]
+        monkeypatch.setattr("sys.argv", argv)
+        with pytest.raises(SystemExit) as stopped:
+            module.main()
+        assert stopped.value.code == 2
+        assert message in capsys.readouterr().err
+        assert not output.exists()
