@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from everyday_counterfactual import source_problem
+from everyday_counterfactual import read_soft_rows, soft_frame, source_problem
 from everyday_tweets import GOP_FILE, SUITE_FILE, forbidden_texts, normalised, write_atomic
 
 CONTRAST = re.compile(r"(?i)\b(?:but|although|though|however|yet|while|whereas|despite)\b")
@@ -120,20 +120,10 @@ def contrast_pairs(
 
 def contrast_data(sources: list[Path], output: Path, pairs: int = DEFAULT_PAIRS) -> dict[str, Any]:
     """Write ``output`` (text, label, p_negative, p_positive) from soft-labelled CSVs."""
-    import pandas as pd
-
-    frames = [pd.read_csv(path, keep_default_na=False) for path in sources]
-    rows = [
-        (str(text), float(p))
-        for frame in frames
-        for text, p in zip(frame["text"], frame["p_positive"], strict=True)
-    ]
-    joined = contrast_pairs(rows, forbidden_texts(GOP_FILE, SUITE_FILE), pairs)
-    frame = pd.DataFrame(joined, columns=["text", "p_positive"])
-    frame["p_negative"] = 1.0 - frame["p_positive"]
-    frame["label"] = frame["p_positive"].map(lambda p: "positive" if p >= 0.5 else "negative")
+    rows = read_soft_rows(sources)
+    frame = soft_frame(contrast_pairs(rows, forbidden_texts(GOP_FILE, SUITE_FILE), pairs))
     output.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(frame[["text", "label", "p_negative", "p_positive"]], output)
+    write_atomic(frame, output)
     return {
         "sources": [str(path) for path in sources],
         "source_rows": len(rows),

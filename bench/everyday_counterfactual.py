@@ -199,6 +199,29 @@ def vader_lexicon() -> dict[str, float]:
     return dict(SentimentIntensityAnalyzer().lexicon)
 
 
+def read_soft_rows(sources: list[Path]) -> list[tuple[str, float]]:
+    """(text, p_positive) of every row of the soft-labelled CSVs, in order."""
+    import pandas as pd
+
+    frames = [pd.read_csv(path, keep_default_na=False) for path in sources]  # "NA" is a text
+    return [
+        (str(text), float(p))
+        for frame in frames
+        for text, p in zip(frame["text"], frame["p_positive"], strict=True)
+    ]
+
+
+def soft_frame(rows: list[tuple[str, float]]) -> Any:
+    """(text, p_positive) rows as the training CSV's frame: text, label, p_negative,
+    p_positive."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=["text", "p_positive"])
+    frame["p_negative"] = 1.0 - frame["p_positive"]
+    frame["label"] = frame["p_positive"].map(lambda p: "positive" if p >= 0.5 else "negative")
+    return frame[["text", "label", "p_negative", "p_positive"]]
+
+
 def counterfactual_data(
     sources: list[Path],
     output: Path,
@@ -208,20 +231,9 @@ def counterfactual_data(
     """Write ``output`` (text, label, p_negative, p_positive: each source, then its negated
     copy) and ``<output stem>_negated.csv`` (the copies alone, to add beside the sources'
     own files) from soft-labelled CSVs."""
-    import pandas as pd
-
-    frames = [pd.read_csv(path, keep_default_na=False) for path in sources]
-    rows = [
-        (str(text), float(p))
-        for frame in frames
-        for text, p in zip(frame["text"], frame["p_positive"], strict=True)
-    ]
+    rows = read_soft_rows(sources)
     forbidden = forbidden_texts(GOP_FILE, SUITE_FILE)
-    pairs = counterfactuals(rows, vader_lexicon(), forbidden, shrink, verbs=verbs)
-    frame = pd.DataFrame(pairs, columns=["text", "p_positive"])
-    frame["p_negative"] = 1.0 - frame["p_positive"]
-    frame["label"] = frame["p_positive"].map(lambda p: "positive" if p >= 0.5 else "negative")
-    frame = frame[["text", "label", "p_negative", "p_positive"]]
+    frame = soft_frame(counterfactuals(rows, vader_lexicon(), forbidden, shrink, verbs=verbs))
     negated_only = output.with_name(f"{output.stem}_negated.csv")
     output.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(frame, output)
