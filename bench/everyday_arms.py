@@ -80,6 +80,18 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
         ["snippets", "tweets_soft", "counterfactual", "contrast"],
         ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
     ),
+    "snippets_tweets_counterfactual_contrast_quantifiers_soft_retain": (
+        ["snippets", "tweets_soft", "counterfactual", "contrast", "quantifiers"],
+        ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
+    ),
+    "snippets_tweets_counterfactual_contrast_intensity_soft_retain": (
+        ["snippets", "tweets_soft", "counterfactual", "contrast", "intensity"],
+        ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
+    ),
+    "snippets_tweets_counterfactual_contrast_quantifiers_intensity_soft_retain": (
+        ["snippets", "tweets_soft", "counterfactual", "contrast", "quantifiers", "intensity"],
+        ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
+    ),
     "snippets_sentences_counterfactual_soft": (
         ["snippets", "sentences_soft", "counterfactual_negated"],
         ["data.soft_labels=true"],
@@ -101,4 +113,7 @@ its NB n-gram path (``model.nb_length_gate``). The ``counterfactual`` arms add n
 of confident sentences and snippets that carry no negation (``everyday_counterfactual.py``):
 alone as source + copy pairs, or the copies beside the sentences and snippets; ``_verbs``
 also negates a sentiment verb after a pronoun ("I loved it" → "I didn't love it"); ``_contrast``
-adds two opposite sentences joined so the later decides (``everyday_contrast.py``)."""
+adds two opposite sentences joined so the later decides (``everyday_contrast.py``);
+``_quantifiers`` adds negations at quantifiers, opening articles and universal subjects ("some
+problems" → "no problems", ``everyday_quantifiers.py``) and ``_intensity`` a sentence with an
+intensifier and a diminisher added (``everyday_intensity.py``)."""

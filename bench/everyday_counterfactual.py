@@ -23,7 +23,7 @@ import argparse
 import json
 import random
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -166,6 +166,30 @@ def negate(
     return Counterfactual(text, negated, 0.5 - factor * (p_positive - 0.5))
 
 
+def paired(
+    rows: Iterable[tuple[str, float]],
+    make: Callable[[str, float], Counterfactual | None],
+    forbidden: set[str],
+    margin: float = DEFAULT_MARGIN,
+) -> list[tuple[str, float]]:
+    """(text, p_positive) rows: each confident source that ``make`` negates, then its copy;
+    a source or copy seen before or forbidden (after normalisation) is skipped."""
+    written: list[tuple[str, float]] = []
+    seen: set[str] = set()
+    for text, p_positive in rows:
+        if abs(p_positive - 0.5) < margin:
+            continue
+        made = make(text, p_positive)
+        if made is None:
+            continue
+        keys = (normalised(made.source), normalised(made.text))
+        if seen.intersection(keys) or forbidden.intersection(keys):
+            continue
+        seen.update(keys)
+        written += [(made.source, p_positive), (made.text, made.p_positive)]
+    return written
+
+
 def counterfactuals(
     rows: Iterable[tuple[str, float]],
     lexicon: Mapping[str, float],
@@ -177,20 +201,11 @@ def counterfactuals(
 ) -> list[tuple[str, float]]:
     """(text, p_positive) rows: each qualifying confident source and its negated copy."""
     rng = random.Random(seed)
-    written: list[tuple[str, float]] = []
-    seen: set[str] = set()
-    for text, p_positive in rows:
-        if abs(p_positive - 0.5) < margin:
-            continue
-        made = negate(text, p_positive, lexicon, rng, shrink, verbs)
-        if made is None:
-            continue
-        keys = (normalised(made.source), normalised(made.text))
-        if seen.intersection(keys) or forbidden.intersection(keys):
-            continue
-        seen.update(keys)
-        written += [(made.source, p_positive), (made.text, made.p_positive)]
-    return written
+
+    def make(text: str, p_positive: float) -> Counterfactual | None:
+        return negate(text, p_positive, lexicon, rng, shrink, verbs)
+
+    return paired(rows, make, forbidden, margin)
 
 
 def vader_lexicon() -> dict[str, float]:
@@ -222,6 +237,16 @@ def soft_frame(rows: list[tuple[str, float]]) -> Any:
     return frame[["text", "label", "p_negative", "p_positive"]]
 
 
+def write_pairs(frame: Any, output: Path) -> Path:
+    """Write the (source, copy) rows to ``output`` and the copies alone beside it, to
+    ``<output stem>_negated.csv`` (returned)."""
+    negated_only = output.with_name(f"{output.stem}_negated.csv")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(frame, output)
+    write_atomic(frame.iloc[1::2], negated_only)
+    return negated_only
+
+
 def counterfactual_data(
     sources: list[Path],
     output: Path,
@@ -234,10 +259,7 @@ def counterfactual_data(
     rows = read_soft_rows(sources)
     forbidden = forbidden_texts(GOP_FILE, SUITE_FILE)
     frame = soft_frame(counterfactuals(rows, vader_lexicon(), forbidden, shrink, verbs=verbs))
-    negated_only = output.with_name(f"{output.stem}_negated.csv")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(frame, output)
-    write_atomic(frame.iloc[1::2], negated_only)
+    negated_only = write_pairs(frame, output)
     negated = frame.iloc[1::2]
     return {
         "sources": [str(path) for path in sources],
@@ -293,6 +315,19 @@ def source_problem(path: Path) -> str | None:
             "runs/everyday_finetune/sentences_soft.csv"
         )
     return None
+
+
+def run_builder(description: str, build: Callable[[list[Path], Path], dict[str, Any]]) -> None:
+    """The command line of a builder that reads soft-labelled sources (``--source``, repeated)
+    and writes one CSV (``--output``): a bad source stops it with one line (exit 2)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--source", action="append", required=True, help="soft-labelled CSV")
+    parser.add_argument("--output", required=True, help="the CSV to write")
+    args = parser.parse_args()
+    sources = [Path(source) for source in args.source]
+    if problem := next(filter(None, map(source_problem, sources)), None):
+        parser.error(problem)
+    print(json.dumps(build(sources, Path(args.output)), indent=2))
 
 
 def main() -> None:

@@ -11,13 +11,15 @@ from its checkpoint):
    sentences of the validation reviews are written too;
 3. the negated training sentences alone, and a sample of them as large as the training reviews;
 4. human-rated snippets (``everyday_snippets.py``), negation counterfactuals of the training
-   sentences and snippets (``everyday_counterfactual.py``), contrast pairs of them
-   (``everyday_contrast.py``) and, to score arms on, of the
-   validation sentences;
+   sentences and snippets (``everyday_counterfactual.py``; at quantifiers, opening articles
+   and universal subjects: ``everyday_quantifiers.py``), intensity triplets
+   (``everyday_intensity.py``), contrast pairs (``everyday_contrast.py``) and, to score arms
+   on, counterfactuals and triplets of the validation sentences;
 5. one fine-tune per arm (``everyday_arms.ARMS``), each scored on the validation reviews
    (accuracy, log loss), the validation sentences (all, negated, other), the held-out tweets
-   and snippets (all, negated) and the validation sentences' negated copies (at auxiliaries;
-   and at verbs too).
+   and snippets (all, negated), the validation sentences' negated copies (at auxiliaries; at
+   verbs too; at quantifiers) and their intensity triplets (does the adverb move the
+   probability the right way, as the suite's DIR cases are scored).
 
 Choices are made on those validation numbers; the behavioural suite, GOP and IMDB test are
 then measured once by ``bench/everyday.py --model NAME=WORK/ARM/model`` (printed at the end).
@@ -43,6 +45,8 @@ from everyday_arms import ARMS, WIDE, WIDE_STUDENT
 from everyday_contrast import contrast_data
 from everyday_counterfactual import counterfactual_accuracy, counterfactual_data
 from everyday_data import NEGATION
+from everyday_intensity import intensity_accuracy, intensity_data
+from everyday_quantifiers import quantifier_data
 from everyday_recipe import sentence_accuracy, sentence_data
 from everyday_snippets import snippet_accuracy, snippet_data
 from everyday_tweets import tweet_accuracy, tweet_data
@@ -126,7 +130,7 @@ def fine_tune(
     """One arm: the fine-tune, its validation numbers and its exploratory test accuracy."""
     step = f"arm_{name}"  # arms and data steps share the steps folder
     if record := steps.done(step):
-        if "validation_counterfactual_verbs" in record:
+        if "validation_intensity" in record:
             return record
         return steps.save(step, {**record, **held_out_scores(record["model_dir"], validation)})
     run_dir = work / "arms" / name
@@ -149,14 +153,17 @@ def held_out_scores(model_dir: str, validation: dict[str, str]) -> dict[str, Any
         "validation_counterfactual_verbs": counterfactual_accuracy(
             model_dir, validation["counterfactual_verbs"]
         ),
+        "validation_quantifiers": counterfactual_accuracy(model_dir, validation["quantifiers"]),
+        "validation_intensity": intensity_accuracy(model_dir, validation["intensity"]),
     }
 
 
 def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]:
     lines = [
         "| model | val acc | val log loss | val sentences | negated | other | val tweets F1 "
-        "| val snippets | negated | val negated copies | with verbs | test acc (printed) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| val snippets | negated | val negated copies | with verbs | at quantifiers "
+        "| intensity | test acc (printed) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, arm in {"shipped": shipped, **arms}.items():
         sentences = arm["validation_sentences"]
@@ -170,11 +177,14 @@ def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]
         copies_acc = f"{copies['accuracy']:.4f}" if copies else "-"
         verbs = arm.get("validation_counterfactual_verbs")
         verbs_acc = f"{verbs['accuracy']:.4f}" if verbs else "-"
+        late = [arm.get(key) for key in ("validation_quantifiers", "validation_intensity")]
+        quantifiers_acc, intensity_acc = (f"{x['accuracy']:.4f}" if x else "-" for x in late)
         lines.append(
             f"| {name} | {arm['validation_accuracy']:.4f} | {arm['validation_log_loss']:.4f} | "
             f"{sentences['accuracy']:.4f} | {sentences['negated_accuracy']:.4f} | "
             f"{sentences['other_accuracy']:.4f} | {tweets_f1} | {snippets_acc} | "
-            f"{snippets_negated} | {copies_acc} | {verbs_acc} | "
+            f"{snippets_negated} | {copies_acc} | {verbs_acc} | {quantifiers_acc} | "
+            f"{intensity_acc} | "
             f"{arm['test_accuracy']:.4f} |"
         )
     return lines
@@ -256,7 +266,25 @@ def main() -> None:
             verbs=True,
         ),
     )
+    sources = [Path(soft["file"]), Path(snippets["train"])]
+    quantifiers = steps.done("quantifiers") or steps.save(
+        "quantifiers", quantifier_data(sources, work / "quantifiers.csv")
+    )
+    intensity = steps.done("intensity") or steps.save(
+        "intensity", intensity_data(sources, work / "intensity.csv")
+    )
+    validation_sources = [Path(soft_validation["file"])]
+    quantifiers_validation = steps.done("quantifiers_validation") or steps.save(
+        "quantifiers_validation",
+        quantifier_data(validation_sources, work / "quantifiers_validation.csv"),
+    )
+    intensity_validation = steps.done("intensity_validation") or steps.save(
+        "intensity_validation",
+        intensity_data(validation_sources, work / "intensity_validation.csv"),
+    )
     validation = {
+        "quantifiers": quantifiers_validation["negated_file"],
+        "intensity": intensity_validation["file"],
         "counterfactual": counterfactual_validation["negated_file"],
         "counterfactual_verbs": verbs_validation["negated_file"],
         "sentences": sentences["validation"],
@@ -276,6 +304,8 @@ def main() -> None:
         "counterfactual_negated": counterfactual["negated_file"],
         "counterfactual_verbs": counterfactual_verbs["file"],
         "contrast": contrast["file"],
+        "quantifiers": quantifiers["file"],
+        "intensity": intensity["file"],
     }
     shipped = {
         "validation_accuracy": shipped_metrics["validation"]["accuracy"],
@@ -312,6 +342,10 @@ def main() -> None:
             "counterfactual_verbs": counterfactual_verbs,
             "counterfactual_verbs_validation": verbs_validation,
             "contrast": contrast,
+            "quantifiers": quantifiers,
+            "quantifiers_validation": quantifiers_validation,
+            "intensity": intensity,
+            "intensity_validation": intensity_validation,
         },
         "shipped": shipped,
         "arms": arms,

