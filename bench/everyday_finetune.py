@@ -27,6 +27,9 @@ then measured once by ``bench/everyday.py --model NAME=WORK/ARM/model`` (printed
 
     python bench/everyday_finetune.py --data ../shared/data/aclImdb.tar.gz --reuse
 
+A second round fine-tunes a new base on the same data (labelled by the first base):
+``--base NEW --data-from runs/everyday_finetune --work runs/everyday_round2``.
+
 The ``wide_*`` arms start from the 128-unit student of ``everyday_recipe.py --work
 runs/everyday128 --set model.hidden_size=128`` and are refused until it exists.
 """
@@ -42,80 +45,17 @@ from typing import Any
 
 import benchlib
 from everyday_arms import ARMS, WIDE, WIDE_STUDENT
-from everyday_contrast import contrast_data
-from everyday_counterfactual import counterfactual_accuracy, counterfactual_data
-from everyday_data import NEGATION
-from everyday_intensity import intensity_accuracy, intensity_data
-from everyday_quantifiers import quantifier_data
-from everyday_recipe import sentence_accuracy, sentence_data
-from everyday_snippets import snippet_accuracy, snippet_data
-from everyday_tweets import tweet_accuracy, tweet_data
-from imdb_best_steps import Steps, pseudo_label, run_record, run_train
+from everyday_counterfactual import counterfactual_accuracy
+from everyday_intensity import intensity_accuracy
+from everyday_recipe import sentence_accuracy
+from everyday_snippets import snippet_accuracy
+from everyday_study_data import LABELLED_BY_BASE, study_data
+from everyday_tweets import tweet_accuracy
+from imdb_best_steps import Steps, run_record, run_train
 
 NAME = "everyday_finetune"
 CONFIG = benchlib.ROOT / "configs" / "everyday_finetune.toml"
 SHIPPED = benchlib.ROOT / "src" / "lstm_sentiment" / "pretrained" / "default"
-VADER_NEGATION = ["--vader-negation"]
-"""everyday_data.py: negated sentences take VADER's label when VADER is sure."""
-SAMPLE_SEED = 0
-TRAINING_REVIEWS = 22_500
-"""IMDB train less the validation split: the negated sample is as large."""
-
-
-def negated_files(train_csv: str, reviews: int, work: Path, steps: Steps) -> dict[str, Any]:
-    """The negated training sentences, and a sample of ``reviews`` of them."""
-    if record := steps.done("negated"):
-        return record
-    import pandas as pd
-
-    rows = pd.read_csv(train_csv, keep_default_na=False)
-    negated = rows[rows["text"].map(lambda text: bool(NEGATION.search(text)))]
-    sample = negated.sample(n=min(reviews, len(negated)), random_state=SAMPLE_SEED)
-    files = {"negated": work / "negated_train.csv", "negated_sample": work / "negated_sample.csv"}
-    for key, frame in (("negated", negated), ("negated_sample", sample)):
-        frame.to_csv(files[key].with_suffix(".tmp"), index=False)
-        files[key].with_suffix(".tmp").replace(files[key])
-    record = {
-        "negated": str(files["negated"]),
-        "negated_rows": len(negated),
-        "negated_sample": str(files["negated_sample"]),
-        "negated_sample_rows": len(sample),
-        "sentences_rows": len(rows),
-    }
-    return steps.save("negated", record)
-
-
-def soft_labels(step: str, train_csv: str, work: Path, steps: Steps) -> dict[str, Any]:
-    """The rows of ``train_csv`` with ``p_<label>`` columns: the label at its recorded
-    confidence (at least one half, so no row contradicts its label; none recorded counts as
-    sure), the rest to the other label. Written to ``work/<step>.csv``."""
-    if record := steps.done(step):
-        return record
-    import pandas as pd
-
-    rows = pd.read_csv(train_csv, keep_default_na=False)  # a text "NA" stays a text
-    confidence = pd.to_numeric(rows["confidence"], errors="coerce")  # "" → NaN
-    sure = confidence.fillna(1.0).clip(lower=0.5, upper=1.0)
-    positive = sure.where(rows["label"] == "positive", 1 - sure)
-    soft = pd.DataFrame(
-        {
-            "text": rows["text"],
-            "label": rows["label"],
-            "p_negative": (1 - positive).round(4),
-            "p_positive": positive.round(4),
-        }
-    )
-    path = work / f"{step}.csv"
-    soft.to_csv(path.with_suffix(".tmp"), index=False)
-    path.with_suffix(".tmp").replace(path)
-    record = {
-        "file": str(path),
-        "rows": len(soft),
-        "raised_to_one_half": int((confidence < 0.5).sum()),
-        "without_confidence": int(confidence.isna().sum()),
-        "median_label_probability": float(sure.median()),
-    }
-    return steps.save(step, record)
 
 
 def fine_tune(
@@ -190,10 +130,6 @@ def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]
     return lines
 
 
-def sdist_path(given: str | None) -> Path | None:
-    return Path(given) if given else None
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True, help="aclImdb tarball or folder")
@@ -209,6 +145,11 @@ def main() -> None:
         "one); the results' 'shipped' row is this model",
     )
     parser.add_argument("--snippets-sdist", help="vaderSentiment's sdist (default: download)")
+    parser.add_argument(
+        "--data-from",
+        help="take the data (and its labels) from an earlier study's work folder, so a new --base "
+        "fine-tunes on the same data (a second round); arms still go to --work",
+    )
     args = parser.parse_args()
     names = args.arms.split(",")
     if unknown := sorted(set(names) - set(ARMS)):
@@ -220,93 +161,22 @@ def main() -> None:
             "bench/everyday_recipe.py --work runs/everyday128 --set model.hidden_size=128 "
             "first, or leave them out of --arms"
         )
+    if args.data_from and not all(
+        (Path(args.data_from) / "steps" / f"{name}.json").is_file() for name in LABELLED_BY_BASE
+    ):
+        parser.error(
+            f"{args.data_from} holds no finished study data (steps/teacher.json and "
+            "steps/sentences.json): run the study there first, or leave out --data-from"
+        )
     work = Path(args.work)
     steps = Steps(work, args.reuse)
     base = Path(args.base) if args.base else SHIPPED
-    unsup = pseudo_label("teacher", str(base), args.data, work, steps)
-    sentences = sentence_data("sentences", args.data, base, work, steps, VADER_NEGATION)
+    data_work = Path(args.data_from) if args.data_from else work
+    data_steps = Steps(data_work, args.reuse or bool(args.data_from))
+    files, validation, records = study_data(
+        args.data, base, data_work, data_steps, args.snippets_sdist
+    )
     shipped_metrics = json.loads((base / "metrics.json").read_text())
-    negated = negated_files(sentences["train"], TRAINING_REVIEWS, work, steps)
-    tweets = steps.done("tweets") or steps.save("tweets", tweet_data(work / "tweets"))
-    soft = soft_labels("sentences_soft", sentences["train"], work, steps)
-    soft_tweets = soft_labels("tweets_soft", tweets["train"], work, steps)
-    snippets = steps.done("snippets") or steps.save(
-        "snippets", snippet_data(work / "snippets", sdist_path(args.snippets_sdist), args.data)
-    )
-    counterfactual = steps.done("counterfactual") or steps.save(
-        "counterfactual",
-        counterfactual_data(
-            [Path(soft["file"]), Path(snippets["train"])], work / "counterfactual.csv"
-        ),
-    )
-    counterfactual_verbs = steps.done("counterfactual_verbs") or steps.save(
-        "counterfactual_verbs",
-        counterfactual_data(
-            [Path(soft["file"]), Path(snippets["train"])],
-            work / "counterfactual_verbs.csv",
-            verbs=True,
-        ),
-    )
-    contrast = steps.done("contrast") or steps.save(
-        "contrast",
-        contrast_data([Path(soft["file"]), Path(snippets["train"])], work / "contrast.csv"),
-    )
-    soft_validation = soft_labels("sentences_validation_soft", sentences["validation"], work, steps)
-    counterfactual_validation = steps.done("counterfactual_validation") or steps.save(
-        "counterfactual_validation",
-        counterfactual_data(
-            [Path(soft_validation["file"])], work / "counterfactual_validation.csv"
-        ),
-    )
-    verbs_validation = steps.done("counterfactual_verbs_validation") or steps.save(
-        "counterfactual_verbs_validation",
-        counterfactual_data(
-            [Path(soft_validation["file"])],
-            work / "counterfactual_verbs_validation.csv",
-            verbs=True,
-        ),
-    )
-    sources = [Path(soft["file"]), Path(snippets["train"])]
-    quantifiers = steps.done("quantifiers") or steps.save(
-        "quantifiers", quantifier_data(sources, work / "quantifiers.csv")
-    )
-    intensity = steps.done("intensity") or steps.save(
-        "intensity", intensity_data(sources, work / "intensity.csv")
-    )
-    validation_sources = [Path(soft_validation["file"])]
-    quantifiers_validation = steps.done("quantifiers_validation") or steps.save(
-        "quantifiers_validation",
-        quantifier_data(validation_sources, work / "quantifiers_validation.csv"),
-    )
-    intensity_validation = steps.done("intensity_validation") or steps.save(
-        "intensity_validation",
-        intensity_data(validation_sources, work / "intensity_validation.csv"),
-    )
-    validation = {
-        "quantifiers": quantifiers_validation["negated_file"],
-        "intensity": intensity_validation["file"],
-        "counterfactual": counterfactual_validation["negated_file"],
-        "counterfactual_verbs": verbs_validation["negated_file"],
-        "sentences": sentences["validation"],
-        "tweets": tweets["validation"],
-        "snippets": snippets["validation"],
-    }
-    files = {
-        "unsup": unsup["file"],
-        "sentences": sentences["train"],
-        "negated": negated["negated"],
-        "negated_sample": negated["negated_sample"],
-        "tweets": tweets["train"],
-        "sentences_soft": soft["file"],
-        "tweets_soft": soft_tweets["file"],
-        "snippets": snippets["train"],
-        "counterfactual": counterfactual["file"],
-        "counterfactual_negated": counterfactual["negated_file"],
-        "counterfactual_verbs": counterfactual_verbs["file"],
-        "contrast": contrast["file"],
-        "quantifiers": quantifiers["file"],
-        "intensity": intensity["file"],
-    }
     shipped = {
         "validation_accuracy": shipped_metrics["validation"]["accuracy"],
         "validation_log_loss": shipped_metrics["validation"]["log_loss"],
@@ -329,24 +199,7 @@ def main() -> None:
         **benchlib.header(args.results),
         "command": shlex.join([sys.executable, *sys.argv]),
         "config": str(CONFIG.relative_to(benchlib.ROOT)),
-        "data": {
-            "unsup": unsup,
-            "sentences": sentences,
-            "negated": negated,
-            "tweets": tweets,
-            "sentences_soft": soft,
-            "tweets_soft": soft_tweets,
-            "snippets": snippets,
-            "counterfactual": counterfactual,
-            "counterfactual_validation": counterfactual_validation,
-            "counterfactual_verbs": counterfactual_verbs,
-            "counterfactual_verbs_validation": verbs_validation,
-            "contrast": contrast,
-            "quantifiers": quantifiers,
-            "quantifiers_validation": quantifiers_validation,
-            "intensity": intensity,
-            "intensity_validation": intensity_validation,
-        },
+        "data": records,
         "shipped": shipped,
         "arms": arms,
         "table": table(shipped, arms),

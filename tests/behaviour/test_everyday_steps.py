@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import benchlib
 import everyday_finetune as ft
 import everyday_recipe as recipe
+import everyday_study_data as study_data
 from imdb_best_steps import Steps
 
 
@@ -42,7 +43,7 @@ def test_negated_files_keep_only_negated_sentences_and_sample_as_many_as_asked(
         writer = csv.writer(handle)
         writer.writerow(["text", "label", "confidence", "origin"])
         writer.writerows((text, "positive", "0.9", "train") for text in texts)
-    record = ft.negated_files(str(source), 3, tmp_path, Steps(tmp_path, reuse=False))
+    record = study_data.negated_files(str(source), 3, tmp_path, Steps(tmp_path, reuse=False))
     assert record["negated_rows"] == 7 and record["negated_sample_rows"] == 3
     for key in ("negated", "negated_sample"):
         with open(record[key], newline="", encoding="utf-8") as handle:
@@ -151,3 +152,19 @@ def test_the_study_table_shows_the_new_scores_and_a_dash_for_arms_scored_before(
     assert arm[header.index("at quantifiers")] == "0.6250"
     assert arm[header.index("intensity")] == "0.8750"
     assert shipped[header.index("at quantifiers")] == shipped[header.index("intensity")] == "-"
+
+
+def test_a_second_round_needs_the_earlier_study_data(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    earlier = tmp_path / "earlier"
+    (earlier / "steps").mkdir(parents=True)
+    (earlier / "steps" / "teacher.json").write_text("{}")  # sentences never finished
+    argv = ["everyday_finetune.py", "--data", "x", "--arms", "sentences"]
+    argv += ["--data-from", str(earlier), "--work", str(tmp_path / "round2")]
+    monkeypatch.setattr(sys, "argv", argv)
+    with pytest.raises(SystemExit) as stopped:
+        ft.main()
+    assert stopped.value.code == 2
+    assert "holds no finished study data" in capsys.readouterr().err
+    assert not (tmp_path / "round2").exists()

@@ -1,0 +1,162 @@
+"""The data of the everyday fine-tuning study (``everyday_finetune.py``): each step recorded in
+``WORK/steps`` and skipped when it is done.
+
+The base model labels the unsup reviews and the sentences of the training and validation
+reviews; the rest derives from those labels and from public corpora: the negated sentences,
+soft labels, human-labelled tweets and snippets, negation counterfactuals (at auxiliaries, at
+verbs, at quantifiers), contrast pairs and intensity triplets — for training, and of the
+validation sentences to score arms on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from everyday_contrast import contrast_data
+from everyday_counterfactual import counterfactual_data
+from everyday_data import NEGATION
+from everyday_intensity import intensity_data
+from everyday_quantifiers import quantifier_data
+from everyday_recipe import sentence_data
+from everyday_snippets import snippet_data
+from everyday_tweets import tweet_data
+from imdb_best_steps import Steps, pseudo_label
+
+VADER_NEGATION = ["--vader-negation"]
+"""everyday_data.py: negated sentences take VADER's label when VADER is sure."""
+SAMPLE_SEED = 0
+TRAINING_REVIEWS = 22_500
+"""IMDB train less the validation split: the negated sample is as large."""
+LABELLED_BY_BASE = ("teacher", "sentences")
+"""The steps whose labels come from the base model: a study that borrows another's data
+(``--data-from``) needs them done there."""
+
+
+def negated_files(train_csv: str, reviews: int, work: Path, steps: Steps) -> dict[str, Any]:
+    """The negated training sentences, and a sample of ``reviews`` of them."""
+    if record := steps.done("negated"):
+        return record
+    import pandas as pd
+
+    rows = pd.read_csv(train_csv, keep_default_na=False)
+    negated = rows[rows["text"].map(lambda text: bool(NEGATION.search(text)))]
+    sample = negated.sample(n=min(reviews, len(negated)), random_state=SAMPLE_SEED)
+    files = {"negated": work / "negated_train.csv", "negated_sample": work / "negated_sample.csv"}
+    for key, frame in (("negated", negated), ("negated_sample", sample)):
+        frame.to_csv(files[key].with_suffix(".tmp"), index=False)
+        files[key].with_suffix(".tmp").replace(files[key])
+    record = {
+        "negated": str(files["negated"]),
+        "negated_rows": len(negated),
+        "negated_sample": str(files["negated_sample"]),
+        "negated_sample_rows": len(sample),
+        "sentences_rows": len(rows),
+    }
+    return steps.save("negated", record)
+
+
+def soft_labels(step: str, train_csv: str, work: Path, steps: Steps) -> dict[str, Any]:
+    """The rows of ``train_csv`` with ``p_<label>`` columns: the label at its recorded
+    confidence (at least one half, so no row contradicts its label; none recorded counts as
+    sure), the rest to the other label. Written to ``work/<step>.csv``."""
+    if record := steps.done(step):
+        return record
+    import pandas as pd
+
+    rows = pd.read_csv(train_csv, keep_default_na=False)  # a text "NA" stays a text
+    confidence = pd.to_numeric(rows["confidence"], errors="coerce")  # "" → NaN
+    sure = confidence.fillna(1.0).clip(lower=0.5, upper=1.0)
+    positive = sure.where(rows["label"] == "positive", 1 - sure)
+    soft = pd.DataFrame(
+        {
+            "text": rows["text"],
+            "label": rows["label"],
+            "p_negative": (1 - positive).round(4),
+            "p_positive": positive.round(4),
+        }
+    )
+    path = work / f"{step}.csv"
+    soft.to_csv(path.with_suffix(".tmp"), index=False)
+    path.with_suffix(".tmp").replace(path)
+    record = {
+        "file": str(path),
+        "rows": len(soft),
+        "raised_to_one_half": int((confidence < 0.5).sum()),
+        "without_confidence": int(confidence.isna().sum()),
+        "median_label_probability": float(sure.median()),
+    }
+    return steps.save(step, record)
+
+
+def step(steps: Steps, name: str, build: Any, *args: Any, **options: Any) -> dict[str, Any]:
+    """A derived step: its record, built by ``build(*args, **options)`` unless done."""
+    return steps.done(name) or steps.save(name, build(*args, **options))
+
+
+def study_data(
+    data: str, base: Path, work: Path, steps: Steps, sdist: str | None
+) -> tuple[dict[str, str], dict[str, str], dict[str, Any]]:
+    """(training files by key, validation files by key, every step's record)."""
+    unsup = pseudo_label("teacher", str(base), data, work, steps)
+    sentences = sentence_data("sentences", data, base, work, steps, VADER_NEGATION)
+    negated = negated_files(sentences["train"], TRAINING_REVIEWS, work, steps)
+    tweets = step(steps, "tweets", tweet_data, work / "tweets")
+    soft = soft_labels("sentences_soft", sentences["train"], work, steps)
+    soft_tweets = soft_labels("tweets_soft", tweets["train"], work, steps)
+    snippets = step(
+        steps, "snippets", snippet_data, work / "snippets", Path(sdist) if sdist else None, data
+    )
+    sources = [Path(soft["file"]), Path(snippets["train"])]
+    soft_validation = soft_labels("sentences_validation_soft", sentences["validation"], work, steps)
+    held_out = [Path(soft_validation["file"])]
+    records = {
+        "unsup": unsup,
+        "sentences": sentences,
+        "negated": negated,
+        "tweets": tweets,
+        "sentences_soft": soft,
+        "tweets_soft": soft_tweets,
+        "snippets": snippets,
+    }
+    for name, build, options in (
+        ("counterfactual", counterfactual_data, {}),
+        ("counterfactual_verbs", counterfactual_data, {"verbs": True}),
+        ("contrast", contrast_data, {}),
+        ("quantifiers", quantifier_data, {}),
+        ("intensity", intensity_data, {}),
+    ):
+        records[name] = step(steps, name, build, sources, work / f"{name}.csv", **options)
+    for name, build, options in (
+        ("counterfactual_validation", counterfactual_data, {}),
+        ("counterfactual_verbs_validation", counterfactual_data, {"verbs": True}),
+        ("quantifiers_validation", quantifier_data, {}),
+        ("intensity_validation", intensity_data, {}),
+    ):
+        records[name] = step(steps, name, build, held_out, work / f"{name}.csv", **options)
+    validation = {
+        "quantifiers": records["quantifiers_validation"]["negated_file"],
+        "intensity": records["intensity_validation"]["file"],
+        "counterfactual": records["counterfactual_validation"]["negated_file"],
+        "counterfactual_verbs": records["counterfactual_verbs_validation"]["negated_file"],
+        "sentences": sentences["validation"],
+        "tweets": tweets["validation"],
+        "snippets": snippets["validation"],
+    }
+    files = {
+        "unsup": unsup["file"],
+        "sentences": sentences["train"],
+        "negated": negated["negated"],
+        "negated_sample": negated["negated_sample"],
+        "tweets": tweets["train"],
+        "sentences_soft": soft["file"],
+        "tweets_soft": soft_tweets["file"],
+        "snippets": snippets["train"],
+        "counterfactual": records["counterfactual"]["file"],
+        "counterfactual_negated": records["counterfactual"]["negated_file"],
+        "counterfactual_verbs": records["counterfactual_verbs"]["file"],
+        "contrast": records["contrast"]["file"],
+        "quantifiers": records["quantifiers"]["file"],
+        "intensity": records["intensity"]["file"],
+    }
+    return files, validation, records
