@@ -92,6 +92,17 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
         ["snippets", "tweets_soft", "counterfactual", "contrast", "quantifiers", "intensity"],
         ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
     ),
+    "snippets_tweets_counterfactual_contrast_articles_intensity_soft_retain": (
+        [
+            "snippets",
+            "tweets_soft",
+            "counterfactual",
+            "contrast",
+            "quantifiers_articles",
+            "intensity",
+        ],
+        ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
+    ),
     "snippets_sentences_counterfactual_soft": (
         ["snippets", "sentences_soft", "counterfactual_negated"],
         ["data.soft_labels=true"],
@@ -115,5 +126,6 @@ alone as source + copy pairs, or the copies beside the sentences and snippets; `
 also negates a sentiment verb after a pronoun ("I loved it" → "I didn't love it"); ``_contrast``
 adds two opposite sentences joined so the later decides (``everyday_contrast.py``);
 ``_quantifiers`` adds negations at quantifiers, opening articles and universal subjects ("some
-problems" → "no problems", ``everyday_quantifiers.py``) and ``_intensity`` a sentence with an
+problems" → "no problems", ``everyday_quantifiers.py``; ``_articles`` also after a verb of
+having: "had a problem" → "had no problem") and ``_intensity`` a sentence with an
 intensifier and a diminisher added (``everyday_intensity.py``)."""

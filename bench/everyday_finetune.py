@@ -70,7 +70,7 @@ def fine_tune(
     """One arm: the fine-tune, its validation numbers and its exploratory test accuracy."""
     step = f"arm_{name}"  # arms and data steps share the steps folder
     if record := steps.done(step):
-        if "validation_intensity" in record:
+        if "validation_quantifiers_articles" in record:
             return record
         return steps.save(step, {**record, **held_out_scores(record["model_dir"], validation)})
     run_dir = work / "arms" / name
@@ -94,6 +94,9 @@ def held_out_scores(model_dir: str, validation: dict[str, str]) -> dict[str, Any
             model_dir, validation["counterfactual_verbs"]
         ),
         "validation_quantifiers": counterfactual_accuracy(model_dir, validation["quantifiers"]),
+        "validation_quantifiers_articles": counterfactual_accuracy(
+            model_dir, validation["quantifiers_articles"]
+        ),
         "validation_intensity": intensity_accuracy(model_dir, validation["intensity"]),
     }
 
@@ -102,8 +105,8 @@ def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]
     lines = [
         "| model | val acc | val log loss | val sentences | negated | other | val tweets F1 "
         "| val snippets | negated | val negated copies | with verbs | at quantifiers "
-        "| intensity | test acc (printed) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| and articles | intensity | test acc (printed) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, arm in {"shipped": shipped, **arms}.items():
         sentences = arm["validation_sentences"]
@@ -117,14 +120,16 @@ def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]
         copies_acc = f"{copies['accuracy']:.4f}" if copies else "-"
         verbs = arm.get("validation_counterfactual_verbs")
         verbs_acc = f"{verbs['accuracy']:.4f}" if verbs else "-"
-        late = [arm.get(key) for key in ("validation_quantifiers", "validation_intensity")]
-        quantifiers_acc, intensity_acc = (f"{x['accuracy']:.4f}" if x else "-" for x in late)
+        late = ("validation_quantifiers", "validation_quantifiers_articles", "validation_intensity")
+        quantifiers_acc, articles_acc, intensity_acc = (
+            f"{arm[key]['accuracy']:.4f}" if key in arm else "-" for key in late
+        )
         lines.append(
             f"| {name} | {arm['validation_accuracy']:.4f} | {arm['validation_log_loss']:.4f} | "
             f"{sentences['accuracy']:.4f} | {sentences['negated_accuracy']:.4f} | "
             f"{sentences['other_accuracy']:.4f} | {tweets_f1} | {snippets_acc} | "
             f"{snippets_negated} | {copies_acc} | {verbs_acc} | {quantifiers_acc} | "
-            f"{intensity_acc} | "
+            f"{articles_acc} | {intensity_acc} | "
             f"{arm['test_accuracy']:.4f} |"
         )
     return lines

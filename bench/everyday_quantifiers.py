@@ -40,11 +40,17 @@ QUANTIFIER = re.compile(
 )
 """Quantifiers that "no" replaces (not in "some of", "many more", "too many", "in some
 ways")."""
+HAVE_ARTICLE = re.compile(
+    r"(?i)\b(?:have|has|had|there (?:is|was|are|were)|there's|with)\s+(an?)\b"
+    r"(?!\s+(?:lot|few|bit|little|couple)\b)"
+)
+"""An article after a verb of having ("had a problem", "there was a flaw", "with a smile"):
+"no" may replace it (``articles=True``)."""
 OPENING_ARTICLE = re.compile(r"^(?:A|An)\b")
 UNIVERSALS = {"everyone": ("Nobody", "No one"), "everybody": ("Nobody", "No one")}
 UNIVERSALS["everything"] = ("Nothing",)
 """Opening universal subjects and the negative ones that replace them."""
-RULES = ("no", "not_a", "nobody_nothing")
+RULES = ("no", "not_a", "nobody_nothing", "no_article")
 AT_ALL_SHARE = 1 / 3
 """The share of "Not a ..." copies that end in "at all"."""
 FINAL_PUNCTUATION = re.compile(r"[.!]*\s*$")
@@ -68,11 +74,15 @@ VERBS = frozenset(
 (not "A great cast makes this film.")."""
 
 
-def quantifier_site(text: str) -> tuple[int, int, tuple[str, ...], str] | None:
+def quantifier_site(
+    text: str, articles: bool = False
+) -> tuple[int, int, tuple[str, ...], str] | None:
     """The span a negative replaces, its replacements and the rule's name, for the first rule
-    that applies."""
+    that applies; with ``articles``, an article after a verb of having too."""
     if match := QUANTIFIER.search(text):
         return match.start(), match.end(), ("no",), "no"
+    if articles and (match := HAVE_ARTICLE.search(text)):
+        return match.start(1), match.end(1), ("no",), "no_article"
     words = [word.lower() for word in cf.WORD.findall(text)]
     if (
         OPENING_ARTICLE.match(text)
@@ -93,6 +103,7 @@ def negate_phrase(
     lexicon: Mapping[str, float],
     rng: random.Random,
     shrink: tuple[float, float] = cf.DEFAULT_SHRINK,
+    articles: bool = False,
 ) -> cf.Counterfactual | None:
     """The copy of ``text`` negated at its quantifier, opening article or universal subject, or
     ``None`` when it does not qualify."""
@@ -100,7 +111,7 @@ def negate_phrase(
         return None
     if len(cf.WORD.findall(text)) > cf.MAX_WORDS:
         return None
-    found = quantifier_site(text)
+    found = quantifier_site(text, articles)
     if found is None:
         return None
     start, end, forms, _ = found
@@ -137,25 +148,27 @@ def phrase_counterfactuals(
     forbidden: set[str],
     shrink: tuple[float, float] = cf.DEFAULT_SHRINK,
     seed: int = cf.SEED,
+    articles: bool = False,
 ) -> list[tuple[str, float]]:
     """(text, p_positive) rows: each qualifying confident source and its negated copy."""
     rng = random.Random(seed)
 
     def make(text: str, p_positive: float) -> cf.Counterfactual | None:
-        return negate_phrase(text, p_positive, lexicon, rng, shrink)
+        return negate_phrase(text, p_positive, lexicon, rng, shrink, articles)
 
     return cf.paired(rows, make, forbidden)
 
 
-def quantifier_data(sources: list[Path], output: Path) -> dict[str, Any]:
+def quantifier_data(sources: list[Path], output: Path, articles: bool = False) -> dict[str, Any]:
     """Write ``output`` (text, label, p_negative, p_positive: each source, then its negated
     copy) and ``<output stem>_negated.csv`` (the copies alone) from soft-labelled CSVs."""
     rows = cf.read_soft_rows(sources)
     forbidden = forbidden_texts(GOP_FILE, SUITE_FILE)
-    frame = cf.soft_frame(phrase_counterfactuals(rows, cf.vader_lexicon(), forbidden))
+    made = phrase_counterfactuals(rows, cf.vader_lexicon(), forbidden, articles=articles)
+    frame = cf.soft_frame(made)
     negated_only = cf.write_pairs(frame, output)
     negated = frame.iloc[1::2]
-    rules = [quantifier_site(text) for text in frame["text"].iloc[0::2]]
+    rules = [quantifier_site(text, articles) for text in frame["text"].iloc[0::2]]
     return {
         "sources": [str(path) for path in sources],
         "source_rows": len(rows),
@@ -167,6 +180,7 @@ def quantifier_data(sources: list[Path], output: Path) -> dict[str, Any]:
             "negative_source": cf.DEFAULT_SHRINK[1],
         },
         "margin": cf.DEFAULT_MARGIN,
+        "articles": articles,
         "file": str(output),
         "negated_file": str(negated_only),
     }

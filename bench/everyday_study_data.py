@@ -124,6 +124,7 @@ def study_data(
         ("counterfactual_verbs", counterfactual_data, {"verbs": True}),
         ("contrast", contrast_data, {}),
         ("quantifiers", quantifier_data, {}),
+        ("quantifiers_articles", quantifier_data, {"articles": True}),
         ("intensity", intensity_data, {}),
     ):
         records[name] = step(steps, name, build, sources, work / f"{name}.csv", **options)
@@ -131,11 +132,13 @@ def study_data(
         ("counterfactual_validation", counterfactual_data, {}),
         ("counterfactual_verbs_validation", counterfactual_data, {"verbs": True}),
         ("quantifiers_validation", quantifier_data, {}),
+        ("quantifiers_articles_validation", quantifier_data, {"articles": True}),
         ("intensity_validation", intensity_data, {}),
     ):
         records[name] = step(steps, name, build, held_out, work / f"{name}.csv", **options)
     validation = {
         "quantifiers": records["quantifiers_validation"]["negated_file"],
+        "quantifiers_articles": records["quantifiers_articles_validation"]["negated_file"],
         "intensity": records["intensity_validation"]["file"],
         "counterfactual": records["counterfactual_validation"]["negated_file"],
         "counterfactual_verbs": records["counterfactual_verbs_validation"]["negated_file"],
@@ -157,6 +160,7 @@ def study_data(
         "counterfactual_verbs": records["counterfactual_verbs"]["file"],
         "contrast": records["contrast"]["file"],
         "quantifiers": records["quantifiers"]["file"],
+        "quantifiers_articles": records["quantifiers_articles"]["file"],
         "intensity": records["intensity"]["file"],
     }
     return files, validation, records

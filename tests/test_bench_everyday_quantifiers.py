@@ -80,7 +80,7 @@ def test_the_csv_pairs_sources_with_copies_and_counts_rules(quantifiers, tmp_pat
     record = quantifiers.quantifier_data([source], tmp_path / "out" / "quantifiers.csv")
     frame = pd.read_csv(record["file"])
     assert record["pairs"] == 3 and len(frame) == 6
-    assert record["by_rule"] == {"no": 1, "not_a": 1, "nobody_nothing": 1}
+    assert record["by_rule"] == {"no": 1, "not_a": 1, "nobody_nothing": 1, "no_article": 0}
     assert list(frame["label"]) == ["negative", "positive", "positive", "negative"] * 1 + [
         "positive",
         "negative",
@@ -94,3 +94,23 @@ def test_forbidden_and_repeated_texts_are_skipped(quantifiers) -> None:
     rows += [("Lots of problems.", 0.1)]
     pairs = quantifiers.phrase_counterfactuals(rows, LEXICON, {"no problems"})
     assert [text for text, _ in pairs] == ["I have a few complaints.", "I have no complaints."]
+
+
+def test_an_article_after_a_verb_of_having_is_negated_only_when_asked(quantifiers) -> None:
+    made = quantifiers.negate_phrase(
+        "I had a problem with the room.",
+        0.1,
+        LEXICON | {"problem": -1.7},
+        random.Random(0),
+        (0.8, 0.5),
+        articles=True,
+    )
+    assert made is not None and made.text == "I had no problem with the room."
+    assert made.p_positive == pytest.approx(0.7)
+    lexicon = LEXICON | {"problem": -1.7}
+    assert negate(quantifiers, "I had a problem with the room.", 0.1) is None
+    # "a lot of" stays the quantifier's: "had no fun", never "had no lot of fun"
+    lot = quantifiers.negate_phrase(
+        "I had a lot of fun.", 0.9, lexicon, random.Random(0), (0.8, 0.5), articles=True
+    )
+    assert lot is not None and lot.text == "I had no fun."

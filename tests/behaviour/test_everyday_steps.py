@@ -143,6 +143,7 @@ def test_the_study_table_shows_the_new_scores_and_a_dash_for_arms_scored_before(
     new = {
         **common,
         "validation_quantifiers": {"accuracy": 0.625},
+        "validation_quantifiers_articles": {"accuracy": 0.5},
         "validation_intensity": {"accuracy": 0.875},
     }
     lines = ft.table(common, {"new": new})
@@ -151,6 +152,7 @@ def test_the_study_table_shows_the_new_scores_and_a_dash_for_arms_scored_before(
     assert len(header) == len(shipped) == len(arm) == lines[1].count("---")
     assert arm[header.index("at quantifiers")] == "0.6250"
     assert arm[header.index("intensity")] == "0.8750"
+    assert arm[header.index("and articles")] == "0.5000"
     assert shipped[header.index("at quantifiers")] == shipped[header.index("intensity")] == "-"
 
 
