@@ -27,6 +27,8 @@ OPTIMIZERS = ("sgd", "rmsprop", "adagrad", "adadelta", "adam", "adamw", "adamax"
 RETAIN_CORRECT = "correct"
 RETAIN_EXAMPLES = ("all", RETAIN_CORRECT)
 SUBWORD_MODELS = ("unigram", "bpe")
+TYPO_DISTANCES = (0, 1)
+"""``text.typo_distance``: off, or one edit."""
 UNKNOWN_INIT_CHOICES = ("random", "mean", "zeros")
 LR_SCHEDULES = ("constant", "linear", "cosine", "one_cycle", "reduce_on_plateau")
 MIN_VOCAB_SIZE = 3

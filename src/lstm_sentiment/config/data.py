@@ -14,6 +14,7 @@ from lstm_sentiment.config.choices import (
     TOKENIZER_CHOICES,
     TRUNCATION_POLICIES,
     TWEET_PLACEHOLDERS,
+    TYPO_DISTANCES,
     UNKNOWN_INIT_CHOICES,
     check_choice,
     split_list,
@@ -141,6 +142,9 @@ class TextConfig:
     texts and saved in the bundle."""
     subword_vocab_size: int = 8000
     """``subword`` tokenizer: pieces to learn (fewer on a corpus too small for them)."""
+    typo_distance: int = 0
+    """1: a lower-case word outside the vocabulary is read as the most frequent vocabulary word
+    one edit away ("usless" → "useless"); 0: it stays unknown."""
 
     def __post_init__(self) -> None:
         check_choice("text.truncation", self.truncation, TRUNCATION_POLICIES)
@@ -164,6 +168,11 @@ class TextConfig:
         if self.tweet_max_repeat < 0:
             raise ConfigError(f"text.tweet_max_repeat must be >= 0, got {self.tweet_max_repeat}")
         check_choice("text.subword_model", self.subword_model, SUBWORD_MODELS)
+        if self.typo_distance not in TYPO_DISTANCES:
+            raise ConfigError(
+                "text.typo_distance must be 0 (unknown words stay unknown) or 1 (a word one "
+                f"edit from a vocabulary word reads as it), got {self.typo_distance}"
+            )
         if self.subword_vocab_size < MIN_VOCAB_SIZE:
             raise ConfigError(
                 f"text.subword_vocab_size must be >= {MIN_VOCAB_SIZE}, "

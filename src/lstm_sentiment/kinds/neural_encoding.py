@@ -251,8 +251,9 @@ def encode_data(config: RunConfig, data: PreparedData) -> EncodedData:
     else:
         learned = learn_vocabulary(config, texts, data.report)
     config = learned.config
+    text = config.text
     encoder = TextEncoder(
-        learned.tokenizer, learned.vocab, config.text.max_length, config.text.truncation
+        learned.tokenizer, learned.vocab, text.max_length, text.truncation, text.typo_distance
     )
     # "fixed" pads every training batch to max_length (as the tutorials do); "bucket" pads
     # each length-sorted batch only to its longest text. Predictions are the same either way.

@@ -54,6 +54,7 @@ def _read(directory: Path, header: dict[str, Any]) -> NeuralParts:
         vocab,
         int(header["max_length"]),
         str(header["truncation"]),
+        config.text.typo_distance,
     )
     return NeuralParts(
         encoder,

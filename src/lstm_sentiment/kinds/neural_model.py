@@ -45,6 +45,8 @@ from lstm_sentiment.text.encode import TextEncoder
 from lstm_sentiment.text.tokenize import LearnedTokenizer
 from lstm_sentiment.text.vocab import Vocabulary
 
+TYPO_NOTE = "; a misspelt word reads as the vocabulary word one edit away (text.typo_distance 1)"
+
 
 @dataclass
 class Bundle:
@@ -119,7 +121,8 @@ class Bundle:
             "## Training data",
             *training_data_lines(cfg),
             f"- text: tokenizer `{cfg.text.tokenizer}`, lowercase {cfg.text.lowercase}, max "
-            f"length {cfg.text.max_length} tokens ({cfg.text.truncation} truncation)",
+            f"length {cfg.text.max_length} tokens ({cfg.text.truncation} truncation)"
+            + (TYPO_NOTE if cfg.text.typo_distance else ""),
             "",
             "## Measured",
             *metric_lines(self.metrics, "validation"),

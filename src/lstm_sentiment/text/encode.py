@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from lstm_sentiment.config import AUTO, TRUNCATION_POLICIES, TextConfig
 from lstm_sentiment.errors import ConfigError
 from lstm_sentiment.text.tokenize import Tokenizer, build_tokenizer
+from lstm_sentiment.text.typos import TypoLookup
 from lstm_sentiment.text.vocab import Vocabulary
 
 
@@ -37,6 +38,12 @@ class TextEncoder:
     vocab: Vocabulary
     max_length: int
     truncation: str
+    typo_distance: int = 0
+    """1: an unknown word one edit from a vocabulary word reads as it (``text.typo_distance``)."""
+    lookup: Callable[[Sequence[str]], list[int]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.lookup = TypoLookup(self.vocab).lookup if self.typo_distance else self.vocab.lookup
 
     @classmethod
     def from_config(cls, config: TextConfig, vocab: Vocabulary) -> TextEncoder:
@@ -46,7 +53,13 @@ class TextEncoder:
                 "text.max_length is 0 (auto): train() derives it from the training data; "
                 "set it to build an encoder directly"
             )
-        return cls(build_tokenizer(config), vocab, config.max_length, config.truncation)
+        return cls(
+            build_tokenizer(config),
+            vocab,
+            config.max_length,
+            config.truncation,
+            config.typo_distance,
+        )
 
     def encode(self, text: str) -> np.ndarray:
         """Ids of one text (at least one id: an empty text becomes a single unknown token)."""
@@ -54,7 +67,7 @@ class TextEncoder:
 
     def encode_tokens(self, tokens: Sequence[str]) -> np.ndarray:
         """Ids of already tokenized text, truncated by the policy."""
-        ids = self.vocab.lookup(tokens) or [self.vocab.unk_id]
+        ids = self.lookup(tokens) or [self.vocab.unk_id]
         return np.asarray(truncate(ids, self.max_length, self.truncation), dtype=np.int64)
 
     def encode_many(self, texts: Sequence[str]) -> list[np.ndarray]:
@@ -66,7 +79,7 @@ class TextEncoder:
         :meth:`encode_many` without an array per text (prediction's hot path)."""
         flat = array("q")
         lengths = array("q")
-        tokenize, lookup = self.tokenizer.tokenize, self.vocab.lookup
+        tokenize, lookup = self.tokenizer.tokenize, self.lookup
         unk, max_length, policy = self.vocab.unk_id, self.max_length, self.truncation
         for text in texts:
             ids = lookup(tokenize(text)) or [unk]

@@ -1,0 +1,75 @@
+"""Misspelt words: a word outside the vocabulary read as the vocabulary word one edit away.
+
+Norvig's corrector on the model's own vocabulary: every string one deletion, transposition,
+replacement or insertion of a letter away from the unknown word is a candidate, and the most
+frequent candidate in the vocabulary wins (the vocabulary is ranked by training frequency, so
+that is the lowest id). "usless" reads as "useless", "delicous" as "delicious". Only lower-case
+ASCII words of at least :data:`MIN_TYPO_LENGTH` letters are corrected (short words have too
+many neighbours); anything else stays unknown.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterator, Sequence
+
+from lstm_sentiment.text.vocab import Vocabulary
+
+LETTERS = string.ascii_lowercase
+MIN_TYPO_LENGTH = 4
+"""Shorter unknown words are left unknown."""
+CACHE_SIZE = 100_000
+"""Corrections remembered per encoder (forgotten all at once when full)."""
+
+
+def one_edit_away(word: str) -> Iterator[str]:
+    """Every string one deletion, transposition, replacement or insertion away from ``word``."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    for left, right in splits:
+        if right:
+            yield left + right[1:]
+        if len(right) > 1:
+            yield left + right[1] + right[0] + right[2:]
+        for letter in LETTERS:
+            if right:
+                yield left + letter + right[1:]
+            yield left + letter + right
+
+
+def correctable(token: str) -> bool:
+    """Whether an unknown ``token`` is a word the corrector may read."""
+    return len(token) >= MIN_TYPO_LENGTH and token.isascii() and token.isalpha() and token.islower()
+
+
+class TypoLookup:
+    """Token → id like :meth:`Vocabulary.lookup`, unknown words corrected one edit away."""
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+        self.corrections: dict[str, int] = {}
+
+    def correct(self, token: str) -> int:
+        """The id ``token`` is read as: the most frequent vocabulary word one edit away, or the
+        unknown id."""
+        unk = self.vocab.unk_id
+        if not correctable(token):
+            return unk
+        if (known := self.corrections.get(token)) is not None:
+            return known
+        special = set(self.vocab.special_ids)
+        ids = [i for i in self.vocab.lookup(list(set(one_edit_away(token)))) if i not in special]
+        corrected = min(ids, default=unk)
+        if len(self.corrections) >= CACHE_SIZE:
+            self.corrections.clear()
+        self.corrections[token] = corrected
+        return corrected
+
+    def lookup(self, tokens: Sequence[str]) -> list[int]:
+        """Ids of ``tokens``; unknown words take their correction's id."""
+        ids = self.vocab.lookup(tokens)
+        unk = self.vocab.unk_id
+        if unk not in ids:
+            return ids
+        return [
+            self.correct(token) if i == unk else i for token, i in zip(tokens, ids, strict=True)
+        ]
