@@ -93,3 +93,15 @@ def test_the_most_frequent_neighbour_is_not_always_the_meant_word() -> None:
     """A known limit: "usless" is one edit from "useless" and from the more frequent "unless"."""
     lookup = TypoLookup(vocabulary("unless", "useless"))
     assert lookup.lookup(["usless"]) == [2]
+
+
+def test_an_explanation_reads_a_typo_as_its_prediction_does() -> None:
+    from lstm_sentiment.predict import SentimentModel
+
+    model = SentimentModel.load()
+    right, typo = model.explain(["The acting was terrible.", "The acting was terible."])
+    assert [t.token for t in typo.tokens][-1] == "terible"  # offsets stay on the raw text
+    for word, misspelt in zip(right.tokens, typo.tokens, strict=True):
+        for label, score in word.scores.items():
+            assert misspelt.scores[label] == pytest.approx(score, abs=1e-5)
+    assert typo.probabilities == pytest.approx(right.probabilities, abs=1e-5)
