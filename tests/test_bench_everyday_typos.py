@@ -44,3 +44,15 @@ def test_copies_take_the_first_long_sentiment_word_of_confident_rows(typos) -> N
 def test_a_misspelling_the_vocabulary_knows_is_not_a_typo_copy(typos) -> None:
     rows = [("A wonderful film.", "positive", 0.95)]
     assert typos.typo_copies(rows, LEXICON, known=lambda word: True) == []
+
+
+def test_a_missing_study_stops_with_one_line(
+    typos, tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["everyday_typos.py", "--data", "x", "--model", "m", "--study", str(tmp_path)]
+    monkeypatch.setattr("sys.argv", argv)
+    with pytest.raises(SystemExit) as stopped:
+        typos.main()
+    assert stopped.value.code == 2
+    assert "holds no finished everyday study" in capsys.readouterr().err
+    assert not (tmp_path / "steps").exists()
