@@ -12,6 +12,36 @@ RETAIN_CORRECT = ["train.retain_examples=correct"]
 """The pull toward the shipped model only on texts it labels right."""
 GATE = "model.nb_length_gate=true"
 """The shipped model's NB path gains a learned length gate, starting open."""
+SHIPPED_DATA = [
+    "snippets",
+    "tweets_soft",
+    "counterfactual",
+    "contrast",
+    "quantifiers_articles",
+    "intensity",
+]
+"""The extra training files of the arm shipped in the thirteenth session."""
+SHIPPED_SETTINGS = ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"]
+UNLABELLED_SENTENCES = 100_000
+"""Unlabelled sentences sampled for the ``_vat`` arms: one epoch's steps each read a batch."""
+VAT_EPSILON = 0.6
+"""As ``imdb_semisup.py``'s VAT arms (word vectors of norm near 2, perturbation over a text)."""
+VAT_EPSILON_SMALL = 0.2
+"""``_vat02``: ε = 0.6 cost every validation set (the perturbation is large for short texts)."""
+ENTROPY_WEIGHT = 0.3
+QUANTIFIER_REPEATS = (3, 5)
+"""``_articles3``, ``_articles5``: the quantifier pairs read three or five times an epoch
+(negated criticism at a quantifier stays wrong on validation with them read once: 0.05-0.07)."""
+UNLABELLED_SENTENCES_SOURCE = [
+    "train.unlabelled_batch_size=64",
+    'data.unlabelled=["{sentences_soft}"]',
+    "data.unlabelled_text_column=text",
+    f"data.unlabelled_limit={UNLABELLED_SENTENCES}",
+]
+VAT_ON_SENTENCES = [f"train.vat_epsilon={VAT_EPSILON}", *UNLABELLED_SENTENCES_SOURCE]
+"""Virtual adversarial training on the labelled batches and on unlabelled sentences of the
+training and unlabelled reviews (the study's ``sentences_soft`` file, its labels unread);
+``{key}`` names a file of the study's data steps."""
 ARMS: dict[str, tuple[list[str], list[str]]] = {
     "reviews_only": ([], LOW_RATE),
     "sentences": (["sentences"], []),
@@ -93,16 +123,28 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
         ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
     ),
     "snippets_tweets_counterfactual_contrast_articles_intensity_soft_retain": (
-        [
-            "snippets",
-            "tweets_soft",
-            "counterfactual",
-            "contrast",
-            "quantifiers_articles",
-            "intensity",
-        ],
-        ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"],
+        SHIPPED_DATA,
+        SHIPPED_SETTINGS,
     ),
+    "snippets_tweets_counterfactual_contrast_articles_intensity_vat_soft_retain": (
+        SHIPPED_DATA,
+        [*SHIPPED_SETTINGS, *VAT_ON_SENTENCES],
+    ),
+    "snippets_tweets_counterfactual_contrast_articles_intensity_vat02_soft_retain": (
+        SHIPPED_DATA,
+        [*SHIPPED_SETTINGS, *VAT_ON_SENTENCES, f"train.vat_epsilon={VAT_EPSILON_SMALL}"],
+    ),
+    "snippets_tweets_counterfactual_contrast_articles_intensity_entmin_soft_retain": (
+        SHIPPED_DATA,
+        [*SHIPPED_SETTINGS, *UNLABELLED_SENTENCES_SOURCE, f"train.entropy_weight={ENTROPY_WEIGHT}"],
+    ),
+    **{
+        f"snippets_tweets_counterfactual_contrast_articles{repeats}_intensity_soft_retain": (
+            [*SHIPPED_DATA, *["quantifiers_articles"] * (repeats - 1)],
+            SHIPPED_SETTINGS,
+        )
+        for repeats in QUANTIFIER_REPEATS
+    },
     "snippets_sentences_counterfactual_soft": (
         ["snippets", "sentences_soft", "counterfactual_negated"],
         ["data.soft_labels=true"],
@@ -128,4 +170,7 @@ adds two opposite sentences joined so the later decides (``everyday_contrast.py`
 ``_quantifiers`` adds negations at quantifiers, opening articles and universal subjects ("some
 problems" → "no problems", ``everyday_quantifiers.py``; ``_articles`` also after a verb of
 having: "had a problem" → "had no problem") and ``_intensity`` a sentence with an
-intensifier and a diminisher added (``everyday_intensity.py``)."""
+intensifier and a diminisher added (``everyday_intensity.py``). The ``_vat`` arms add
+virtual adversarial training on unlabelled sentences to the shipped arm (``_vat02`` at a
+smaller ε); ``_entmin`` adds entropy minimisation on them instead. ``_articles3`` and
+``_articles5`` read the quantifier pairs three and five times."""

@@ -81,6 +81,18 @@ def fine_tune(
     return steps.save(step, {**record, **held_out_scores(record["model_dir"], validation)})
 
 
+def arm_settings(
+    name: str, files: dict[str, str], base: Path | None
+) -> tuple[list[str], list[str]]:
+    """An arm's extra training files and its config overrides, ``{key}`` in an override read
+    as the study's file of that key; with ``base``, the arms fine-tune it."""
+    extra, overrides = ARMS[name]
+    settings = [setting.format(**files) for setting in overrides]
+    if base is not None:
+        settings = [f"train.init_from={base}", *settings]
+    return [files[key] for key in extra], settings
+
+
 def held_out_scores(model_dir: str, validation: dict[str, str]) -> dict[str, Any]:
     """A model on the held-out sentences, tweets and snippets."""
     return {
@@ -190,16 +202,8 @@ def main() -> None:
     }
     arms = {}
     for name in names:
-        extra, overrides = ARMS[name]
-        arms[name] = fine_tune(
-            name,
-            args.data,
-            [files[key] for key in extra],
-            [f"train.init_from={base}", *overrides] if args.base else overrides,
-            work,
-            steps,
-            validation,
-        )
+        extra, settings = arm_settings(name, files, base if args.base else None)
+        arms[name] = fine_tune(name, args.data, extra, settings, work, steps, validation)
     result = {
         **benchlib.header(args.results),
         "command": shlex.join([sys.executable, *sys.argv]),

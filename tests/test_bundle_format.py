@@ -88,3 +88,24 @@ def test_card_section_is_written_once_and_keeps_every_other_file(tmp_path: Path)
     assert card.count("## Everyday texts") == 1 and "93.5%" in card and "91.0%" not in card
     assert (path / "model.safetensors").read_bytes() == weights
     verify_manifest(path)
+
+
+@pytest.mark.parametrize("typo_distance", [0, 1])
+def test_the_card_says_how_unknown_words_are_read(tmp_path: Path, typo_distance: int) -> None:
+    from lstm_sentiment.kinds.neural_model import TYPO_LIMIT, TYPO_NOTE
+    from test_onnx import tiny_bundle
+
+    path = tiny_bundle(tmp_path / "model", {}, {"typo_distance": typo_distance})
+    card = (path / "README.md").read_text(encoding="utf-8")
+    assert "words outside the vocabulary are read as one unknown token" in card
+    assert (TYPO_NOTE in card) == (TYPO_LIMIT in card) == bool(typo_distance)
+
+
+def test_the_shipped_card_says_how_it_reads_unknown_words() -> None:
+    from lstm_sentiment.kinds.neural_model import TYPO_LIMIT, TYPO_NOTE
+
+    path = default_model_path()
+    header = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    card = (path / "README.md").read_text(encoding="utf-8")
+    reads_typos = bool(header["config"]["text"]["typo_distance"])
+    assert (TYPO_NOTE in card) == (TYPO_LIMIT in card) == reads_typos

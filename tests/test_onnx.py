@@ -42,10 +42,11 @@ def varied_texts(count: int = 36, seed: int = 3) -> list[str]:
     return texts
 
 
-def tiny_bundle(path: Path, model_settings: dict) -> Path:
+def tiny_bundle(path: Path, model_settings: dict, text_settings: dict | None = None) -> Path:
     """An untrained tiny classifier with random weights (NB tables included), saved."""
     raw = tiny_config_dict("tiny.csv", "vectors.txt")
     raw["model"].update(model_settings)
+    raw["text"].update(text_settings or {})
     raw["text"]["max_length"] = 40
     config = RunConfig.from_dict(raw)
     vocab = Vocabulary(["<pad>", "<unk>", *WORDS])

@@ -15,6 +15,7 @@ import benchlib
 import everyday_finetune as ft
 import everyday_recipe as recipe
 import everyday_study_data as study_data
+from everyday_arms import ARMS
 from imdb_best_steps import Steps
 
 
@@ -170,3 +171,19 @@ def test_a_second_round_needs_the_earlier_study_data(
     assert stopped.value.code == 2
     assert "holds no finished study data" in capsys.readouterr().err
     assert not (tmp_path / "round2").exists()
+
+
+def test_arm_settings_read_study_files_into_overrides_and_repeat_files_an_arm_repeats() -> None:
+    keys = {key for arm in ARMS.values() for key in arm[0]} | {"sentences_soft"}
+    files = {key: f"/study/{key}.csv" for key in keys}
+    vat = "snippets_tweets_counterfactual_contrast_articles_intensity_vat_soft_retain"
+    extra, settings = ft.arm_settings(vat, files, Path("runs/base"))
+    assert settings[0] == "train.init_from=runs/base"
+    assert 'data.unlabelled=["/study/sentences_soft.csv"]' in settings
+    assert not any("{" in setting for setting in settings)
+    repeated = "snippets_tweets_counterfactual_contrast_articles3_intensity_soft_retain"
+    extra, settings = ft.arm_settings(repeated, files, None)
+    assert extra.count("/study/quantifiers_articles.csv") == 3
+    assert not any(setting.startswith("train.init_from") for setting in settings)
+    for name in ARMS:  # every placeholder names a file of the study
+        ft.arm_settings(name, files, None)

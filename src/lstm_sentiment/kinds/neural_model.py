@@ -43,9 +43,17 @@ from lstm_sentiment.model_card import card_footer, metric_lines, training_data_l
 from lstm_sentiment.models.registry import build_model, describe_neural
 from lstm_sentiment.text.encode import TextEncoder
 from lstm_sentiment.text.tokenize import LearnedTokenizer
+from lstm_sentiment.text.typos import MIN_TYPO_LENGTH
 from lstm_sentiment.text.vocab import Vocabulary
 
 TYPO_NOTE = "; a misspelt word reads as the vocabulary word one edit away (text.typo_distance 1)"
+UNKNOWN_WORDS_LIMIT = "- English only; words outside the vocabulary are read as one unknown token"
+TYPO_LIMIT = (
+    f", except a lower-case word of {MIN_TYPO_LENGTH} letters or more one edit from a vocabulary"
+    " word, which"
+    ' reads as the most frequent such word (so a rare word can read as a common one: "usless"'
+    ' as "unless")'
+)
 
 
 @dataclass
@@ -133,7 +141,7 @@ class Bundle:
             "short",
             "  sentences) is lower than the numbers above; measure on your data with",
             "  `lstm-sentiment evaluate`.",
-            "- English only; words outside the vocabulary are read as one unknown token.",
+            UNKNOWN_WORDS_LIMIT + (TYPO_LIMIT if cfg.text.typo_distance else "") + ".",
         ]
         return card_footer(lines, environment)
 
