@@ -138,6 +138,14 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
         SHIPPED_DATA,
         [*SHIPPED_SETTINGS, *UNLABELLED_SENTENCES_SOURCE, f"train.entropy_weight={ENTROPY_WEIGHT}"],
     ),
+    "snippets_tweets_counterfactual_contrast_articles3_intensity_comparatives_soft_retain": (
+        [*SHIPPED_DATA, "quantifiers_articles", "quantifiers_articles", "comparatives"],
+        SHIPPED_SETTINGS,
+    ),
+    "snippets_tweets_counterfactual_contrast_articles3_intensity_comparatives_frames_soft_retain": (
+        [*SHIPPED_DATA, "quantifiers_articles", "quantifiers_articles", "comparatives", "frames"],
+        SHIPPED_SETTINGS,
+    ),
     **{
         f"snippets_tweets_counterfactual_contrast_articles{repeats}_intensity_soft_retain": (
             [*SHIPPED_DATA, *["quantifiers_articles"] * (repeats - 1)],
@@ -173,4 +181,6 @@ having: "had a problem" → "had no problem") and ``_intensity`` a sentence with
 intensifier and a diminisher added (``everyday_intensity.py``). The ``_vat`` arms add
 virtual adversarial training on unlabelled sentences to the shipped arm (``_vat02`` at a
 smaller ε); ``_entmin`` adds entropy minimisation on them instead. ``_articles3`` and
-``_articles5`` read the quantifier pairs three and five times."""
+``_articles5`` read the quantifier pairs three and five times; ``_comparatives`` adds negated
+comparatives ("couldn't have been friendlier", ``everyday_comparatives.py``) and ``_frames``
+negating frames ("I don't think the plot was clever", ``everyday_frames.py``)."""

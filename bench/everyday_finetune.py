@@ -13,13 +13,16 @@ from its checkpoint):
 4. human-rated snippets (``everyday_snippets.py``), negation counterfactuals of the training
    sentences and snippets (``everyday_counterfactual.py``; at quantifiers, opening articles
    and universal subjects: ``everyday_quantifiers.py``), intensity triplets
-   (``everyday_intensity.py``), contrast pairs (``everyday_contrast.py``) and, to score arms
-   on, counterfactuals and triplets of the validation sentences;
+   (``everyday_intensity.py``), contrast pairs (``everyday_contrast.py``), negated
+   comparatives ("couldn't be happier": ``everyday_comparatives.py``), negating frames ("I
+   can't say I enjoyed it": ``everyday_frames.py``) and, to score arms on, counterfactuals,
+   triplets, comparatives and frames of the validation sentences;
 5. one fine-tune per arm (``everyday_arms.ARMS``), each scored on the validation reviews
    (accuracy, log loss), the validation sentences (all, negated, other), the held-out tweets
    and snippets (all, negated), the validation sentences' negated copies (at auxiliaries; at
-   verbs too; at quantifiers) and their intensity triplets (does the adverb move the
-   probability the right way, as the suite's DIR cases are scored).
+   verbs too; at quantifiers), their intensity triplets (does the adverb move the
+   probability the right way, as the suite's DIR cases are scored), their negated
+   comparatives (read on the source's side) and their framed copies.
 
 Choices are made on those validation numbers; the behavioural suite, GOP and IMDB test are
 then measured once by ``bench/everyday.py --model NAME=WORK/ARM/model`` (printed at the end).
@@ -45,6 +48,7 @@ from typing import Any
 
 import benchlib
 from everyday_arms import ARMS, WIDE, WIDE_STUDENT
+from everyday_comparatives import comparative_accuracy
 from everyday_counterfactual import counterfactual_accuracy
 from everyday_intensity import intensity_accuracy
 from everyday_recipe import sentence_accuracy
@@ -55,6 +59,8 @@ from imdb_best_steps import Steps, run_record, run_train
 
 NAME = "everyday_finetune"
 CONFIG = benchlib.ROOT / "configs" / "everyday_finetune.toml"
+LAST_SCORE = "validation_frames"
+"""The newest validation score: an arm recorded without it is scored again."""
 SHIPPED = benchlib.ROOT / "src" / "lstm_sentiment" / "pretrained" / "default"
 
 
@@ -70,7 +76,7 @@ def fine_tune(
     """One arm: the fine-tune, its validation numbers and its exploratory test accuracy."""
     step = f"arm_{name}"  # arms and data steps share the steps folder
     if record := steps.done(step):
-        if "validation_quantifiers_articles" in record:
+        if LAST_SCORE in record:
             return record
         return steps.save(step, {**record, **held_out_scores(record["model_dir"], validation)})
     run_dir = work / "arms" / name
@@ -110,6 +116,8 @@ def held_out_scores(model_dir: str, validation: dict[str, str]) -> dict[str, Any
             model_dir, validation["quantifiers_articles"]
         ),
         "validation_intensity": intensity_accuracy(model_dir, validation["intensity"]),
+        "validation_comparatives": comparative_accuracy(model_dir, validation["comparatives"]),
+        "validation_frames": counterfactual_accuracy(model_dir, validation["frames"]),
     }
 
 
@@ -117,8 +125,8 @@ def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]
     lines = [
         "| model | val acc | val log loss | val sentences | negated | other | val tweets F1 "
         "| val snippets | negated | val negated copies | with verbs | at quantifiers "
-        "| and articles | intensity | test acc (printed) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| and articles | intensity | comparatives | frames | test acc (printed) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, arm in {"shipped": shipped, **arms}.items():
         sentences = arm["validation_sentences"]
@@ -132,8 +140,14 @@ def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]
         copies_acc = f"{copies['accuracy']:.4f}" if copies else "-"
         verbs = arm.get("validation_counterfactual_verbs")
         verbs_acc = f"{verbs['accuracy']:.4f}" if verbs else "-"
-        late = ("validation_quantifiers", "validation_quantifiers_articles", "validation_intensity")
-        quantifiers_acc, articles_acc, intensity_acc = (
+        late = (
+            "validation_quantifiers",
+            "validation_quantifiers_articles",
+            "validation_intensity",
+            "validation_comparatives",
+            "validation_frames",
+        )
+        quantifiers_acc, articles_acc, intensity_acc, comparatives_acc, frames_acc = (
             f"{arm[key]['accuracy']:.4f}" if key in arm else "-" for key in late
         )
         lines.append(
@@ -141,7 +155,7 @@ def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]
             f"{sentences['accuracy']:.4f} | {sentences['negated_accuracy']:.4f} | "
             f"{sentences['other_accuracy']:.4f} | {tweets_f1} | {snippets_acc} | "
             f"{snippets_negated} | {copies_acc} | {verbs_acc} | {quantifiers_acc} | "
-            f"{articles_acc} | {intensity_acc} | "
+            f"{articles_acc} | {intensity_acc} | {comparatives_acc} | {frames_acc} | "
             f"{arm['test_accuracy']:.4f} |"
         )
     return lines

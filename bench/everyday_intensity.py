@@ -127,6 +127,38 @@ def site(text: str, lexicon: Mapping[str, float], boosters: Mapping[str, float])
     return words[k].start()
 
 
+def predicate_site(
+    text: str,
+    p_positive: float,
+    lexicon: Mapping[str, float],
+    boosters: Mapping[str, float],
+    margin: float = DEFAULT_MARGIN,
+) -> int | None:
+    """:func:`site` of a sentence that qualifies for a copy of another degree: at least
+    ``margin`` from one half, no question, negation or contrast, at most ``MAX_WORDS`` words,
+    every sentiment word on its label's side; ``None`` otherwise."""
+    distance = p_positive - 0.5
+    if abs(distance) < margin or text.rstrip().endswith("?"):
+        return None
+    if NEGATION.search(text) or CONTRAST.search(text):
+        return None
+    words = WORD.findall(text)
+    valences = [lexicon.get(word.lower(), 0.0) for word in words]
+    if len(words) > MAX_WORDS or any(
+        abs(v) >= MIN_VALENCE and (v > 0) != (distance > 0) for v in valences
+    ):
+        return None
+    return site(text, lexicon, boosters)
+
+
+def intensified(p_positive: float) -> float:
+    """An intensified copy's p(positive): ``INTENSIFY`` of the way from the source to
+    certainty on its side."""
+    distance = p_positive - 0.5
+    side = 1.0 if distance > 0 else -1.0
+    return 0.5 + side * (abs(distance) + (0.5 - abs(distance)) * INTENSIFY)
+
+
 def with_adverb(text: str, offset: int, adverb: str) -> str:
     """``adverb`` inserted at ``offset``, the article before it ("a"/"an") fitted to it."""
     before, after = text[:offset], text[offset:]
@@ -154,17 +186,7 @@ def triplets(
     seen: set[str] = set()
     for text, p_positive in rows:
         distance = p_positive - 0.5
-        if abs(distance) < margin or text.rstrip().endswith("?"):
-            continue
-        if NEGATION.search(text) or CONTRAST.search(text):
-            continue
-        words = WORD.findall(text)
-        valences = [lexicon.get(word.lower(), 0.0) for word in words]
-        if len(words) > MAX_WORDS or any(
-            abs(v) >= MIN_VALENCE and (v > 0) != (distance > 0) for v in valences
-        ):
-            continue
-        offset = site(text, lexicon, boosters)
+        offset = predicate_site(text, p_positive, lexicon, boosters, margin)
         if offset is None:
             continue
         after_article = text[:offset].rstrip().rsplit(" ", 1)[-1].lower() in ARTICLES
@@ -175,10 +197,9 @@ def triplets(
         if seen.intersection(keys) or forbidden.intersection(keys):
             continue
         seen.update(keys)
-        side = 1.0 if distance > 0 else -1.0
         written += [
             (text, p_positive),
-            (stronger, 0.5 + side * (abs(distance) + (0.5 - abs(distance)) * INTENSIFY)),
+            (stronger, intensified(p_positive)),
             (weaker, 0.5 + distance * DIMINISH),
         ]
     return written

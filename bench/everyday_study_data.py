@@ -4,8 +4,8 @@
 The base model labels the unsup reviews and the sentences of the training and validation
 reviews; the rest derives from those labels and from public corpora: the negated sentences,
 soft labels, human-labelled tweets and snippets, negation counterfactuals (at auxiliaries, at
-verbs, at quantifiers), contrast pairs and intensity triplets — for training, and of the
-validation sentences to score arms on.
+verbs, at quantifiers), contrast pairs, intensity triplets, negated comparatives and frames — for
+training, and of the validation sentences to score arms on.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from everyday_comparatives import comparative_data
 from everyday_contrast import contrast_data
 from everyday_counterfactual import counterfactual_data
 from everyday_data import NEGATION
+from everyday_frames import frame_data
 from everyday_intensity import intensity_data
 from everyday_quantifiers import quantifier_data
 from everyday_recipe import sentence_data
@@ -126,6 +128,8 @@ def study_data(
         ("quantifiers", quantifier_data, {}),
         ("quantifiers_articles", quantifier_data, {"articles": True}),
         ("intensity", intensity_data, {}),
+        ("comparatives", comparative_data, {}),
+        ("frames", frame_data, {}),
     ):
         records[name] = step(steps, name, build, sources, work / f"{name}.csv", **options)
     for name, build, options in (
@@ -134,12 +138,16 @@ def study_data(
         ("quantifiers_validation", quantifier_data, {}),
         ("quantifiers_articles_validation", quantifier_data, {"articles": True}),
         ("intensity_validation", intensity_data, {}),
+        ("comparatives_validation", comparative_data, {}),
+        ("frames_validation", frame_data, {}),
     ):
         records[name] = step(steps, name, build, held_out, work / f"{name}.csv", **options)
     validation = {
         "quantifiers": records["quantifiers_validation"]["negated_file"],
         "quantifiers_articles": records["quantifiers_articles_validation"]["negated_file"],
         "intensity": records["intensity_validation"]["file"],
+        "comparatives": records["comparatives_validation"]["negated_file"],
+        "frames": records["frames_validation"]["negated_file"],
         "counterfactual": records["counterfactual_validation"]["negated_file"],
         "counterfactual_verbs": records["counterfactual_verbs_validation"]["negated_file"],
         "sentences": sentences["validation"],
@@ -162,5 +170,7 @@ def study_data(
         "quantifiers": records["quantifiers"]["file"],
         "quantifiers_articles": records["quantifiers_articles"]["file"],
         "intensity": records["intensity"]["file"],
+        "comparatives": records["comparatives"]["file"],
+        "frames": records["frames"]["file"],
     }
     return files, validation, records

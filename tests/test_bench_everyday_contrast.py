@@ -76,7 +76,14 @@ def test_forbidden_texts_are_not_written(contrast, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "module_name",
-    ["everyday_contrast", "everyday_counterfactual", "everyday_intensity", "everyday_quantifiers"],
+    [
+        "everyday_comparatives",
+        "everyday_contrast",
+        "everyday_frames",
+        "everyday_counterfactual",
+        "everyday_intensity",
+        "everyday_quantifiers",
+    ],
 )
 def test_a_missing_or_unlabelled_source_stops_with_one_line(
     module_name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys

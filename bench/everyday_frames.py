@@ -1,0 +1,121 @@
+"""Negated frames for issue 18: "I can't say I enjoyed it." negates the sentence it frames.
+
+"The plot was clever." (p = 0.9) → "I don't think the plot was clever." (negative, shrunk toward
+one half as a negated copy is in ``everyday_counterfactual.py``: praise negated reads as
+criticism, criticism negated reads milder). A sentence qualifies when it is confident, has no
+negation, question or contrast, opens with a subject (a pronoun, an article or a determiner:
+"The", "This", "It", "We", "I", ...) and not with a frame of its own ("I think", "I felt"),
+and every sentiment word of VADER's lexicon in it agrees with its label. The frame is one of
+:data:`FRAMES`, the sentence's first letter lower-cased unless it opens with "I". Like the
+other builders this is data, not a rule. Nothing written equals (after normalisation) a GOP
+tweet or a behavioural-suite text.
+
+    python bench/everyday_frames.py --source runs/everyday_finetune/sentences_soft.csv \\
+        --output runs/everyday_finetune/frames.csv
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import everyday_counterfactual as cf
+from everyday_contrast import CONTRAST, LOWER_STARTS
+from everyday_data import NEGATION
+from everyday_tweets import GOP_FILE, SUITE_FILE, forbidden_texts
+
+FRAMES = (
+    "I don't think",
+    "I do not think",
+    "I wouldn't say",
+    "I would not say",
+    "I can't say",
+    "I cannot say",
+)
+"""Frames that negate the clause they introduce."""
+SUBJECT_STARTS = LOWER_STARTS | {"i", "all", "both", "everybody"}
+"""First words of a declarative sentence's subject (the contrast builder's lower-case openers,
+"I" and a few more)."""
+OWN_FRAMES = frozenset(
+    ["think", "thought", "believe", "believed", "feel", "felt", "guess", "suppose", "say", "said"]
+)
+"""Verbs after an opening "I" that make a frame already ("I think it works")."""
+SENTENCE_BREAK = (". ", "! ", "? ")
+
+
+def framed(
+    text: str,
+    p_positive: float,
+    lexicon: Mapping[str, float],
+    rng: random.Random,
+    shrink: tuple[float, float] = cf.DEFAULT_SHRINK,
+) -> cf.Counterfactual | None:
+    """``text`` inside a negating frame with its label flipped and shrunk, or ``None`` when the
+    sentence does not qualify."""
+    body = text.strip()
+    if NEGATION.search(body) or CONTRAST.search(body) or body.endswith("?"):
+        return None
+    if any(mark in body for mark in SENTENCE_BREAK):
+        return None
+    words = cf.WORD.findall(body)
+    lowered = [word.lower() for word in words]
+    if not words or len(words) > cf.MAX_WORDS or lowered[0] not in SUBJECT_STARTS:
+        return None
+    if lowered[0] == "i" and len(lowered) > 1 and lowered[1] in OWN_FRAMES:
+        return None
+    valences = [lexicon.get(word, 0.0) for word in lowered]
+    strong = [v for v in valences if abs(v) >= cf.MIN_VALENCE]
+    if not strong or any((v > 0) != (p_positive > 0.5) for v in strong):
+        return None
+    opening = body if words[0] == "I" else body[0].lower() + body[1:]
+    factor = shrink[0] if p_positive > 0.5 else shrink[1]
+    copy = f"{rng.choice(FRAMES)} {opening}"
+    return cf.Counterfactual(text, copy, 0.5 - factor * (p_positive - 0.5))
+
+
+def frame_pairs(
+    rows: Iterable[tuple[str, float]],
+    lexicon: Mapping[str, float],
+    forbidden: set[str],
+    margin: float = cf.DEFAULT_MARGIN,
+    seed: int = cf.SEED,
+) -> list[tuple[str, float]]:
+    """(text, p_positive) rows: each qualifying confident source, then its framed copy."""
+    rng = random.Random(seed)
+
+    def make(text: str, p_positive: float) -> cf.Counterfactual | None:
+        return framed(text, p_positive, lexicon, rng)
+
+    return cf.paired(rows, make, forbidden, margin)
+
+
+def frame_data(sources: list[Path], output: Path) -> dict[str, Any]:
+    """Write ``output`` (text, label, p_negative, p_positive: each source, then its framed
+    copy) and ``<output stem>_negated.csv`` (the copies alone) from soft-labelled CSVs."""
+    rows = cf.read_soft_rows(sources)
+    forbidden = forbidden_texts(GOP_FILE, SUITE_FILE)
+    frame = cf.soft_frame(frame_pairs(rows, cf.vader_lexicon(), forbidden))
+    negated_only = cf.write_pairs(frame, output)
+    negated = frame.iloc[1::2]
+    return {
+        "sources": [str(path) for path in sources],
+        "source_rows": len(rows),
+        "pairs": len(negated),
+        "negated_positive_share": float((negated["p_positive"] >= 0.5).mean())
+        if len(negated)
+        else 0.0,
+        "frames": list(FRAMES),
+        "margin": cf.DEFAULT_MARGIN,
+        "file": str(output),
+        "negated_file": str(negated_only),
+    }
+
+
+def main() -> None:
+    cf.run_builder(__doc__.splitlines()[0], frame_data)
+
+
+if __name__ == "__main__":
+    main()
