@@ -22,6 +22,9 @@ SHIPPED_DATA = [
 ]
 """The extra training files of the arm shipped in the thirteenth session."""
 SHIPPED_SETTINGS = ["data.soft_labels=true", *RETAIN_CORRECT, "train.retain_weight=1"]
+COMPARATIVES_ARM = "snippets_tweets_counterfactual_contrast_articles3_intensity_comparatives"
+COMPARATIVES_DATA = [*SHIPPED_DATA, "quantifiers_articles", "quantifiers_articles", "comparatives"]
+"""The arm shipped in the fourteenth session (name without its settings' suffix) and its data."""
 UNLABELLED_SENTENCES = 100_000
 """Unlabelled sentences sampled for the ``_vat`` arms: one epoch's steps each read a batch."""
 VAT_EPSILON = 0.6
@@ -138,12 +141,10 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
         SHIPPED_DATA,
         [*SHIPPED_SETTINGS, *UNLABELLED_SENTENCES_SOURCE, f"train.entropy_weight={ENTROPY_WEIGHT}"],
     ),
-    "snippets_tweets_counterfactual_contrast_articles3_intensity_comparatives_soft_retain": (
-        [*SHIPPED_DATA, "quantifiers_articles", "quantifiers_articles", "comparatives"],
-        SHIPPED_SETTINGS,
-    ),
-    "snippets_tweets_counterfactual_contrast_articles3_intensity_comparatives_frames_soft_retain": (
-        [*SHIPPED_DATA, "quantifiers_articles", "quantifiers_articles", "comparatives", "frames"],
+    f"{COMPARATIVES_ARM}_soft_retain": (COMPARATIVES_DATA, SHIPPED_SETTINGS),
+    f"{COMPARATIVES_ARM}_frames_soft_retain": ([*COMPARATIVES_DATA, "frames"], SHIPPED_SETTINGS),
+    f"{COMPARATIVES_ARM}_frames_short_soft_retain": (
+        [*COMPARATIVES_DATA, "frames_short"],
         SHIPPED_SETTINGS,
     ),
     **{
@@ -183,4 +184,5 @@ virtual adversarial training on unlabelled sentences to the shipped arm (``_vat0
 smaller ε); ``_entmin`` adds entropy minimisation on them instead. ``_articles3`` and
 ``_articles5`` read the quantifier pairs three and five times; ``_comparatives`` adds negated
 comparatives ("couldn't have been friendlier", ``everyday_comparatives.py``) and ``_frames``
-negating frames ("I don't think the plot was clever", ``everyday_frames.py``)."""
+negating frames ("I don't think the plot was clever", ``everyday_frames.py``; ``_frames_short``:
+5,000 of them, around sentences of at most 12 words)."""

@@ -43,6 +43,11 @@ OWN_FRAMES = frozenset(
 )
 """Verbs after an opening "I" that make a frame already ("I think it works")."""
 SENTENCE_BREAK = (". ", "! ", "? ")
+SHORT_WORDS = 12
+"""``frames_short``: sources of at most this many words (a frame around a long sentence
+blurs what it negates)."""
+SHORT_PAIRS = 5_000
+"""``frames_short``: pairs sampled (all frames: 54,576, more than any other kind of pair)."""
 
 
 def framed(
@@ -81,22 +86,38 @@ def frame_pairs(
     forbidden: set[str],
     margin: float = cf.DEFAULT_MARGIN,
     seed: int = cf.SEED,
+    max_words: int = cf.MAX_WORDS,
+    pairs: int | None = None,
 ) -> list[tuple[str, float]]:
-    """(text, p_positive) rows: each qualifying confident source, then its framed copy."""
+    """(text, p_positive) rows: each qualifying confident source of at most ``max_words``
+    words, then its framed copy; with ``pairs``, a seeded sample of that many pairs."""
     rng = random.Random(seed)
 
     def make(text: str, p_positive: float) -> cf.Counterfactual | None:
+        if len(cf.WORD.findall(text)) > max_words:
+            return None
         return framed(text, p_positive, lexicon, rng)
 
-    return cf.paired(rows, make, forbidden, margin)
+    written = cf.paired(rows, make, forbidden, margin)
+    if pairs is None or 2 * pairs >= len(written):
+        return written
+    chosen = sorted(rng.sample(range(len(written) // 2), pairs))
+    return [row for k in chosen for row in written[2 * k : 2 * k + 2]]
 
 
-def frame_data(sources: list[Path], output: Path) -> dict[str, Any]:
+def frame_data(
+    sources: list[Path],
+    output: Path,
+    max_words: int = cf.MAX_WORDS,
+    pairs: int | None = None,
+) -> dict[str, Any]:
     """Write ``output`` (text, label, p_negative, p_positive: each source, then its framed
-    copy) and ``<output stem>_negated.csv`` (the copies alone) from soft-labelled CSVs."""
+    copy) and ``<output stem>_negated.csv`` (the copies alone) from soft-labelled CSVs; the
+    sources of at most ``max_words`` words, ``pairs`` of them at most (all by default)."""
     rows = cf.read_soft_rows(sources)
     forbidden = forbidden_texts(GOP_FILE, SUITE_FILE)
-    frame = cf.soft_frame(frame_pairs(rows, cf.vader_lexicon(), forbidden))
+    made = frame_pairs(rows, cf.vader_lexicon(), forbidden, max_words=max_words, pairs=pairs)
+    frame = cf.soft_frame(made)
     negated_only = cf.write_pairs(frame, output)
     negated = frame.iloc[1::2]
     return {
@@ -107,6 +128,7 @@ def frame_data(sources: list[Path], output: Path) -> dict[str, Any]:
         if len(negated)
         else 0.0,
         "frames": list(FRAMES),
+        "max_words": max_words,
         "margin": cf.DEFAULT_MARGIN,
         "file": str(output),
         "negated_file": str(negated_only),

@@ -17,7 +17,7 @@ from everyday_comparatives import comparative_data
 from everyday_contrast import contrast_data
 from everyday_counterfactual import counterfactual_data
 from everyday_data import NEGATION
-from everyday_frames import frame_data
+from everyday_frames import SHORT_PAIRS, SHORT_WORDS, frame_data
 from everyday_intensity import intensity_data
 from everyday_quantifiers import quantifier_data
 from everyday_recipe import sentence_data
@@ -130,6 +130,7 @@ def study_data(
         ("intensity", intensity_data, {}),
         ("comparatives", comparative_data, {}),
         ("frames", frame_data, {}),
+        ("frames_short", frame_data, {"max_words": SHORT_WORDS, "pairs": SHORT_PAIRS}),
     ):
         records[name] = step(steps, name, build, sources, work / f"{name}.csv", **options)
     for name, build, options in (
@@ -172,5 +173,6 @@ def study_data(
         "intensity": records["intensity"]["file"],
         "comparatives": records["comparatives"]["file"],
         "frames": records["frames"]["file"],
+        "frames_short": records["frames_short"]["file"],
     }
     return files, validation, records

@@ -78,3 +78,16 @@ def test_the_csv_holds_pairs_and_the_copies_alone(frames, tmp_path: Path) -> Non
     assert list(frame.columns) == ["text", "label", "p_negative", "p_positive"]
     assert list(copies["label"]) == ["negative", "positive"]
     assert record["negated_positive_share"] == 0.5
+
+
+def test_a_sample_keeps_whole_pairs_of_short_sources(frames) -> None:
+    nouns = ["plot", "script", "cast", "score", "twist", "ending", "opening", "hero", "idea", "set"]
+    rows = [(f"The {noun} was clever.", 0.9) for noun in nouns]
+    rows.append(("The plot was clever and the acting and the music and the sets were great.", 0.9))
+    written = frames.frame_pairs(rows, LEXICON, set(), max_words=6, pairs=4)
+    sources, copies = written[0::2], written[1::2]
+    assert len(sources) == len(copies) == 4
+    for (source, _), (copy, p_positive) in zip(sources, copies, strict=True):
+        assert copy.endswith(source[0].lower() + source[1:]) and p_positive < 0.5
+    assert all(len(source.split()) <= 6 for source, _ in sources)
+    assert len(frames.frame_pairs(rows, LEXICON, set(), max_words=6)) == 20  # no sample: all
