@@ -32,6 +32,9 @@ VAT_EPSILON = 0.6
 VAT_EPSILON_SMALL = 0.2
 """``_vat02``: ε = 0.6 cost every validation set (the perturbation is large for short texts)."""
 ENTROPY_WEIGHT = 0.3
+SEEDS = (17, 18)
+"""``_seed17``, ``_seed18``: the shipped arm and ``_frames_short`` again at other training seeds
+(``train.seed``; the validation split stays ``data.split_seed``), to tell a choice from noise."""
 QUANTIFIER_REPEATS = (3, 5)
 """``_articles3``, ``_articles5``: the quantifier pairs read three or five times an epoch
 (negated criticism at a quantifier stays wrong on validation with them read once: 0.05-0.07)."""
@@ -154,6 +157,22 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
         )
         for repeats in QUANTIFIER_REPEATS
     },
+    f"{COMPARATIVES_ARM}_subjects_soft_retain": (
+        [*COMPARATIVES_DATA, "subjects"],
+        SHIPPED_SETTINGS,
+    ),
+    f"{COMPARATIVES_ARM}_frames_short_subjects_soft_retain": (
+        [*COMPARATIVES_DATA, "frames_short", "subjects"],
+        SHIPPED_SETTINGS,
+    ),
+    **{
+        f"{COMPARATIVES_ARM}{frames}_soft_retain_seed{seed}": (
+            [*COMPARATIVES_DATA, *([frames.strip("_")] if frames else [])],
+            [*SHIPPED_SETTINGS, f"train.seed={seed}"],
+        )
+        for frames in ("", "_frames_short")
+        for seed in SEEDS
+    },
     "snippets_sentences_counterfactual_soft": (
         ["snippets", "sentences_soft", "counterfactual_negated"],
         ["data.soft_labels=true"],
@@ -185,4 +204,6 @@ smaller ε); ``_entmin`` adds entropy minimisation on them instead. ``_articles3
 ``_articles5`` read the quantifier pairs three and five times; ``_comparatives`` adds negated
 comparatives ("couldn't have been friendlier", ``everyday_comparatives.py``) and ``_frames``
 negating frames ("I don't think the plot was clever", ``everyday_frames.py``; ``_frames_short``:
-5,000 of them, around sentences of at most 12 words)."""
+5,000 of them, around sentences of at most 12 words); ``_seed17`` and ``_seed18`` repeat an arm
+at another training seed; ``_subjects`` adds negated subjects ("None of the actors were
+convincing", ``everyday_subjects.py``)."""

@@ -124,18 +124,8 @@ def comparative_data(sources: list[Path], output: Path) -> dict[str, Any]:
     rows = cf.read_soft_rows(sources)
     forbidden = forbidden_texts(GOP_FILE, SUITE_FILE)
     made = comparative_pairs(rows, cf.vader_lexicon(), vader_boosters(), forbidden)
-    frame = cf.soft_frame(made)
-    copies_only = cf.write_pairs(frame, output)
-    copies = frame.iloc[1::2]
-    return {
-        "sources": [str(path) for path in sources],
-        "source_rows": len(rows),
-        "pairs": len(copies),
-        "positive_share": float((copies["p_positive"] >= 0.5).mean()) if len(copies) else 0.0,
-        "margin": cf.DEFAULT_MARGIN,
-        "file": str(output),
-        "negated_file": str(copies_only),
-    }
+    _, record = cf.pairs_record(sources, len(rows), made, output)
+    return {**record, "positive_share": record.pop("negated_positive_share")}  # not negated
 
 
 def comparative_accuracy(model_dir: str, copies_csv: str) -> dict[str, Any]:

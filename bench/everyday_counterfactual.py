@@ -247,6 +247,28 @@ def write_pairs(frame: Any, output: Path) -> Path:
     return negated_only
 
 
+def pairs_record(
+    sources: list[Path], source_rows: int, made: list[tuple[str, float]], output: Path
+) -> tuple[Any, dict[str, Any]]:
+    """Write a builder's (source, copy) rows with :func:`write_pairs`; the copies' frame and the
+    record every builder shares (its sources, how many pairs, the copies' positive share, the
+    files)."""
+    frame = soft_frame(made)
+    copies_only = write_pairs(frame, output)
+    copies = frame.iloc[1::2]
+    return copies, {
+        "sources": [str(path) for path in sources],
+        "source_rows": source_rows,
+        "pairs": len(copies),
+        "negated_positive_share": float((copies["p_positive"] >= 0.5).mean())
+        if len(copies)
+        else 0.0,
+        "margin": DEFAULT_MARGIN,
+        "file": str(output),
+        "negated_file": str(copies_only),
+    }
+
+
 def counterfactual_data(
     sources: list[Path],
     output: Path,
@@ -258,20 +280,10 @@ def counterfactual_data(
     own files) from soft-labelled CSVs."""
     rows = read_soft_rows(sources)
     forbidden = forbidden_texts(GOP_FILE, SUITE_FILE)
-    frame = soft_frame(counterfactuals(rows, vader_lexicon(), forbidden, shrink, verbs=verbs))
-    negated_only = write_pairs(frame, output)
-    negated = frame.iloc[1::2]
-    return {
-        "sources": [str(path) for path in sources],
-        "source_rows": len(rows),
-        "pairs": len(negated),
-        "negated_positive_share": float((negated["p_positive"] >= 0.5).mean()),
-        "shrink": {"positive_source": shrink[0], "negative_source": shrink[1]},
-        "margin": DEFAULT_MARGIN,
-        "verbs": verbs,
-        "file": str(output),
-        "negated_file": str(negated_only),
-    }
+    made = counterfactuals(rows, vader_lexicon(), forbidden, shrink, verbs=verbs)
+    _, record = pairs_record(sources, len(rows), made, output)
+    shrinks = {"positive_source": shrink[0], "negative_source": shrink[1]}
+    return {**record, "shrink": shrinks, "verbs": verbs}
 
 
 def counterfactual_scores(model: Any, rows: Any) -> dict[str, Any]:

@@ -15,14 +15,15 @@ from its checkpoint):
    and universal subjects: ``everyday_quantifiers.py``), intensity triplets
    (``everyday_intensity.py``), contrast pairs (``everyday_contrast.py``), negated
    comparatives ("couldn't be happier": ``everyday_comparatives.py``), negating frames ("I
-   can't say I enjoyed it": ``everyday_frames.py``) and, to score arms on, counterfactuals,
-   triplets, comparatives and frames of the validation sentences;
+   can't say I enjoyed it": ``everyday_frames.py``), negated subjects ("None of the actors
+   were convincing": ``everyday_subjects.py``) and, to score arms on, counterfactuals,
+   triplets, comparatives, frames and negated subjects of the validation sentences;
 5. one fine-tune per arm (``everyday_arms.ARMS``), each scored on the validation reviews
    (accuracy, log loss), the validation sentences (all, negated, other), the held-out tweets
    and snippets (all, negated), the validation sentences' negated copies (at auxiliaries; at
    verbs too; at quantifiers), their intensity triplets (does the adverb move the
    probability the right way, as the suite's DIR cases are scored), their negated
-   comparatives (read on the source's side) and their framed copies.
+   comparatives (read on the source's side), their framed copies and their negated subjects.
 
 Choices are made on those validation numbers; the behavioural suite, GOP and IMDB test are
 then measured once by ``bench/everyday.py --model NAME=WORK/ARM/model`` (printed at the end).
@@ -59,7 +60,7 @@ from imdb_best_steps import Steps, run_record, run_train
 
 NAME = "everyday_finetune"
 CONFIG = benchlib.ROOT / "configs" / "everyday_finetune.toml"
-LAST_SCORE = "validation_frames"
+LAST_SCORE = "validation_subjects"
 """The newest validation score: an arm recorded without it is scored again."""
 SHIPPED = benchlib.ROOT / "src" / "lstm_sentiment" / "pretrained" / "default"
 
@@ -118,6 +119,7 @@ def held_out_scores(model_dir: str, validation: dict[str, str]) -> dict[str, Any
         "validation_intensity": intensity_accuracy(model_dir, validation["intensity"]),
         "validation_comparatives": comparative_accuracy(model_dir, validation["comparatives"]),
         "validation_frames": counterfactual_accuracy(model_dir, validation["frames"]),
+        "validation_subjects": counterfactual_accuracy(model_dir, validation["subjects"]),
     }
 
 
@@ -125,8 +127,8 @@ def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]
     lines = [
         "| model | val acc | val log loss | val sentences | negated | other | val tweets F1 "
         "| val snippets | negated | val negated copies | with verbs | at quantifiers "
-        "| and articles | intensity | comparatives | frames | test acc (printed) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| and articles | intensity | comparatives | frames | subjects | test acc (printed) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, arm in {"shipped": shipped, **arms}.items():
         sentences = arm["validation_sentences"]
@@ -146,16 +148,23 @@ def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]
             "validation_intensity",
             "validation_comparatives",
             "validation_frames",
+            "validation_subjects",
         )
-        quantifiers_acc, articles_acc, intensity_acc, comparatives_acc, frames_acc = (
-            f"{arm[key]['accuracy']:.4f}" if key in arm else "-" for key in late
-        )
+        (
+            quantifiers_acc,
+            articles_acc,
+            intensity_acc,
+            comparatives_acc,
+            frames_acc,
+            subjects_acc,
+        ) = (f"{arm[key]['accuracy']:.4f}" if key in arm else "-" for key in late)
         lines.append(
             f"| {name} | {arm['validation_accuracy']:.4f} | {arm['validation_log_loss']:.4f} | "
             f"{sentences['accuracy']:.4f} | {sentences['negated_accuracy']:.4f} | "
             f"{sentences['other_accuracy']:.4f} | {tweets_f1} | {snippets_acc} | "
             f"{snippets_negated} | {copies_acc} | {verbs_acc} | {quantifiers_acc} | "
             f"{articles_acc} | {intensity_acc} | {comparatives_acc} | {frames_acc} | "
+            f"{subjects_acc} | "
             f"{arm['test_accuracy']:.4f} |"
         )
     return lines

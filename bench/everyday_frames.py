@@ -50,6 +50,14 @@ SHORT_PAIRS = 5_000
 """``frames_short``: pairs sampled (all frames: 54,576, more than any other kind of pair)."""
 
 
+def plain_sentence(body: str) -> bool:
+    """Whether ``body`` is one sentence without negation, contrast or a question: a negation
+    put into it has a clear scope."""
+    if NEGATION.search(body) or CONTRAST.search(body) or body.endswith("?"):
+        return False
+    return not any(mark in body for mark in SENTENCE_BREAK)
+
+
 def framed(
     text: str,
     p_positive: float,
@@ -60,9 +68,7 @@ def framed(
     """``text`` inside a negating frame with its label flipped and shrunk, or ``None`` when the
     sentence does not qualify."""
     body = text.strip()
-    if NEGATION.search(body) or CONTRAST.search(body) or body.endswith("?"):
-        return None
-    if any(mark in body for mark in SENTENCE_BREAK):
+    if not plain_sentence(body):
         return None
     words = cf.WORD.findall(body)
     lowered = [word.lower() for word in words]
@@ -117,22 +123,8 @@ def frame_data(
     rows = cf.read_soft_rows(sources)
     forbidden = forbidden_texts(GOP_FILE, SUITE_FILE)
     made = frame_pairs(rows, cf.vader_lexicon(), forbidden, max_words=max_words, pairs=pairs)
-    frame = cf.soft_frame(made)
-    negated_only = cf.write_pairs(frame, output)
-    negated = frame.iloc[1::2]
-    return {
-        "sources": [str(path) for path in sources],
-        "source_rows": len(rows),
-        "pairs": len(negated),
-        "negated_positive_share": float((negated["p_positive"] >= 0.5).mean())
-        if len(negated)
-        else 0.0,
-        "frames": list(FRAMES),
-        "max_words": max_words,
-        "margin": cf.DEFAULT_MARGIN,
-        "file": str(output),
-        "negated_file": str(negated_only),
-    }
+    _, record = cf.pairs_record(sources, len(rows), made, output)
+    return {**record, "frames": list(FRAMES), "max_words": max_words}
 
 
 def main() -> None:

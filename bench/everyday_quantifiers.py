@@ -165,24 +165,14 @@ def quantifier_data(sources: list[Path], output: Path, articles: bool = False) -
     rows = cf.read_soft_rows(sources)
     forbidden = forbidden_texts(GOP_FILE, SUITE_FILE)
     made = phrase_counterfactuals(rows, cf.vader_lexicon(), forbidden, articles=articles)
-    frame = cf.soft_frame(made)
-    negated_only = cf.write_pairs(frame, output)
-    negated = frame.iloc[1::2]
-    rules = [quantifier_site(text, articles) for text in frame["text"].iloc[0::2]]
+    _, record = cf.pairs_record(sources, len(rows), made, output)
+    rules = [quantifier_site(text, articles) for text, _ in made[0::2]]
+    shrinks = {"positive_source": cf.DEFAULT_SHRINK[0], "negative_source": cf.DEFAULT_SHRINK[1]}
     return {
-        "sources": [str(path) for path in sources],
-        "source_rows": len(rows),
-        "pairs": len(negated),
+        **record,
         "by_rule": {rule: [site[3] for site in rules if site].count(rule) for rule in RULES},
-        "negated_positive_share": float((negated["p_positive"] >= 0.5).mean()),
-        "shrink": {
-            "positive_source": cf.DEFAULT_SHRINK[0],
-            "negative_source": cf.DEFAULT_SHRINK[1],
-        },
-        "margin": cf.DEFAULT_MARGIN,
+        "shrink": shrinks,
         "articles": articles,
-        "file": str(output),
-        "negated_file": str(negated_only),
     }
 
 

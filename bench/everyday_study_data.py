@@ -4,7 +4,8 @@
 The base model labels the unsup reviews and the sentences of the training and validation
 reviews; the rest derives from those labels and from public corpora: the negated sentences,
 soft labels, human-labelled tweets and snippets, negation counterfactuals (at auxiliaries, at
-verbs, at quantifiers), contrast pairs, intensity triplets, negated comparatives and frames — for
+verbs, at quantifiers, at subjects), contrast pairs, intensity triplets, negated comparatives and
+frames — for
 training, and of the validation sentences to score arms on.
 """
 
@@ -22,6 +23,7 @@ from everyday_intensity import intensity_data
 from everyday_quantifiers import quantifier_data
 from everyday_recipe import sentence_data
 from everyday_snippets import snippet_data
+from everyday_subjects import subject_data
 from everyday_tweets import tweet_data
 from imdb_best_steps import Steps, pseudo_label
 
@@ -131,6 +133,7 @@ def study_data(
         ("comparatives", comparative_data, {}),
         ("frames", frame_data, {}),
         ("frames_short", frame_data, {"max_words": SHORT_WORDS, "pairs": SHORT_PAIRS}),
+        ("subjects", subject_data, {}),
     ):
         records[name] = step(steps, name, build, sources, work / f"{name}.csv", **options)
     for name, build, options in (
@@ -141,6 +144,7 @@ def study_data(
         ("intensity_validation", intensity_data, {}),
         ("comparatives_validation", comparative_data, {}),
         ("frames_validation", frame_data, {}),
+        ("subjects_validation", subject_data, {}),
     ):
         records[name] = step(steps, name, build, held_out, work / f"{name}.csv", **options)
     validation = {
@@ -149,6 +153,7 @@ def study_data(
         "intensity": records["intensity_validation"]["file"],
         "comparatives": records["comparatives_validation"]["negated_file"],
         "frames": records["frames_validation"]["negated_file"],
+        "subjects": records["subjects_validation"]["negated_file"],
         "counterfactual": records["counterfactual_validation"]["negated_file"],
         "counterfactual_verbs": records["counterfactual_verbs_validation"]["negated_file"],
         "sentences": sentences["validation"],
@@ -174,5 +179,6 @@ def study_data(
         "comparatives": records["comparatives"]["file"],
         "frames": records["frames"]["file"],
         "frames_short": records["frames_short"]["file"],
+        "subjects": records["subjects"]["file"],
     }
     return files, validation, records
