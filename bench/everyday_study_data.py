@@ -3,10 +3,10 @@
 
 The base model labels the unsup reviews and the sentences of the training and validation
 reviews; the rest derives from those labels and from public corpora: the negated sentences,
-soft labels, human-labelled tweets and snippets, negation counterfactuals (at auxiliaries, at
-verbs, at quantifiers, at subjects), contrast pairs, intensity triplets, negated comparatives and
-frames — for
-training, and of the validation sentences to score arms on.
+soft labels, human-labelled tweets, snippets and product and restaurant texts, negation
+counterfactuals (at auxiliaries, at verbs, at quantifiers, at subjects), contrast pairs,
+intensity triplets, negated comparatives and frames — for training, and of the validation
+sentences to score arms on.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from everyday_counterfactual import counterfactual_data
 from everyday_data import NEGATION
 from everyday_frames import SHORT_PAIRS, SHORT_WORDS, frame_data
 from everyday_intensity import intensity_data
+from everyday_products import product_data
 from everyday_quantifiers import quantifier_data
 from everyday_recipe import sentence_data
 from everyday_snippets import snippet_data
@@ -111,6 +112,7 @@ def study_data(
     snippets = step(
         steps, "snippets", snippet_data, work / "snippets", Path(sdist) if sdist else None, data
     )
+    products = step(steps, "products", product_data, work / "products", None, None, data)
     sources = [Path(soft["file"]), Path(snippets["train"])]
     soft_validation = soft_labels("sentences_validation_soft", sentences["validation"], work, steps)
     held_out = [Path(soft_validation["file"])]
@@ -122,6 +124,7 @@ def study_data(
         "sentences_soft": soft,
         "tweets_soft": soft_tweets,
         "snippets": snippets,
+        "products": products,
     }
     for name, build, options in (
         ("counterfactual", counterfactual_data, {}),
@@ -159,6 +162,7 @@ def study_data(
         "sentences": sentences["validation"],
         "tweets": tweets["validation"],
         "snippets": snippets["validation"],
+        "products": products["validation"],
     }
     files = {
         "unsup": unsup["file"],
@@ -169,6 +173,7 @@ def study_data(
         "sentences_soft": soft["file"],
         "tweets_soft": soft_tweets["file"],
         "snippets": snippets["train"],
+        "products": products["train"],
         "counterfactual": records["counterfactual"]["file"],
         "counterfactual_negated": records["counterfactual"]["negated_file"],
         "counterfactual_verbs": records["counterfactual_verbs"]["file"],
