@@ -33,8 +33,15 @@ VAT_EPSILON_SMALL = 0.2
 """``_vat02``: ε = 0.6 cost every validation set (the perturbation is large for short texts)."""
 ENTROPY_WEIGHT = 0.3
 SEEDS = (17, 18)
-"""``_seed17``, ``_seed18``: the shipped arm and ``_frames_short`` again at other training seeds
-(``train.seed``; the validation split stays ``data.split_seed``), to tell a choice from noise."""
+SEEDED = {
+    "": [],
+    "_frames_short": ["frames_short"],
+    "_frames_short_products": ["frames_short", "products"],
+    "_frames_short_subjects_products": ["frames_short", "subjects", "products"],
+}
+"""``_seed17``, ``_seed18``: these arms (suffix → their data beside the shipped arm's) again at
+other training seeds (``train.seed``; the validation split stays ``data.split_seed``), to tell
+a choice from noise."""
 QUANTIFIER_REPEATS = (3, 5)
 """``_articles3``, ``_articles5``: the quantifier pairs read three or five times an epoch
 (negated criticism at a quantifier stays wrong on validation with them read once: 0.05-0.07)."""
@@ -169,16 +176,28 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
         [*COMPARATIVES_DATA, "subjects", "products"],
         SHIPPED_SETTINGS,
     ),
+    f"{COMPARATIVES_ARM}_products3_soft_retain": (
+        [*COMPARATIVES_DATA, *["products"] * 3],
+        SHIPPED_SETTINGS,
+    ),
+    f"{COMPARATIVES_ARM}_frames_short_products_soft_retain": (
+        [*COMPARATIVES_DATA, "frames_short", "products"],
+        SHIPPED_SETTINGS,
+    ),
+    f"{COMPARATIVES_ARM}_frames_short_subjects_products_soft_retain": (
+        [*COMPARATIVES_DATA, "frames_short", "subjects", "products"],
+        SHIPPED_SETTINGS,
+    ),
     f"{COMPARATIVES_ARM}_frames_short_subjects_soft_retain": (
         [*COMPARATIVES_DATA, "frames_short", "subjects"],
         SHIPPED_SETTINGS,
     ),
     **{
-        f"{COMPARATIVES_ARM}{frames}_soft_retain_seed{seed}": (
-            [*COMPARATIVES_DATA, *([frames.strip("_")] if frames else [])],
+        f"{COMPARATIVES_ARM}{suffix}_soft_retain_seed{seed}": (
+            [*COMPARATIVES_DATA, *extra],
             [*SHIPPED_SETTINGS, f"train.seed={seed}"],
         )
-        for frames in ("", "_frames_short")
+        for suffix, extra in SEEDED.items()
         for seed in SEEDS
     },
     "snippets_sentences_counterfactual_soft": (
@@ -215,4 +234,4 @@ negating frames ("I don't think the plot was clever", ``everyday_frames.py``; ``
 5,000 of them, around sentences of at most 12 words); ``_seed17`` and ``_seed18`` repeat an arm
 at another training seed; ``_subjects`` adds negated subjects ("None of the actors were
 convincing", ``everyday_subjects.py``) and ``_products`` labelled product and restaurant texts
-(``everyday_products.py``)."""
+(``everyday_products.py``; ``_products3``: read three times)."""
