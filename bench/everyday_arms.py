@@ -38,6 +38,7 @@ SEEDED = {
     "_frames_short": ["frames_short"],
     "_frames_short_products": ["frames_short", "products"],
     "_frames_short_subjects_products": ["frames_short", "subjects", "products"],
+    "_frames_short_subjects_products3": ["frames_short", "subjects", *["products"] * 3],
 }
 """``_seed17``, ``_seed18``: these arms (suffix → their data beside the shipped arm's) again at
 other training seeds (``train.seed``; the validation split stays ``data.split_seed``), to tell
@@ -186,6 +187,10 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
     ),
     f"{COMPARATIVES_ARM}_frames_short_subjects_products_soft_retain": (
         [*COMPARATIVES_DATA, "frames_short", "subjects", "products"],
+        SHIPPED_SETTINGS,
+    ),
+    f"{COMPARATIVES_ARM}_frames_short_subjects_products3_soft_retain": (
+        [*COMPARATIVES_DATA, "frames_short", "subjects", *["products"] * 3],
         SHIPPED_SETTINGS,
     ),
     f"{COMPARATIVES_ARM}_frames_short_subjects_soft_retain": (
