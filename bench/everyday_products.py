@@ -169,6 +169,9 @@ def main() -> None:
     args = parser.parse_args()
     sentences = Path(args.sentences_tgz) if args.sentences_tgz else None
     clothing = Path(args.clothing_wheel) if args.clothing_wheel else None
+    for given in (sentences, clothing):
+        if given is not None and not given.is_file():
+            parser.error(f"{given} does not exist: give the downloaded file, or leave it out")
     print(json.dumps(product_data(Path(args.output), sentences, clothing, args.imdb), indent=2))
 
 

@@ -118,6 +118,19 @@ def test_a_file_with_another_checksum_stops_with_what_to_do(products, tmp_path: 
         products.sentence_rows(tarball)
 
 
+def test_a_missing_local_file_is_a_one_line_usage_error(
+    products, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    missing = tmp_path / "sentiment-5.0.2.tgz"
+    argv = ["everyday_products.py", "--output", str(tmp_path / "out")]
+    monkeypatch.setattr("sys.argv", [*argv, "--sentences-tgz", str(missing)])
+    with pytest.raises(SystemExit) as stopped:
+        products.main()
+    assert stopped.value.code == 2
+    assert f"{missing} does not exist" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 def test_product_data_holds_out_a_tenth_of_each_domain(products, sources, tmp_path) -> None:
     record = products.product_data(tmp_path / "out", *sources, None)
     train = pd.read_csv(record["train"])
