@@ -111,3 +111,17 @@ def test_the_csv_holds_pairs_and_the_copies_alone(subjects, tmp_path: Path) -> N
     assert list(frame.columns) == ["text", "label", "p_negative", "p_positive"]
     assert list(copies["label"]) == ["negative", "positive"]
     assert record["by_rule"] == {"none_of": 1, "nothing_about": 1, "nobody": 0}
+
+
+def test_a_missing_source_is_a_one_line_usage_error(
+    subjects, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    missing = tmp_path / "none.csv"
+    output = tmp_path / "subjects.csv"
+    argv = ["everyday_subjects.py", "--source", str(missing), "--output", str(output)]
+    monkeypatch.setattr("sys.argv", argv)
+    with pytest.raises(SystemExit) as stopped:
+        subjects.main()
+    assert stopped.value.code == 2
+    assert f"{missing} does not exist" in capsys.readouterr().err
+    assert not output.exists()
