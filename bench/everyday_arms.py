@@ -39,6 +39,15 @@ SEEDED = {
     "_frames_short_products": ["frames_short", "products"],
     "_frames_short_subjects_products": ["frames_short", "subjects", "products"],
     "_frames_short_subjects_products3": ["frames_short", "subjects", *["products"] * 3],
+    **{
+        f"_frames_short_subjects_products3_{context}": [
+            "frames_short",
+            "subjects",
+            *["products"] * 3,
+            context,
+        ]
+        for context in ("context", "context_short")
+    },
 }
 """``_seed17``, ``_seed18``: these arms (suffix → their data beside the shipped arm's) again at
 other training seeds (``train.seed``; the validation split stays ``data.split_seed``), to tell
@@ -193,6 +202,13 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
         [*COMPARATIVES_DATA, "frames_short", "subjects", *["products"] * 3],
         SHIPPED_SETTINGS,
     ),
+    **{
+        f"{COMPARATIVES_ARM}_frames_short_subjects_products3_{context}_soft_retain": (
+            [*COMPARATIVES_DATA, "frames_short", "subjects", *["products"] * 3, context],
+            SHIPPED_SETTINGS,
+        )
+        for context in ("context", "context_short")
+    },
     f"{COMPARATIVES_ARM}_frames_short_subjects_soft_retain": (
         [*COMPARATIVES_DATA, "frames_short", "subjects"],
         SHIPPED_SETTINGS,
@@ -239,4 +255,6 @@ negating frames ("I don't think the plot was clever", ``everyday_frames.py``; ``
 5,000 of them, around sentences of at most 12 words); ``_seed17`` and ``_seed18`` repeat an arm
 at another training seed; ``_subjects`` adds negated subjects ("None of the actors were
 convincing", ``everyday_subjects.py``) and ``_products`` labelled product and restaurant texts
-(``everyday_products.py``; ``_products3``: read three times)."""
+(``everyday_products.py``; ``_products3``: read three times); ``_context`` adds short
+sentences beside a neutral one at their own label (``everyday_context.py``; ``_context_short``:
+the snippets and product texts as the sources, not the review sentences)."""

@@ -17,15 +17,19 @@ from its checkpoint):
    (``everyday_intensity.py``), contrast pairs (``everyday_contrast.py``), negated
    comparatives ("couldn't be happier": ``everyday_comparatives.py``), negating frames ("I
    can't say I enjoyed it": ``everyday_frames.py``), negated subjects ("None of the actors
-   were convincing": ``everyday_subjects.py``) and, to score arms on, counterfactuals,
-   triplets, comparatives, frames and negated subjects of the validation sentences;
+   were convincing": ``everyday_subjects.py``), short sentences beside a neutral one
+   (``everyday_context.py``: neutral sentences of the training reviews, read near one half by
+   the base model) and, to score arms on, counterfactuals, triplets, comparatives, frames,
+   negated subjects and neutral context of the validation sentences (and of the held-out
+   snippets and product texts);
 5. one fine-tune per arm (``everyday_arms.ARMS``), each scored on the validation reviews
    (accuracy, log loss), the validation sentences (all, negated, other), the held-out tweets
    and snippets (all, negated), the validation sentences' negated copies (at auxiliaries; at
    verbs too; at quantifiers), their intensity triplets (does the adverb move the
    probability the right way, as the suite's DIR cases are scored), their negated
-   comparatives (read on the source's side), their framed copies, their negated subjects
-   and the held-out product and restaurant texts.
+   comparatives (read on the source's side), their framed copies, their negated subjects,
+   the held-out product and restaurant texts, and how often a sentence keeps its predicted
+   label when a neutral sentence is put beside it (the suite's invariance).
 
 Choices are made on those validation numbers; the behavioural suite, GOP and IMDB test are
 then measured once by ``bench/everyday.py --model NAME=WORK/ARM/model`` (printed at the end).
@@ -52,6 +56,7 @@ from typing import Any
 import benchlib
 from everyday_arms import ARMS, WIDE, WIDE_STUDENT
 from everyday_comparatives import comparative_accuracy
+from everyday_context import context_accuracy
 from everyday_counterfactual import counterfactual_accuracy
 from everyday_intensity import intensity_accuracy
 from everyday_recipe import sentence_accuracy
@@ -62,7 +67,7 @@ from imdb_best_steps import Steps, run_record, run_train
 
 NAME = "everyday_finetune"
 CONFIG = benchlib.ROOT / "configs" / "everyday_finetune.toml"
-LAST_SCORE = "validation_products"
+LAST_SCORE = "validation_context_short"
 """The newest validation score: an arm recorded without it is scored again."""
 SHIPPED = benchlib.ROOT / "src" / "lstm_sentiment" / "pretrained" / "default"
 
@@ -123,6 +128,8 @@ def held_out_scores(model_dir: str, validation: dict[str, str]) -> dict[str, Any
         "validation_frames": counterfactual_accuracy(model_dir, validation["frames"]),
         "validation_subjects": counterfactual_accuracy(model_dir, validation["subjects"]),
         "validation_products": snippet_accuracy(model_dir, validation["products"]),
+        "validation_context": context_accuracy(model_dir, validation["context"]),
+        "validation_context_short": context_accuracy(model_dir, validation["context_short"]),
     }
 
 
@@ -131,8 +138,8 @@ def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]
         "| model | val acc | val log loss | val sentences | negated | other | val tweets F1 "
         "| val snippets | negated | val negated copies | with verbs | at quantifiers "
         "| and articles | intensity | comparatives | frames | subjects | products "
-        "| test acc (printed) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| context kept | short texts' context kept | test acc (printed) |",
+        "|---" * 21 + "|",
     ]
     for name, arm in {"shipped": shipped, **arms}.items():
         sentences = arm["validation_sentences"]
@@ -164,13 +171,17 @@ def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]
             subjects_acc,
             products_acc,
         ) = (f"{arm[key]['accuracy']:.4f}" if key in arm else "-" for key in late)
+        context_kept, short_kept = (
+            f"{arm[key]['kept_label']:.4f}" if key in arm else "-"
+            for key in ("validation_context", "validation_context_short")
+        )
         lines.append(
             f"| {name} | {arm['validation_accuracy']:.4f} | {arm['validation_log_loss']:.4f} | "
             f"{sentences['accuracy']:.4f} | {sentences['negated_accuracy']:.4f} | "
             f"{sentences['other_accuracy']:.4f} | {tweets_f1} | {snippets_acc} | "
             f"{snippets_negated} | {copies_acc} | {verbs_acc} | {quantifiers_acc} | "
             f"{articles_acc} | {intensity_acc} | {comparatives_acc} | {frames_acc} | "
-            f"{subjects_acc} | {products_acc} | "
+            f"{subjects_acc} | {products_acc} | {context_kept} | {short_kept} | "
             f"{arm['test_accuracy']:.4f} |"
         )
     return lines

@@ -5,8 +5,8 @@ The base model labels the unsup reviews and the sentences of the training and va
 reviews; the rest derives from those labels and from public corpora: the negated sentences,
 soft labels, human-labelled tweets, snippets and product and restaurant texts, negation
 counterfactuals (at auxiliaries, at verbs, at quantifiers, at subjects), contrast pairs,
-intensity triplets, negated comparatives and frames — for training, and of the validation
-sentences to score arms on.
+intensity triplets, negated comparatives, frames and sentences beside neutral ones — for
+training, and of the validation sentences to score arms on.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from everyday_comparatives import comparative_data
+from everyday_context import context_data, neutral_data
 from everyday_contrast import contrast_data
 from everyday_counterfactual import counterfactual_data
 from everyday_data import NEGATION
@@ -22,6 +23,7 @@ from everyday_frames import SHORT_PAIRS, SHORT_WORDS, frame_data
 from everyday_intensity import intensity_data
 from everyday_products import product_data
 from everyday_quantifiers import quantifier_data
+from everyday_recipe import CONFIG as SENTENCES_CONFIG
 from everyday_recipe import sentence_data
 from everyday_snippets import snippet_data
 from everyday_subjects import subject_data
@@ -116,6 +118,7 @@ def study_data(
     sources = [Path(soft["file"]), Path(snippets["train"])]
     soft_validation = soft_labels("sentences_validation_soft", sentences["validation"], work, steps)
     held_out = [Path(soft_validation["file"])]
+    neutral = step(steps, "neutral", neutral_data, data, base, work / "neutral", SENTENCES_CONFIG)
     records = {
         "unsup": unsup,
         "sentences": sentences,
@@ -125,6 +128,7 @@ def study_data(
         "tweets_soft": soft_tweets,
         "snippets": snippets,
         "products": products,
+        "neutral": neutral,
     }
     for name, build, options in (
         ("counterfactual", counterfactual_data, {}),
@@ -150,6 +154,17 @@ def study_data(
         ("subjects_validation", subject_data, {}),
     ):
         records[name] = step(steps, name, build, held_out, work / f"{name}.csv", **options)
+    short_held_out = [Path(snippets["validation"]), Path(products["validation"])]
+    short_sources = [Path(snippets["train"]), Path(products["train"])]
+    for name, files_from, neutral_file in (
+        ("context", sources, neutral["train"]),
+        ("context_short", short_sources, neutral["train"]),
+        ("context_validation", held_out, neutral["validation"]),
+        ("context_short_validation", short_held_out, neutral["validation"]),
+    ):
+        records[name] = step(
+            steps, name, context_data, files_from, work / f"{name}.csv", Path(neutral_file)
+        )
     validation = {
         "quantifiers": records["quantifiers_validation"]["negated_file"],
         "quantifiers_articles": records["quantifiers_articles_validation"]["negated_file"],
@@ -163,6 +178,8 @@ def study_data(
         "tweets": tweets["validation"],
         "snippets": snippets["validation"],
         "products": products["validation"],
+        "context": records["context_validation"]["file"],
+        "context_short": records["context_short_validation"]["file"],
     }
     files = {
         "unsup": unsup["file"],
@@ -185,5 +202,7 @@ def study_data(
         "frames": records["frames"]["file"],
         "frames_short": records["frames_short"]["file"],
         "subjects": records["subjects"]["file"],
+        "context": records["context"]["file"],
+        "context_short": records["context_short"]["file"],
     }
     return files, validation, records

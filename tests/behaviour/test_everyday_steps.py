@@ -146,6 +146,7 @@ def test_the_study_table_shows_the_new_scores_and_a_dash_for_arms_scored_before(
         "validation_quantifiers": {"accuracy": 0.625},
         "validation_quantifiers_articles": {"accuracy": 0.5},
         "validation_intensity": {"accuracy": 0.875},
+        "validation_context_short": {"kept_label": 0.95},
     }
     lines = ft.table(common, {"new": new})
     header = [cell.strip() for cell in lines[0].strip("|").split("|")]
@@ -155,6 +156,8 @@ def test_the_study_table_shows_the_new_scores_and_a_dash_for_arms_scored_before(
     assert arm[header.index("intensity")] == "0.8750"
     assert arm[header.index("and articles")] == "0.5000"
     assert shipped[header.index("at quantifiers")] == shipped[header.index("intensity")] == "-"
+    assert arm[header.index("short texts' context kept")] == "0.9500"
+    assert arm[header.index("context kept")] == "-"
 
 
 def test_a_second_round_needs_the_earlier_study_data(
