@@ -3,6 +3,8 @@ data steps) and its config overrides."""
 
 from __future__ import annotations
 
+import json
+
 LOW_RATE = ["train.lr=2e-4"]
 WIDE_STUDENT = "runs/everyday128/student1/model"
 WIDE = f"train.init_from={WIDE_STUDENT}"
@@ -52,6 +54,15 @@ SEEDED = {
 """``_seed17``, ``_seed18``: these arms (suffix → their data beside the shipped arm's) again at
 other training seeds (``train.seed``; the validation split stays ``data.split_seed``), to tell
 a choice from noise."""
+REFIT_NB = "train.refit_nb_ratios=true"
+"""``_nbrefit``: the NB path's ratios fitted again on the fine-tune's own training texts."""
+HUMAN_TEXTS = ["{snippets}", "{tweets_soft}", "{products}"]
+HUMAN_TEXTS_RATIOS = f"train.nb_ratio_extra={json.dumps(HUMAN_TEXTS)}"
+"""``_nbrefit_human``: only the reviews and the human-labelled short texts count (not the
+pairs and triplets written from teacher-labelled sentences)."""
+UNSUP_HUMAN_RATIOS = f"train.nb_ratio_extra={json.dumps([*HUMAN_TEXTS, '{unsup}'])}"
+"""``_nbrefit_human_unsup``: also the unsup reviews the base labelled, as the shipped recipe's
+ratios counted its pseudo-labelled unsup reviews."""
 QUANTIFIER_REPEATS = (3, 5)
 """``_articles3``, ``_articles5``: the quantifier pairs read three or five times an epoch
 (negated criticism at a quantifier stays wrong on validation with them read once: 0.05-0.07)."""
@@ -209,6 +220,36 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
         )
         for context in ("context", "context_short")
     },
+    **{
+        f"{COMPARATIVES_ARM}_frames_short_subjects_products3_nbrefit_soft_retain{suffix}": (
+            [*COMPARATIVES_DATA, "frames_short", "subjects", *["products"] * 3],
+            [*SHIPPED_SETTINGS, REFIT_NB, *seed],
+        )
+        for suffix, seed in (("", []), *((f"_seed{s}", [f"train.seed={s}"]) for s in SEEDS))
+    },
+    **{
+        f"{COMPARATIVES_ARM}_frames_short_subjects_products3_nbrefit_human_soft_retain{suffix}": (
+            [*COMPARATIVES_DATA, "frames_short", "subjects", *["products"] * 3],
+            [*SHIPPED_SETTINGS, REFIT_NB, HUMAN_TEXTS_RATIOS, *seed],
+        )
+        for suffix, seed in (("", []), *((f"_seed{s}", [f"train.seed={s}"]) for s in SEEDS))
+    },
+    **{
+        f"{COMPARATIVES_ARM}_frames_short_subjects_products3_nbrefit_human_unsup_soft_retain"
+        f"{suffix}": (
+            [*COMPARATIVES_DATA, "frames_short", "subjects", *["products"] * 3, "unsup"],
+            [*SHIPPED_SETTINGS, REFIT_NB, UNSUP_HUMAN_RATIOS, *seed],
+        )
+        for suffix, seed in (("", []), *((f"_seed{s}", [f"train.seed={s}"]) for s in SEEDS))
+    },
+    f"{COMPARATIVES_ARM}_frames_short_subjects_products3_x2_nbrefit_human_unsup_soft_retain": (
+        [*[*COMPARATIVES_DATA, "frames_short", "subjects", *["products"] * 3] * 2, "unsup"],
+        [*SHIPPED_SETTINGS, REFIT_NB, UNSUP_HUMAN_RATIOS],
+    ),
+    f"{COMPARATIVES_ARM}_frames_short_subjects_products3_unsup_soft_retain": (
+        [*COMPARATIVES_DATA, "frames_short", "subjects", *["products"] * 3, "unsup"],
+        SHIPPED_SETTINGS,
+    ),
     f"{COMPARATIVES_ARM}_frames_short_subjects_soft_retain": (
         [*COMPARATIVES_DATA, "frames_short", "subjects"],
         SHIPPED_SETTINGS,
@@ -257,4 +298,10 @@ at another training seed; ``_subjects`` adds negated subjects ("None of the acto
 convincing", ``everyday_subjects.py``) and ``_products`` labelled product and restaurant texts
 (``everyday_products.py``; ``_products3``: read three times); ``_context`` adds short
 sentences beside a neutral one at their own label (``everyday_context.py``; ``_context_short``:
-the snippets and product texts as the sources, not the review sentences)."""
+the snippets and product texts as the sources, not the review sentences); ``_nbrefit``
+fits the NB path's log-count ratios again on the fine-tune's training texts (review-only
+n-gram statistics read "cracked", "broke" or "keeps" as a film review does; ``_human``: from
+the reviews and the human-labelled short texts only; ``_unsup``: and the unsup reviews, read
+in training too; ``_x2``: every other extra file read twice, so the pairs keep their share
+beside the unsup reviews); ``_products3_unsup`` is its control (the unsup reviews read, the saved
+ratios kept)."""

@@ -184,3 +184,81 @@ def test_bad_retain_settings_are_refused(setting: str, message: str) -> None:
 
     with pytest.raises(ConfigError, match=message):
         RunConfig().with_overrides(["train.init_from=default", f"train.{setting}"])
+
+
+@pytest.fixture(scope="module")
+def nb_base(tmp_path_factory: pytest.TempPathFactory, tiny_files) -> Path:
+    root = tmp_path_factory.mktemp("nb_base")
+    changes = [f"data.source={tiny_files.csv}", "model.nb_ngrams=2", "model.nb_buckets=512"]
+    return train(
+        RunConfig.from_file(tiny_files.toml).with_overrides(changes), root / "run"
+    ).model_dir
+
+
+def nb_ratios(model_dir: Path) -> torch.Tensor:
+    return SentimentModel.load(model_dir, runtime="torch").bundle.model.nb.ratios.clone()
+
+
+@pytest.mark.parametrize("refit", [True, False])
+def test_refit_nb_ratios_reads_the_new_data_and_otherwise_keeps_the_saved_ratios(
+    nb_base: Path, tiny_files, tmp_path: Path, refit: bool
+) -> None:
+    """On data whose labels are flipped, re-fitted ratios turn against the saved ones (the
+    words of praise now count for the other class); without the setting they stay exactly as
+    saved. A learning rate too small to move the weights isolates the ratios."""
+    flipped = {"positive": "negative", "negative": "positive"}
+    rows = [(text, flipped[label]) for text, label in toy_texts(seed=3)]
+    source = write_rows(tmp_path / "flipped.csv", rows)
+    changes = ["train.lr=1e-12", "train.epochs=1", f"train.refit_nb_ratios={str(refit).lower()}"]
+    result = train(fine_tune_config(tiny_files, source, nb_base, *changes), tmp_path / "run")
+    saved, tuned = nb_ratios(nb_base), nb_ratios(result.model_dir)
+    if not refit:
+        assert torch.equal(saved, tuned)
+        return
+    seen = saved.abs().sum(dim=1) > 0.5  # rows the toy texts hold
+    assert np.corrcoef(saved[seen].flatten(), tuned[seen].flatten())[0, 1] < -0.5
+    bundle = SentimentModel.load(nb_base, runtime="torch").bundle
+    positive = bundle.labels.index("positive")
+    for word in ("great", "wonderful", "awful", "terrible"):
+        row = bundle.encoder.vocab.tokens.index(word)
+        assert saved[row, positive] * tuned[row, positive] < 0, word
+
+
+def test_refit_nb_ratios_needs_a_saved_model_with_an_nb_path(
+    base_model: Path, tiny_files, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["-q", "train", "--data", tiny_files.csv, "--config", tiny_files.toml]
+    args += ["--set", "train.refit_nb_ratios=true", "--output", tmp_path / "run"]
+    code, _, err = run_cli(capsys, *args)
+    assert_input_error(code, err, "train.refit_nb_ratios", "train.init_from")
+    args += ["--set", f"train.init_from={base_model}"]
+    code, _, err = run_cli(capsys, *args)
+    assert_input_error(code, err, "train.refit_nb_ratios", "has none")
+    assert not (tmp_path / "run" / "model").exists()
+
+
+def test_ratio_rows_keep_the_main_data_and_the_chosen_extra_sources() -> None:
+    from lstm_sentiment.errors import ConfigError
+    from lstm_sentiment.kinds.neural_train import ratio_rows
+
+    sources = ["a.csv", "b.csv", "a.csv"]
+    config = RunConfig().with_overrides(
+        [
+            "train.init_from=default",
+            "train.refit_nb_ratios=true",
+            "data.extra_train=" + json.dumps(sources),
+        ]
+    )
+    assert ratio_rows(config, 10, [2, 3, 2]) == list(range(10))  # no choice: every text
+    chosen = config.with_overrides(['train.nb_ratio_extra=["a.csv"]'])
+    assert ratio_rows(chosen, 10, [2, 3, 2]) == [0, 1, 2, 3, 4, 8, 9]
+    unknown = config.with_overrides(['train.nb_ratio_extra=["c.csv"]'])
+    with pytest.raises(ConfigError, match=r"c\.csv, which data\.extra_train does not hold"):
+        ratio_rows(unknown, 10, [2, 3, 2])
+
+
+def test_nb_ratio_extra_without_a_refit_is_refused() -> None:
+    from lstm_sentiment.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"train\.refit_nb_ratios = true"):
+        RunConfig().with_overrides(["train.init_from=default", 'train.nb_ratio_extra=["a.csv"]'])

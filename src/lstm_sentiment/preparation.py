@@ -35,6 +35,8 @@ class PreparedData:
     report: dict[str, Any]
     unlabelled: list[str] = field(default_factory=list)
     """Texts of ``data.unlabelled`` for the semi-supervised objectives."""
+    extra_sizes: list[int] = field(default_factory=list)
+    """Examples from each ``data.extra_train`` source, in order: the last of ``fit``."""
 
 
 def load_training_data(config: RunConfig) -> tuple[list[Example], list[Example]]:
@@ -71,11 +73,13 @@ def load_training_data_with_report(
 
 def load_extra_training(
     config: RunConfig, labels: list[str]
-) -> tuple[list[Example], dict[str, DataReport]]:
-    """The examples of ``data.extra_train`` (training part only), checked against ``labels``."""
+) -> tuple[list[Example], dict[str, DataReport], list[int]]:
+    """The examples of ``data.extra_train`` (training part only), checked against ``labels``,
+    and how many came from each source."""
     options = dataclasses.replace(config.data, label_map={})
     examples: list[Example] = []
     reports: dict[str, DataReport] = {}
+    sizes: list[int] = []
     for source in config.data.extra_train:
         loaded, read = load_splits_with_report(source, [config.data.train_split], options)
         kept = _usable(loaded[config.data.train_split], f"extra training ({source})")
@@ -86,9 +90,10 @@ def load_extra_training(
                 f"training labels ({', '.join(labels)}); relabel the file"
             )
         examples += kept
+        sizes.append(len(kept))
         reports[f"extra: {source}"] = read[config.data.train_split].finish(kept)
         logger.info("extra training examples: %d from %s", len(kept), source)
-    return examples, reports
+    return examples, reports, sizes
 
 
 def _usable(examples: list[Example], what: str) -> list[Example]:
@@ -134,7 +139,7 @@ def prepare_data(
     if len(labels) < 2:
         raise DataError(f"training data has only one label ({labels[0]}): need at least two")
     free_text_warning(labels, len(train_examples), reports["train"])
-    extra, extra_reports = load_extra_training(config, labels)
+    extra, extra_reports, extra_sizes = load_extra_training(config, labels)
     fit_examples += extra
     reports.update(extra_reports)
     logger.info(
@@ -157,4 +162,6 @@ def prepare_data(
         held_out = (ex.text for ex in [*val_examples, *test_examples])
         unlabelled = load_unlabelled(config.data, held_out, config.train.seed)
         report[UNLABELLED_REPORT] = {"sources": config.data.unlabelled, "texts": len(unlabelled)}
-    return PreparedData(fit_examples, val_examples, test_examples, labels, report, unlabelled)
+    return PreparedData(
+        fit_examples, val_examples, test_examples, labels, report, unlabelled, extra_sizes
+    )

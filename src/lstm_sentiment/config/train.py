@@ -107,6 +107,17 @@ class TrainConfig:
     retain_temperature: float = 2.0
     """Softmax temperature of both predictions in the ``retain_weight`` term (Hinton et al.
     2015; the term is scaled by its square, so its gradients keep their size)."""
+    refit_nb_ratios: bool = False
+    """With ``init_from``: fit the NB n-gram path's log-count ratios again on this run's
+    training texts (its reviews and ``data.extra_train``) instead of keeping the saved model's,
+    so the n-grams of new kinds of text count as they do there ("cracked" in a product review
+    is not "cracked me up" in a film review); the learned scales carry over."""
+    nb_ratio_extra: list[str] = field(default_factory=list)
+    """With ``refit_nb_ratios``: the ``data.extra_train`` sources whose texts count in the
+    re-fitted ratios beside the main training data (every time a source is listed there);
+    empty = all of them. Training reads leave-one-out ratios as a new network does (a text
+    left out of the counts loses one count of its own n-grams there: a small bias against
+    memorising, never toward it)."""
     crop_probability: float = 0.0
     """Share of training texts replaced, each epoch, by a random contiguous span of themselves
     (log-uniform length from ``crop_min_tokens`` to the whole text), so that a model trained on
@@ -172,6 +183,16 @@ class TrainConfig:
             raise ConfigError(
                 "train.retain_weight keeps a fine-tuned model near the saved one: set "
                 "train.init_from to that model (a bundle folder or 'default')"
+            )
+        if self.nb_ratio_extra and not self.refit_nb_ratios:
+            raise ConfigError(
+                "train.nb_ratio_extra chooses the texts of re-fitted NB ratios: set "
+                "train.refit_nb_ratios = true, or leave it out"
+            )
+        if self.refit_nb_ratios and not self.init_from:
+            raise ConfigError(
+                "train.refit_nb_ratios re-fits a fine-tuned model's NB ratios (a new network "
+                "always fits them): set train.init_from, or leave it out"
             )
         if not 0.0 < self.plateau_factor < 1.0:
             raise ConfigError(f"train.plateau_factor must be in (0, 1), got {self.plateau_factor}")

@@ -16,6 +16,7 @@ import torch
 from lstm_sentiment.config import RunConfig
 from lstm_sentiment.distributed import ddp
 from lstm_sentiment.distributed.ddp import rank_threads
+from lstm_sentiment.errors import ConfigError
 from lstm_sentiment.inference.forward import predict_logits
 from lstm_sentiment.kinds.base import FitOptions, Fitted
 from lstm_sentiment.kinds.neural_encoding import EncodedData, build_embeddings, encode_data
@@ -91,6 +92,42 @@ def _fit_tables(model: torch.nn.Module, config: RunConfig, encoded: EncodedData)
         nb_path.fit_ratios(encoded.train.ids, encoded.train.labels, config.model.nb_alpha)
 
 
+def ratio_rows(config: RunConfig, total: int, extra_sizes: list[int]) -> list[int]:
+    """Rows of the training texts that count in re-fitted NB ratios: the main data, then the
+    ``data.extra_train`` sources that ``train.nb_ratio_extra`` names (all when it is empty)."""
+    chosen = config.train.nb_ratio_extra
+    if unknown := sorted(set(chosen) - set(config.data.extra_train)):
+        raise ConfigError(
+            f"train.nb_ratio_extra names {', '.join(unknown)}, which data.extra_train does not "
+            "hold: list sources of data.extra_train"
+        )
+    start = total - sum(extra_sizes)
+    rows = list(range(start))
+    for source, size in zip(config.data.extra_train, extra_sizes, strict=True):
+        if not chosen or source in chosen:
+            rows += range(start, start + size)
+        start += size
+    return rows
+
+
+def _refit_nb_ratios(
+    model: torch.nn.Module, config: RunConfig, encoded: EncodedData, extra_sizes: list[int]
+) -> None:
+    """A fine-tune's NB ratios from its own training texts (``train.refit_nb_ratios``)."""
+    nb_path = getattr(model, "nb", None)
+    if nb_path is None:
+        raise ConfigError(
+            f"train.refit_nb_ratios re-fits the NB n-gram path, and train.init_from "
+            f"{config.train.init_from} has none: leave it out"
+        )
+    rows = ratio_rows(config, len(encoded.train.ids), extra_sizes)
+    before = nb_path.ratios.clone()
+    texts = [encoded.train.ids[i] for i in rows]
+    nb_path.fit_ratios(texts, encoded.train.labels[rows], config.model.nb_alpha)
+    moved = float((nb_path.ratios - before).abs().mean())
+    logger.info("NB ratios re-fitted on %d training texts (mean change %.3f)", len(rows), moved)
+
+
 def fit_neural(config: RunConfig, data: PreparedData, options: FitOptions) -> Fitted:
     """Encode the splits, build the classifier (with pretrained vectors) and fit it.
 
@@ -144,6 +181,8 @@ def fit_neural(config: RunConfig, data: PreparedData, options: FitOptions) -> Fi
     if init_from:  # its frequencies, lexicon table and NB ratios come with its weights
         load_init_weights(model, config)
         reference = copy.deepcopy(model) if config.train.retain_weight > 0 else None
+        if config.train.refit_nb_ratios:  # after the copy: the pull is toward the saved model
+            _refit_nb_ratios(model, config, encoded, data.extra_sizes)
     else:
         _fit_tables(model, config, encoded)
 
