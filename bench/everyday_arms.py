@@ -242,10 +242,14 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
         )
         for suffix, seed in (("", []), *((f"_seed{s}", [f"train.seed={s}"]) for s in SEEDS))
     },
-    f"{COMPARATIVES_ARM}_frames_short_subjects_products3_x2_nbrefit_human_unsup_soft_retain": (
-        [*[*COMPARATIVES_DATA, "frames_short", "subjects", *["products"] * 3] * 2, "unsup"],
-        [*SHIPPED_SETTINGS, REFIT_NB, UNSUP_HUMAN_RATIOS],
-    ),
+    **{
+        f"{COMPARATIVES_ARM}_frames_short_subjects_products3_x2_nbrefit_human_unsup_soft_retain"
+        f"{suffix}": (
+            [*[*COMPARATIVES_DATA, "frames_short", "subjects", *["products"] * 3] * 2, "unsup"],
+            [*SHIPPED_SETTINGS, REFIT_NB, UNSUP_HUMAN_RATIOS, *seed],
+        )
+        for suffix, seed in (("", []), *((f"_seed{s}", [f"train.seed={s}"]) for s in SEEDS))
+    },
     f"{COMPARATIVES_ARM}_frames_short_subjects_products3_unsup_soft_retain": (
         [*COMPARATIVES_DATA, "frames_short", "subjects", *["products"] * 3, "unsup"],
         SHIPPED_SETTINGS,

@@ -212,6 +212,8 @@ def test_refit_nb_ratios_reads_the_new_data_and_otherwise_keeps_the_saved_ratios
     changes = ["train.lr=1e-12", "train.epochs=1", f"train.refit_nb_ratios={str(refit).lower()}"]
     result = train(fine_tune_config(tiny_files, source, nb_base, *changes), tmp_path / "run")
     saved, tuned = nb_ratios(nb_base), nb_ratios(result.model_dir)
+    card = (result.model_dir / "README.md").read_text(encoding="utf-8")
+    assert ("its NB ratios re-fitted on the training texts" in card) is refit
     if not refit:
         assert torch.equal(saved, tuned)
         return

@@ -232,4 +232,9 @@ def initialisation(cfg: RunConfig) -> str:
             f", pulled toward its predictions (train.retain_weight {cfg.train.retain_weight:g}"
             f", on the {cfg.train.retain_examples} examples)"
         )
+    if cfg.train.refit_nb_ratios:
+        counted = sorted({Path(source).name for source in cfg.train.nb_ratio_extra})
+        text += ", its NB ratios re-fitted on the training texts" + (
+            f" of the main data and {', '.join(f'`{name}`' for name in counted)}" if counted else ""
+        )
     return text
