@@ -250,6 +250,18 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
         )
         for suffix, seed in (("", []), *((f"_seed{s}", [f"train.seed={s}"]) for s in SEEDS))
     },
+    **{
+        f"{COMPARATIVES_ARM}_frames_short_subjects_products3_x2_nbrefit_human_unsup_reviewsent"
+        f"_soft_retain{suffix}": (
+            [
+                *[*COMPARATIVES_DATA, "frames_short", "subjects", *["products"] * 3] * 2,
+                "unsup",
+                "review_sentences",
+            ],
+            [*SHIPPED_SETTINGS, REFIT_NB, UNSUP_HUMAN_RATIOS, *seed],
+        )
+        for suffix, seed in (("", []), *((f"_seed{s}", [f"train.seed={s}"]) for s in SEEDS))
+    },
     f"{COMPARATIVES_ARM}_frames_short_subjects_products3_unsup_soft_retain": (
         [*COMPARATIVES_DATA, "frames_short", "subjects", *["products"] * 3, "unsup"],
         SHIPPED_SETTINGS,
@@ -308,4 +320,6 @@ n-gram statistics read "cracked", "broke" or "keeps" as a film review does; ``_h
 the reviews and the human-labelled short texts only; ``_unsup``: and the unsup reviews, read
 in training too; ``_x2``: every other extra file read twice, so the pairs keep their share
 beside the unsup reviews); ``_products3_unsup`` is its control (the unsup reviews read, the saved
-ratios kept)."""
+ratios kept); ``_reviewsent`` adds sentences of the training reviews at their review's label
+(``everyday_review_sentences.py``: the kind of text of the benchmark's IMDB single sentences;
+not counted in the re-fitted ratios)."""

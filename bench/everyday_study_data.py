@@ -5,8 +5,8 @@ The base model labels the unsup reviews and the sentences of the training and va
 reviews; the rest derives from those labels and from public corpora: the negated sentences,
 soft labels, human-labelled tweets, snippets and product and restaurant texts, negation
 counterfactuals (at auxiliaries, at verbs, at quantifiers, at subjects), contrast pairs,
-intensity triplets, negated comparatives, frames and sentences beside neutral ones — for
-training, and of the validation sentences to score arms on.
+intensity triplets, negated comparatives, frames, sentences beside neutral ones and review
+sentences at their review's label — for training, and of the validation sentences to score arms on.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from everyday_products import product_data
 from everyday_quantifiers import quantifier_data
 from everyday_recipe import CONFIG as SENTENCES_CONFIG
 from everyday_recipe import sentence_data
+from everyday_review_sentences import review_sentence_data
 from everyday_snippets import snippet_data
 from everyday_subjects import subject_data
 from everyday_tweets import tweet_data
@@ -119,6 +120,14 @@ def study_data(
     soft_validation = soft_labels("sentences_validation_soft", sentences["validation"], work, steps)
     held_out = [Path(soft_validation["file"])]
     neutral = step(steps, "neutral", neutral_data, data, base, work / "neutral", SENTENCES_CONFIG)
+    review_sentences = step(
+        steps,
+        "review_sentences",
+        review_sentence_data,
+        data,
+        work / "review_sentences",
+        SENTENCES_CONFIG,
+    )
     records = {
         "unsup": unsup,
         "sentences": sentences,
@@ -129,6 +138,7 @@ def study_data(
         "snippets": snippets,
         "products": products,
         "neutral": neutral,
+        "review_sentences": review_sentences,
     }
     for name, build, options in (
         ("counterfactual", counterfactual_data, {}),
@@ -180,6 +190,7 @@ def study_data(
         "products": products["validation"],
         "context": records["context_validation"]["file"],
         "context_short": records["context_short_validation"]["file"],
+        "review_sentences": review_sentences["validation"],
     }
     files = {
         "unsup": unsup["file"],
@@ -204,5 +215,6 @@ def study_data(
         "subjects": records["subjects"]["file"],
         "context": records["context"]["file"],
         "context_short": records["context_short"]["file"],
+        "review_sentences": review_sentences["train"],
     }
     return files, validation, records
