@@ -63,6 +63,10 @@ pairs and triplets written from teacher-labelled sentences)."""
 UNSUP_HUMAN_RATIOS = f"train.nb_ratio_extra={json.dumps([*HUMAN_TEXTS, '{unsup}'])}"
 """``_nbrefit_human_unsup``: also the unsup reviews the base labelled, as the shipped recipe's
 ratios counted its pseudo-labelled unsup reviews."""
+REST_HUMAN_RATIOS = (
+    f"train.nb_ratio_extra={json.dumps([*HUMAN_TEXTS, '{unsup}', '{tweets_rest_soft}'])}"
+)
+"""``_tweetsrest``: the tweets the balancing left out count too."""
 QUANTIFIER_REPEATS = (3, 5)
 """``_articles3``, ``_articles5``: the quantifier pairs read three or five times an epoch
 (negated criticism at a quantifier stays wrong on validation with them read once: 0.05-0.07)."""
@@ -262,6 +266,18 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
         )
         for suffix, seed in (("", []), *((f"_seed{s}", [f"train.seed={s}"]) for s in SEEDS))
     },
+    **{
+        f"{COMPARATIVES_ARM}_frames_short_subjects_products3_x2_nbrefit_human_unsup_tweetsrest"
+        f"_soft_retain{suffix}": (
+            [
+                *[*COMPARATIVES_DATA, "frames_short", "subjects", *["products"] * 3] * 2,
+                "unsup",
+                "tweets_rest_soft",
+            ],
+            [*SHIPPED_SETTINGS, REFIT_NB, REST_HUMAN_RATIOS, *seed],
+        )
+        for suffix, seed in (("", []), *((f"_seed{s}", [f"train.seed={s}"]) for s in SEEDS))
+    },
     f"{COMPARATIVES_ARM}_frames_short_subjects_products3_unsup_soft_retain": (
         [*COMPARATIVES_DATA, "frames_short", "subjects", *["products"] * 3, "unsup"],
         SHIPPED_SETTINGS,
@@ -322,4 +338,6 @@ in training too; ``_x2``: every other extra file read twice, so the pairs keep t
 beside the unsup reviews); ``_products3_unsup`` is its control (the unsup reviews read, the saved
 ratios kept); ``_reviewsent`` adds sentences of the training reviews at their review's label
 (``everyday_review_sentences.py``: the kind of text of the benchmark's IMDB single sentences;
-not counted in the re-fitted ratios)."""
+not counted in the re-fitted ratios); ``_tweetsrest`` adds the human-labelled tweets that
+the balancing left out (``everyday_tweets.py``: 8,700 more negative ones, most of them
+complaints to airlines' customer service), counted in the re-fitted ratios too."""

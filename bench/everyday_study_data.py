@@ -28,7 +28,7 @@ from everyday_recipe import sentence_data
 from everyday_review_sentences import review_sentence_data
 from everyday_snippets import snippet_data
 from everyday_subjects import subject_data
-from everyday_tweets import tweet_data
+from everyday_tweets import tweet_data, tweet_rest_data
 from imdb_best_steps import Steps, pseudo_label
 
 VADER_NEGATION = ["--vader-negation"]
@@ -112,6 +112,8 @@ def study_data(
     tweets = step(steps, "tweets", tweet_data, work / "tweets")
     soft = soft_labels("sentences_soft", sentences["train"], work, steps)
     soft_tweets = soft_labels("tweets_soft", tweets["train"], work, steps)
+    tweets_rest = step(steps, "tweets_rest", tweet_rest_data, work / "tweets")
+    soft_rest = soft_labels("tweets_rest_soft", tweets_rest["rest"], work, steps)
     snippets = step(
         steps, "snippets", snippet_data, work / "snippets", Path(sdist) if sdist else None, data
     )
@@ -135,6 +137,8 @@ def study_data(
         "tweets": tweets,
         "sentences_soft": soft,
         "tweets_soft": soft_tweets,
+        "tweets_rest": tweets_rest,
+        "tweets_rest_soft": soft_rest,
         "snippets": snippets,
         "products": products,
         "neutral": neutral,
@@ -200,6 +204,7 @@ def study_data(
         "tweets": tweets["train"],
         "sentences_soft": soft["file"],
         "tweets_soft": soft_tweets["file"],
+        "tweets_rest_soft": soft_rest["file"],
         "snippets": snippets["train"],
         "products": products["train"],
         "counterfactual": records["counterfactual"]["file"],

@@ -74,6 +74,14 @@ def forbidden_texts(gop_file: Path, suite_file: Path) -> set[str]:
 
 def select(rows: Any, forbidden: set[str]) -> tuple[Any, dict[str, int]]:
     """The kept rows (``text``, ``label``, ``confidence``) and how many each rule dropped."""
+    kept, counts, _ = select_with_rest(rows, forbidden)
+    return kept, counts
+
+
+def select_with_rest(rows: Any, forbidden: set[str]) -> tuple[Any, dict[str, int], Any]:
+    """:func:`select`'s rows and counts, and the confident, distinct, allowed rows that the
+    balancing left out (all of the larger label's: the corpus has 2.3 negative tweets a
+    positive one, most of them complaints to airlines)."""
     counts = {"rows": len(rows)}
     rows = rows[rows["sentiment"].isin(LABELS)]
     counts["positive_or_negative"] = len(rows)
@@ -88,10 +96,13 @@ def select(rows: Any, forbidden: set[str]) -> tuple[Any, dict[str, int]]:
     rows = rows[~rows["text"].astype(str).map(normalised).isin(forbidden)]
     counts["not_gop_or_suite"] = len(rows)
     per_label = int(rows["sentiment"].value_counts().min())
+    allowed = rows
     rows = rows.groupby("sentiment", group_keys=False).sample(n=per_label, random_state=SPLIT_SEED)
     counts["balanced"] = len(rows)
-    kept = rows.rename(columns={"sentiment": "label"})[["text", "label", "confidence"]]
-    return kept.sample(frac=1.0, random_state=SPLIT_SEED), counts
+    columns = {"sentiment": "label"}
+    kept = rows.rename(columns=columns)[["text", "label", "confidence"]]
+    rest = allowed.drop(index=rows.index).rename(columns=columns)[["text", "label", "confidence"]]
+    return kept.sample(frac=1.0, random_state=SPLIT_SEED), counts, rest
 
 
 def write_atomic(frame: Any, path: Path) -> None:
@@ -121,6 +132,27 @@ def tweet_data(output: Path, corpus: Path | None = None) -> dict[str, Any]:
         "train_rows": len(kept) - held_out,
         "validation": str(files["validation"]),
         "validation_rows": held_out,
+    }
+
+
+def tweet_rest_data(output: Path, corpus: Path | None = None) -> dict[str, Any]:
+    """Write ``tweets_rest.csv`` under ``output``: the rows :func:`tweet_data` leaves out to
+    balance the labels (none of them is held out for validation: those come from the kept
+    rows)."""
+    import pandas as pd
+
+    source = corpus or corpus_path()
+    rows = pd.read_csv(source, encoding=CORPUS_ENCODING)
+    _, counts, rest = select_with_rest(rows, forbidden_texts(GOP_FILE, SUITE_FILE))
+    output.mkdir(parents=True, exist_ok=True)
+    path = output / "tweets_rest.csv"
+    write_atomic(rest, path)
+    return {
+        "corpus": str(source),
+        "counts": counts,
+        "rest": str(path),
+        "rest_rows": len(rest),
+        "rest_labels": {str(k): int(v) for k, v in rest["label"].value_counts().items()},
     }
 
 
