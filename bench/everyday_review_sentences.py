@@ -12,7 +12,12 @@ confident ones); this step writes the benchmark's kind of text for training and 
   its review's label, the validation twin of the benchmark (every sentence, not one a review,
   so arms differ by more than the noise of 2,500 sentences).
 
-The validation split is carved exactly as ``config`` carves it; IMDB test text is never read.
+The validation split is carved exactly as ``config`` carves it, and it is not grouped by film:
+most validation reviews have a film among the training reviews (2,429 of 2,500), so training
+sentences of those films could teach the validation sentences their names and plots. With
+``--films other`` (files ``review_sentences_other_films_*.csv``) the training sentences come
+only from films without a validation review, and the validation score measures what the
+sentences teach about other films. IMDB test text is never read.
 
     python bench/everyday_review_sentences.py --data ../shared/data/aclImdb.tar.gz \
         --output runs/everyday_finetune/review_sentences
@@ -23,10 +28,13 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from benchlib import LINE_BREAK, SENTENCE_END
+from everyday_recipe import CONFIG
 from everyday_tweets import write_atomic
 
 MIN_WORDS, MAX_WORDS = 6, 40
@@ -34,16 +42,30 @@ MIN_WORDS, MAX_WORDS = 6, 40
 TRAIN_SENTENCES = 50_000
 """About two a training review: a share of the epoch like the other extra files'."""
 SAMPLE_SEED = 0
+ALL_FILMS, OTHER_FILMS = "all", "other"
+"""Training sentences from every training review, or only from films with no validation
+review: the validation split is not grouped by film, so sentences of a film's training
+reviews could teach its validation reviews' sentences (names, plot) and flatter the score."""
 LABELS = ("negative", "positive")
 
 
-def benchmark_sized(sentences: Sequence[Any]) -> list[tuple[str, str]]:
-    """``(text, label)`` of the labelled sentences the benchmark's length rule keeps."""
-    return [
-        (s.text, s.label)
-        for s in sentences
-        if s.label is not None and MIN_WORDS <= len(s.text.split()) <= MAX_WORDS
-    ]
+def benchmark_sized(examples: Sequence[Any]) -> list[tuple[str, str]]:
+    """``(text, label)``: every sentence of the reviews (anything with ``text`` and ``label``)
+    that the benchmark's length rule keeps, at its review's label."""
+    rows: list[tuple[str, str]] = []
+    for example in examples:
+        for part in re.split(SENTENCE_END, example.text.replace(LINE_BREAK, " ")):
+            part = part.strip()
+            if MIN_WORDS <= len(part.split()) <= MAX_WORDS:
+                rows.append((part, str(example.label)))
+    return rows
+
+
+def other_films(fit: Sequence[Any], validation: Sequence[Any]) -> list[Any]:
+    """The training reviews whose film (``group``: aclImdb's ``urls_<label>.txt``) has no
+    review among the validation reviews."""
+    validation_films = {example.group for example in validation}
+    return [example for example in fit if example.group not in validation_films]
 
 
 def sample(rows: Sequence[tuple[str, str]], size: int, seed: int) -> list[tuple[str, str]]:
@@ -75,16 +97,19 @@ def labelled_frame(rows: Sequence[tuple[str, str]]) -> Any:
 
 
 def write_review_sentences(
-    parts: dict[str, Sequence[Any]], output: Path, train_size: int, seed: int
+    train: Sequence[tuple[str, str]],
+    validation: Sequence[tuple[str, str]],
+    output: Path,
+    train_size: int,
+    seed: int,
+    prefix: str = "review_sentences",
 ) -> dict[str, Any]:
-    """Both files from ``parts`` (``everyday_data.imdb_parts``: sentences with their review's
-    label and origin); the record of what was written."""
-    train = benchmark_sized([s for s in parts["train"] if s.origin == "train"])
-    validation = benchmark_sized([s for s in parts["validation"] if s.origin == "validation"])
+    """``<prefix>_train.csv`` (a sample of ``train_size`` of ``train``) and
+    ``<prefix>_validation.csv`` (all of ``validation``) under ``output``; what was written."""
     output.mkdir(parents=True, exist_ok=True)
     record: dict[str, Any] = {"train_sentences_read": len(train), "seed": seed}
     for name, rows in (("train", sample(train, train_size, seed)), ("validation", validation)):
-        path = output / f"review_sentences_{name}.csv"
+        path = output / f"{prefix}_{name}.csv"
         write_atomic(labelled_frame(rows), path)
         record[name] = str(path)
         record[f"{name}_rows"] = len(rows)
@@ -95,29 +120,49 @@ def write_review_sentences(
 
 
 def review_sentence_data(
-    data: str, output: Path, config: Path, train_size: int = TRAIN_SENTENCES
+    data: str,
+    output: Path,
+    config: Path,
+    train_size: int = TRAIN_SENTENCES,
+    films: str = ALL_FILMS,
 ) -> dict[str, Any]:
     """Cut the IMDB training and validation reviews (carved as ``config`` carves them) and
-    write both files under ``output``."""
-    from everyday_data import imdb_parts
+    write both files under ``output``; ``films=OTHER_FILMS`` takes the training sentences only
+    from films without a validation review."""
+    from lstm_sentiment.config import RunConfig
+    from lstm_sentiment.preparation import prepare_data
 
-    record = write_review_sentences(imdb_parts(data, config, 0), output, train_size, SAMPLE_SEED)
-    return {"config": str(config), **record}
+    overrides = [f"data.source={data}", "data.extra_train=[]", "data.test_split="]
+    prepared = prepare_data(RunConfig.from_file(config).with_overrides(overrides))
+    fit = prepared.fit
+    if films == OTHER_FILMS:
+        fit = other_films(fit, prepared.validation)
+    train, validation = benchmark_sized(fit), benchmark_sized(prepared.validation)
+    prefix = "review_sentences" if films == ALL_FILMS else "review_sentences_other_films"
+    record = write_review_sentences(train, validation, output, train_size, SAMPLE_SEED, prefix)
+    return {"config": str(config), "films": films, "training_reviews": len(fit), **record}
 
 
 def main() -> None:
-    from everyday_recipe import CONFIG
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True, help="aclImdb tarball or folder")
     parser.add_argument("--output", required=True, help="folder for the two CSV files")
     parser.add_argument("--train-sentences", type=int, default=TRAIN_SENTENCES)
+    parser.add_argument(
+        "--films",
+        choices=(ALL_FILMS, OTHER_FILMS),
+        default=ALL_FILMS,
+        help="training sentences from every training review, or only from films without a "
+        "validation review",
+    )
     args = parser.parse_args()
     if args.train_sentences < 1:
         parser.error("--train-sentences must be at least 1")
     if not Path(args.data).exists():
         parser.error(f"--data {args.data} does not exist: give the aclImdb tarball or folder")
-    record = review_sentence_data(args.data, Path(args.output), CONFIG, args.train_sentences)
+    record = review_sentence_data(
+        args.data, Path(args.output), CONFIG, args.train_sentences, args.films
+    )
     print(json.dumps(record, indent=2))
 
 

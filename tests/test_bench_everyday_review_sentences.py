@@ -4,6 +4,7 @@ sentence; bad arguments are one-line usage errors."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +12,6 @@ import pytest
 
 from conftest import bench_module
 
-SHORT = "Too short to keep."
 LONG = " ".join(["word"] * 41) + "."
 
 
@@ -20,62 +20,62 @@ def review_sentences():
     return bench_module("everyday_review_sentences")
 
 
-@pytest.fixture(scope="module")
-def sentence_type():
-    return bench_module("everyday_data").Sentence
+@dataclass(frozen=True)
+class Review:
+    text: str
+    label: str
+    group: str = "tt0"
 
 
-def parts(sentence_type, train: int = 12) -> dict[str, list]:
-    made = [
-        sentence_type(f"Sentence number {i} of a review kept here.", label, "train")
-        for i, label in zip(range(train), ["positive", "negative"] * train, strict=False)
-    ]
-    made += [
-        sentence_type(SHORT, "positive", "train"),
-        sentence_type(LONG, "negative", "train"),
-        sentence_type("An unlabelled review's sentence of enough words.", None, "unsup"),
-    ]
-    validation = [
-        sentence_type("The validation review said this at length.", "negative", "validation"),
-        sentence_type("And this other sentence with enough words too.", "positive", "validation"),
-        sentence_type(SHORT, "negative", "validation"),
-    ]
-    return {"train": made, "validation": validation}
+def train_rows(count: int = 12) -> list[tuple[str, str]]:
+    labels = ["positive", "negative"] * count
+    return [(f"Sentence number {i} of a review kept here.", labels[i]) for i in range(count)]
 
 
-def test_only_labelled_sentences_of_the_benchmarks_length_are_written(
-    review_sentences, sentence_type, tmp_path: Path
+def test_every_sentence_of_the_benchmarks_length_keeps_its_reviews_label(
+    review_sentences,
 ) -> None:
-    record = review_sentences.write_review_sentences(parts(sentence_type), tmp_path, 100, 0)
-    train = pd.read_csv(record["train"])
-    assert len(train) == record["train_rows"] == record["train_sentences_read"] == 12
-    assert SHORT not in set(train["text"]) and LONG not in set(train["text"])
-    assert not train["text"].str.contains("unlabelled").any()
-    validation = pd.read_csv(record["validation"])
-    assert validation["text"].tolist() == [
-        "The validation review said this at length.",
-        "And this other sentence with enough words too.",
+    reviews = [
+        Review(f"Too short here. A sentence that is long enough to keep!<br />{LONG}", "positive"),
+        Review("Another one long enough to count here? Yes it is surely long enough.", "negative"),
     ]
-    assert validation["label"].tolist() == ["negative", "positive"]
+    assert review_sentences.benchmark_sized(reviews) == [
+        ("A sentence that is long enough to keep!", "positive"),
+        ("Another one long enough to count here?", "negative"),
+        ("Yes it is surely long enough.", "negative"),
+    ]
 
 
-def test_labels_are_sure_soft_labels(review_sentences, sentence_type, tmp_path: Path) -> None:
-    record = review_sentences.write_review_sentences(parts(sentence_type), tmp_path, 100, 0)
+def test_other_films_drops_every_film_with_a_validation_review(review_sentences) -> None:
+    fit = [Review("a", "positive", "tt1"), Review("b", "negative", "tt2"), Review("c", "x", "tt3")]
+    validation = [Review("d", "positive", "tt2"), Review("e", "negative", "tt4")]
+    kept = review_sentences.other_films(fit, validation)
+    assert [review.group for review in kept] == ["tt1", "tt3"]
+
+
+def test_both_files_are_written_with_sure_soft_labels(review_sentences, tmp_path: Path) -> None:
+    validation = [("The validation review said this at length.", "negative")]
+    record = review_sentences.write_review_sentences(
+        train_rows(), validation, tmp_path, 100, 0, "other"
+    )
     rows = pd.read_csv(record["train"])
+    assert Path(record["train"]).name == "other_train.csv"
+    assert len(rows) == record["train_rows"] == record["train_sentences_read"] == 12
     assert (rows["p_positive"] == (rows["label"] == "positive").astype(float)).all()
     assert (rows["p_negative"] + rows["p_positive"] == 1.0).all()
     assert record["train_positive_share"] == pytest.approx(0.5)
+    assert pd.read_csv(record["validation"])["text"].tolist() == [validation[0][0]]
 
 
-def test_the_training_sample_is_seeded_and_keeps_order(
-    review_sentences, sentence_type, tmp_path: Path
-) -> None:
-    first = review_sentences.write_review_sentences(parts(sentence_type), tmp_path / "a", 5, 3)
-    again = review_sentences.write_review_sentences(parts(sentence_type), tmp_path / "b", 5, 3)
-    other = review_sentences.write_review_sentences(parts(sentence_type), tmp_path / "c", 5, 4)
-    texts = pd.read_csv(first["train"])["text"].tolist()
-    assert len(texts) == 5 and texts == pd.read_csv(again["train"])["text"].tolist()
-    assert texts != pd.read_csv(other["train"])["text"].tolist()
+def test_the_training_sample_is_seeded_and_keeps_order(review_sentences, tmp_path: Path) -> None:
+    def written(folder: str, seed: int) -> list[str]:
+        record = review_sentences.write_review_sentences(
+            train_rows(), [], tmp_path / folder, 5, seed
+        )
+        return pd.read_csv(record["train"])["text"].tolist()
+
+    texts = written("a", 3)
+    assert len(texts) == 5 and texts == written("b", 3) and texts != written("c", 4)
     numbers = [int(text.split()[2]) for text in texts]
     assert numbers == sorted(numbers)
 
