@@ -255,26 +255,19 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
         for suffix, seed in (("", []), *((f"_seed{s}", [f"train.seed={s}"]) for s in SEEDS))
     },
     **{
-        f"{COMPARATIVES_ARM}_frames_short_subjects_products3_x2_nbrefit_human_unsup_reviewsent"
+        f"{COMPARATIVES_ARM}_frames_short_subjects_products3_x2_nbrefit_human_unsup_{name}"
         f"_soft_retain{suffix}": (
             [
                 *[*COMPARATIVES_DATA, "frames_short", "subjects", *["products"] * 3] * 2,
                 "unsup",
-                "review_sentences",
+                source,
             ],
             [*SHIPPED_SETTINGS, REFIT_NB, UNSUP_HUMAN_RATIOS, *seed],
         )
-        for suffix, seed in (("", []), *((f"_seed{s}", [f"train.seed={s}"]) for s in SEEDS))
-    },
-    **{
-        f"{COMPARATIVES_ARM}_frames_short_subjects_products3_x2_nbrefit_human_unsup_reviewsentof"
-        f"_soft_retain{suffix}": (
-            [
-                *[*COMPARATIVES_DATA, "frames_short", "subjects", *["products"] * 3] * 2,
-                "unsup",
-                "review_sentences_other_films",
-            ],
-            [*SHIPPED_SETTINGS, REFIT_NB, UNSUP_HUMAN_RATIOS, *seed],
+        for name, source in (
+            ("reviewsent", "review_sentences"),
+            ("reviewsentall", "review_sentences_all"),
+            ("reviewsentof", "review_sentences_other_films"),
         )
         for suffix, seed in (("", []), *((f"_seed{s}", [f"train.seed={s}"]) for s in SEEDS))
     },
@@ -351,6 +344,7 @@ beside the unsup reviews); ``_products3_unsup`` is its control (the unsup review
 ratios kept); ``_reviewsent`` adds sentences of the training reviews at their review's label
 (``everyday_review_sentences.py``: the kind of text of the benchmark's IMDB single sentences;
 not counted in the re-fitted ratios; ``_reviewsentof``: only from films without a validation
-review, so the validation score sees no film twice); ``_tweetsrest`` adds the human-labelled
+review, so the validation score sees no film twice; ``_reviewsentall``: all 232,449 of them);
+``_tweetsrest`` adds the human-labelled
 tweets that the balancing left out (``everyday_tweets.py``: 8,700 more negative ones, most of
 them complaints to airlines' customer service), counted in the re-fitted ratios too."""

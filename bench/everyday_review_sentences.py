@@ -41,6 +41,8 @@ MIN_WORDS, MAX_WORDS = 6, 40
 """As :func:`benchlib.short_texts` cuts the benchmark's sentences."""
 TRAIN_SENTENCES = 50_000
 """About two a training review: a share of the epoch like the other extra files'."""
+EVERY_SENTENCE = 10**9
+"""A sample size above any split's count: every sentence (files ``*_all_*.csv``)."""
 SAMPLE_SEED = 0
 ALL_FILMS, OTHER_FILMS = "all", "other"
 """Training sentences from every training review, or only from films with no validation
@@ -139,6 +141,8 @@ def review_sentence_data(
         fit = other_films(fit, prepared.validation)
     train, validation = benchmark_sized(fit), benchmark_sized(prepared.validation)
     prefix = "review_sentences" if films == ALL_FILMS else "review_sentences_other_films"
+    if train_size >= len(train):
+        prefix += "_all"
     record = write_review_sentences(train, validation, output, train_size, SAMPLE_SEED, prefix)
     return {"config": str(config), "films": films, "training_reviews": len(fit), **record}
 

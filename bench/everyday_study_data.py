@@ -25,7 +25,7 @@ from everyday_products import product_data
 from everyday_quantifiers import quantifier_data
 from everyday_recipe import CONFIG as SENTENCES_CONFIG
 from everyday_recipe import sentence_data
-from everyday_review_sentences import OTHER_FILMS, review_sentence_data
+from everyday_review_sentences import EVERY_SENTENCE, OTHER_FILMS, review_sentence_data
 from everyday_snippets import snippet_data
 from everyday_subjects import subject_data
 from everyday_tweets import tweet_data, tweet_rest_data
@@ -130,6 +130,15 @@ def study_data(
         work / "review_sentences",
         SENTENCES_CONFIG,
     )
+    review_sentences_all = step(
+        steps,
+        "review_sentences_all",
+        review_sentence_data,
+        data,
+        work / "review_sentences",
+        SENTENCES_CONFIG,
+        EVERY_SENTENCE,
+    )
     review_sentences_other_films = step(
         steps,
         "review_sentences_other_films",
@@ -152,6 +161,7 @@ def study_data(
         "products": products,
         "neutral": neutral,
         "review_sentences": review_sentences,
+        "review_sentences_all": review_sentences_all,
         "review_sentences_other_films": review_sentences_other_films,
     }
     for name, build, options in (
@@ -231,6 +241,7 @@ def study_data(
         "context": records["context"]["file"],
         "context_short": records["context_short"]["file"],
         "review_sentences": review_sentences["train"],
+        "review_sentences_all": review_sentences_all["train"],
         "review_sentences_other_films": review_sentences_other_films["train"],
     }
     return files, validation, records
