@@ -22,7 +22,6 @@ Writes ``bench/results/sentence_ceiling.json`` and its section of ``bench/README
 from __future__ import annotations
 
 import argparse
-import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,11 +30,10 @@ from typing import Any
 import numpy as np
 
 import benchlib
+from everyday_review_sentences import benchmark_sized
 
 NAME = "sentence_ceiling"
 TITLE = "IMDB single sentences: what the label allows"
-MIN_WORDS, MAX_WORDS = 6, 40
-"""As :func:`benchlib.short_texts` cuts the benchmark's sentences."""
 SEED = 0
 """The benchmark's sentence choice (bench/everyday.py ``SHORT_TEXT_SEED``)."""
 C_GRID = (0.25, 1.0, 4.0)
@@ -43,15 +41,8 @@ C_GRID = (0.25, 1.0, 4.0)
 
 def review_sentences(examples: Sequence[Any]) -> tuple[list[str], list[str]]:
     """Every sentence (6-40 words) of the reviews, each with its review's label."""
-    texts: list[str] = []
-    labels: list[str] = []
-    for example in examples:
-        for part in re.split(benchlib.SENTENCE_END, example.text.replace(benchlib.LINE_BREAK, " ")):
-            part = part.strip()
-            if MIN_WORDS <= len(part.split()) <= MAX_WORDS:
-                texts.append(part)
-                labels.append(str(example.label))
-    return texts, labels
+    rows = benchmark_sized(examples)
+    return [text for text, _ in rows], [label for _, label in rows]
 
 
 def linear_system(
