@@ -6,7 +6,8 @@ reviews; the rest derives from those labels and from public corpora: the negated
 soft labels, human-labelled tweets, snippets and product and restaurant texts, negation
 counterfactuals (at auxiliaries, at verbs, at quantifiers, at subjects), contrast pairs,
 intensity triplets, negated comparatives, frames, sentences beside neutral ones and review
-sentences at their review's label — for training, and of the validation sentences to score arms on.
+sentences at their review's label — for training, and of the validation sentences to score
+arms on.
 """
 
 from __future__ import annotations
@@ -25,7 +26,13 @@ from everyday_products import product_data
 from everyday_quantifiers import quantifier_data
 from everyday_recipe import CONFIG as SENTENCES_CONFIG
 from everyday_recipe import sentence_data
-from everyday_review_sentences import EVERY_SENTENCE, OTHER_FILMS, review_sentence_data
+from everyday_review_sentences import (
+    ALL_FILMS,
+    EVERY_SENTENCE,
+    OTHER_FILMS,
+    TRAIN_SENTENCES,
+    review_sentence_data,
+)
 from everyday_snippets import snippet_data
 from everyday_subjects import subject_data
 from everyday_tweets import tweet_data, tweet_rest_data
@@ -122,31 +129,22 @@ def study_data(
     soft_validation = soft_labels("sentences_validation_soft", sentences["validation"], work, steps)
     held_out = [Path(soft_validation["file"])]
     neutral = step(steps, "neutral", neutral_data, data, base, work / "neutral", SENTENCES_CONFIG)
-    review_sentences = step(
-        steps,
-        "review_sentences",
-        review_sentence_data,
-        data,
-        work / "review_sentences",
-        SENTENCES_CONFIG,
-    )
-    review_sentences_all = step(
-        steps,
-        "review_sentences_all",
-        review_sentence_data,
-        data,
-        work / "review_sentences",
-        SENTENCES_CONFIG,
-        EVERY_SENTENCE,
-    )
-    review_sentences_other_films = step(
-        steps,
-        "review_sentences_other_films",
-        review_sentence_data,
-        data,
-        work / "review_sentences",
-        SENTENCES_CONFIG,
-        films=OTHER_FILMS,
+    review_sentences, review_sentences_all, review_sentences_other_films = (
+        step(
+            steps,
+            name,
+            review_sentence_data,
+            data,
+            work / "review_sentences",
+            SENTENCES_CONFIG,
+            size,
+            films,
+        )
+        for name, size, films in (
+            ("review_sentences", TRAIN_SENTENCES, ALL_FILMS),
+            ("review_sentences_all", EVERY_SENTENCE, ALL_FILMS),
+            ("review_sentences_other_films", TRAIN_SENTENCES, OTHER_FILMS),
+        )
     )
     records = {
         "unsup": unsup,
