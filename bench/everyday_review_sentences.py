@@ -144,7 +144,16 @@ def review_sentence_data(
     if train_size >= len(train):
         prefix += "_all"
     record = write_review_sentences(train, validation, output, train_size, SAMPLE_SEED, prefix)
-    return {"config": str(config), "films": films, "training_reviews": len(fit), **record}
+    training_films = {example.group for example in prepared.fit}
+    shared = sum(example.group in training_films for example in prepared.validation)
+    return {
+        "config": str(config),
+        "films": films,
+        "training_reviews": len(fit),
+        "validation_reviews_with_a_training_film": shared,
+        "validation_reviews": len(prepared.validation),
+        **record,
+    }
 
 
 def main() -> None:
