@@ -42,7 +42,9 @@ def varied_texts(count: int = 36, seed: int = 3) -> list[str]:
     return texts
 
 
-def tiny_bundle(path: Path, model_settings: dict, text_settings: dict | None = None) -> Path:
+def tiny_bundle(
+    path: Path, model_settings: dict, text_settings: dict | None = None, seed: int = 0
+) -> Path:
     """An untrained tiny classifier with random weights (NB tables included), saved."""
     raw = tiny_config_dict("tiny.csv", "vectors.txt")
     raw["model"].update(model_settings)
@@ -50,7 +52,7 @@ def tiny_bundle(path: Path, model_settings: dict, text_settings: dict | None = N
     raw["text"]["max_length"] = 40
     config = RunConfig.from_dict(raw)
     vocab = Vocabulary(["<pad>", "<unk>", *WORDS])
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     model = build_model(
         config.model, vocab_size=len(vocab), embedding_dim=8, num_classes=2, pad_id=vocab.pad_id
     )
