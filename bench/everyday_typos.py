@@ -4,10 +4,12 @@ The bundle is scored twice, as it is and with the typo reading on (a copy whose 
 differs in that one setting): on the validation reviews (its own held-out split of IMDB train,
 accuracy and log loss), on the everyday study's validation sets (``everyday_finetune.py``:
 sentences of the validation reviews, held-out tweets and snippets, negated copies, intensity
-triplets) and on typo copies of the confident validation sentences: the first sentiment word
+triplets), on typo copies of the confident validation sentences: the first sentiment word
 of at least five letters (VADER's lexicon) takes one seeded random edit (a letter dropped,
-doubled, swapped with the next or replaced) that leaves the vocabulary. The choice is made on
-these numbers, never on the suite or test.
+doubled, swapped with the next or replaced) that leaves the vocabulary, and on mention copies
+of the held-out tweets: each behind ``RT @handle:``, a seeded handle of the training tweets (a
+name must not move a prediction; the typo reading leaves @mentions alone). The choice is made
+on these numbers, never on the suite or test.
 
     python bench/everyday_typos.py --data ../shared/data/aclImdb.tar.gz \\
         --model src/lstm_sentiment/pretrained/default --study runs/everyday_finetune
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import shlex
 import shutil
 import sys
@@ -37,6 +40,8 @@ MIN_TYPO_WORD = 5
 """Only sentiment words this long are misspelt (shorter ones have too many neighbours)."""
 SEED = 0
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
+MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9_]+")
+POSITIVE = "positive"
 
 
 def misspell(word: str, rng: random.Random) -> str:
@@ -92,6 +97,30 @@ def with_typo_reading(bundle: Path, folder: Path) -> Path:
     return copy
 
 
+def mention_copies(texts: list[str], train_texts: list[str], seed: int = SEED) -> list[str]:
+    """Each text behind ``RT @handle:``, the handle drawn (seeded) from ``train_texts``'
+    @mentions."""
+    handles = sorted({m.group() for text in train_texts for m in MENTION.finditer(text)})
+    if not handles:
+        raise ValueError("the training tweets hold no @mention to draw handles from")
+    rng = random.Random(seed)
+    return [f"RT {rng.choice(handles)}: {text}" for text in texts]
+
+
+def mention_scores(model: Any, texts: list[str], copies: list[str]) -> dict[str, Any]:
+    """How often a tweet keeps its label behind a handle, and the mean move of p(positive)."""
+    import numpy as np
+
+    column = list(model.labels).index(POSITIVE)
+    alone = np.asarray(model.predict_proba(texts))[:, column]
+    behind = np.asarray(model.predict_proba(copies))[:, column]
+    return {
+        "tweets": len(texts),
+        "same_label": float(((alone >= 0.5) == (behind >= 0.5)).mean()),
+        "mean_shift": float((behind - alone).mean()),
+    }
+
+
 def validation_reviews(bundle: Path, data: str) -> list[Any]:
     """The bundle's own validation split of ``data`` (its configuration's fraction and seed)."""
     from lstm_sentiment.config import RunConfig
@@ -145,7 +174,10 @@ def main() -> None:
     study = Path(args.study)
     if not (study / "steps" / "sentences.json").is_file():
         parser.error(f"{study} holds no finished everyday study: run everyday_finetune.py first")
-    _, validation, _ = study_data(args.data, Path(args.model), study, Steps(study, True), None)
+    files, validation, _ = study_data(args.data, Path(args.model), study, Steps(study, True), None)
+    tweets = pd.read_csv(validation["tweets"], keep_default_na=False)["text"].tolist()
+    train_tweets = pd.read_csv(files["tweets"], keep_default_na=False)["text"]
+    mentioned = mention_copies(tweets, train_tweets.tolist())
     sentences = pd.read_csv(validation["sentences"], keep_default_na=False)
     confidence = pd.to_numeric(sentences["confidence"], errors="coerce").fillna(1.0)
     p_positive = confidence.where(sentences["label"] == "positive", 1 - confidence)
@@ -161,6 +193,7 @@ def main() -> None:
             settings[name] = {
                 "validation_reviews": review_scores(model, reviews),
                 "typo_copies": typo_scores(model, copies),
+                "mention_copies": mention_scores(model, tweets, mentioned),
                 **held_out_scores(str(path), validation),
             }
     result = {
@@ -168,9 +201,11 @@ def main() -> None:
         "command": shlex.join([sys.executable, *sys.argv]),
         "model": args.model,
         "typo_examples": [{"source": s, "typo": t} for s, t, _ in copies[:10]],
+        "mention_examples": mentioned[:5],
         "settings": settings,
     }
-    print(json.dumps({name: scores["typo_copies"] for name, scores in settings.items()}))
+    keys = ("typo_copies", "mention_copies")
+    print(json.dumps({name: {k: scores[k] for k in keys} for name, scores in settings.items()}))
     print(f"results: {benchlib.write_results(NAME, result)}")
 
 

@@ -56,3 +56,36 @@ def test_a_missing_study_stops_with_one_line(
     assert stopped.value.code == 2
     assert "holds no finished everyday study" in capsys.readouterr().err
     assert not (tmp_path / "steps").exists()
+
+
+def test_mention_copies_put_a_seeded_training_handle_in_front(typos) -> None:
+    train = ["@united lost my bag", "thanks @Delta!", "mail me at a@b.com"]
+    copies = typos.mention_copies(["Great flight.", "Awful food."], train)
+    assert copies == typos.mention_copies(["Great flight.", "Awful food."], train)  # seeded
+    for copy, text in zip(copies, ["Great flight.", "Awful food."], strict=True):
+        handle, _, rest = copy.removeprefix("RT ").partition(": ")
+        assert handle in {"@united", "@Delta"} and rest == text
+    with pytest.raises(ValueError, match="no @mention"):
+        typos.mention_copies(["Great flight."], ["no handles here"])
+
+
+class _StubModel:
+    """p(positive) 0.6 for "good", 0.45 otherwise; a handle in front adds 0.3."""
+
+    labels = ("negative", "positive")
+
+    def predict_proba(self, texts):
+        import numpy as np
+
+        positive = [
+            (0.6 if "good" in t else 0.45) + (0.3 if t.startswith("RT ") else 0.0) for t in texts
+        ]
+        return np.array([[1 - p, p] for p in positive])
+
+
+def test_mention_scores_count_kept_labels_and_the_mean_move(typos) -> None:
+    texts = ["good", "bad"]
+    scores = typos.mention_scores(_StubModel(), texts, [f"RT @x: {t}" for t in texts])
+    assert scores["tweets"] == 2
+    assert scores["same_label"] == 0.5  # "bad" 0.45 → 0.75 flips, "good" 0.6 → 0.9 keeps
+    assert scores["mean_shift"] == pytest.approx(0.3)

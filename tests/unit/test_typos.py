@@ -1,6 +1,7 @@
 """Misspelt words (``text.typo_distance``): an unknown word reads as the most frequent vocabulary
-word one edit away, only lower-case words of four letters or more, the same in every encode
-path, and the shipped model reads a typo like the word it misspells."""
+word one edit away, only lower-case words of four letters or more and never the words of an
+@mention or a web address, the same in every encode path, and the shipped model reads a typo
+like the word it misspells."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from lstm_sentiment.config import TextConfig
 from lstm_sentiment.errors import ConfigError
 from lstm_sentiment.text.encode import TextEncoder
 from lstm_sentiment.text.tokenize import WordTokenizer
-from lstm_sentiment.text.typos import TypoLookup, one_edit_away
+from lstm_sentiment.text.typos import TypoLookup, never_corrected, one_edit_away
 from lstm_sentiment.text.vocab import PAD_TOKEN, UNK_TOKEN, Vocabulary
 
 
@@ -70,6 +71,33 @@ def test_every_encode_path_reads_typos_the_same_way() -> None:
     assert list(off.encode("Support was usless.")) == [3, 4, vocab.unk_id]
 
 
+@pytest.mark.parametrize(
+    ("text", "exempt"),
+    [
+        ("@jsmith great flight", {"jsmith"}),
+        ("RT @Flo_Tweet: so good", {"flo", "tweet"}),
+        (
+            "see https://t.co/AbcDef and www.sciam.com",
+            {"https", "t", "co", "abcdef", "www", "sciam", "com"},
+        ),
+        ("mail jsmith@example.com, #blessd", set()),  # an address, a hashtag: not exempt
+        ("the acting was terible", set()),
+    ],
+)
+def test_mentions_and_web_addresses_are_never_corrected(text: str, exempt: set[str]) -> None:
+    assert never_corrected(text) == exempt
+
+
+def test_a_mention_stays_unknown_in_every_encode_path() -> None:
+    vocab = vocabulary("smith", "was", "great")
+    on = TextEncoder(WordTokenizer(), vocab, max_length=10, truncation="head", typo_distance=1)
+    texts = ["@jsmith was great", "jsmith was great"]
+    assert [list(ids) for ids in on.encode_many(texts)] == [[vocab.unk_id, 3, 4], [2, 3, 4]]
+    flat, _ = on.encode_flat(texts)
+    assert np.array_equal(flat, np.concatenate(on.encode_many(texts)))
+    assert list(on.encode_tokens(["jsmith"], "@jsmith")) == [vocab.unk_id]
+
+
 def test_the_setting_is_zero_or_one() -> None:
     assert TextConfig(typo_distance=1).typo_distance == 1
     with pytest.raises(ConfigError, match=r"text\.typo_distance must be 0 .* or 1 .*got 2"):
@@ -105,3 +133,15 @@ def test_an_explanation_reads_a_typo_as_its_prediction_does() -> None:
         for label, score in word.scores.items():
             assert misspelt.scores[label] == pytest.approx(score, abs=1e-5)
     assert typo.probabilities == pytest.approx(right.probabilities, abs=1e-5)
+
+
+def test_the_shipped_model_reads_a_mention_as_an_unknown_name() -> None:
+    from lstm_sentiment.predict import SentimentModel
+
+    model = SentimentModel.load()
+    assert model.bundle.encoder.typos is not None  # the shipped model reads typos
+    texts = ["@jsmith thanks for the help", "@qzxwvy thanks for the help"]  # "smith", unknown
+    mention, unknown = model.predict_proba(texts)
+    np.testing.assert_allclose(mention, unknown, atol=1e-6)
+    explained = model.explain(texts)
+    assert explained[0].probabilities == pytest.approx(explained[1].probabilities, abs=1e-5)

@@ -202,8 +202,8 @@ def explain_neural(
     temperature = float(bundle.temperature)
     located = [locate_tokens(encoder.tokenizer, text) for text in texts]
     kept_lists, id_lists = [], []
-    for tokens in located:
-        ids = encoder.lookup([token.text for token in tokens])  # typo reading too
+    for text, tokens in zip(texts, located, strict=True):
+        ids = encoder.lookup([token.text for token in tokens], text)  # typo reading too
         kept = list(truncate(list(range(len(ids))), encoder.max_length, encoder.truncation))
         kept_lists.append(kept)
         id_lists.append([ids[i] for i in kept] or [encoder.vocab.unk_id])  # as encode() does

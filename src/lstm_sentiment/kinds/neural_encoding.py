@@ -49,7 +49,7 @@ def _encode(
     if tokens is None:
         ids = encoder.encode_many([ex.text for ex in examples])
     else:
-        ids = [encoder.encode_tokens(t) for t in tokens]
+        ids = [encoder.encode_tokens(t, ex.text) for t, ex in zip(tokens, examples, strict=True)]
     y = np.array([label_ids[str(ex.label)] for ex in examples], dtype=np.int64)
     targets = target_matrix(examples, labels)
     return EncodedDataset(ids, y, encoder.vocab.pad_id, pad_to=pad_to, targets=targets)

@@ -52,7 +52,7 @@ TYPO_LIMIT = (
     f", except a lower-case word of {MIN_TYPO_LENGTH} letters or more one edit from a vocabulary"
     " word, which"
     ' reads as the most frequent such word (so a rare word can read as a common one: "usless"'
-    ' as "unless")'
+    ' as "unless"); the words of @mentions and web addresses stay unknown'
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,7 +11,7 @@ import numpy as np
 from lstm_sentiment.config import AUTO, TRUNCATION_POLICIES, TextConfig
 from lstm_sentiment.errors import ConfigError
 from lstm_sentiment.text.tokenize import Tokenizer, build_tokenizer
-from lstm_sentiment.text.typos import TypoLookup
+from lstm_sentiment.text.typos import TypoLookup, never_corrected
 from lstm_sentiment.text.vocab import Vocabulary
 
 
@@ -40,10 +40,18 @@ class TextEncoder:
     truncation: str
     typo_distance: int = 0
     """1: an unknown word one edit from a vocabulary word reads as it (``text.typo_distance``)."""
-    lookup: Callable[[Sequence[str]], list[int]] = field(init=False, repr=False, compare=False)
+    typos: TypoLookup | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self.lookup = TypoLookup(self.vocab).lookup if self.typo_distance else self.vocab.lookup
+        self.typos = TypoLookup(self.vocab) if self.typo_distance else None
+
+    def lookup(self, tokens: Sequence[str], text: str = "") -> list[int]:
+        """Ids of ``tokens`` (of ``text``): with typo reading, an unknown word reads as the
+        vocabulary word one edit away, unless it belongs to one of the text's @mentions or web
+        addresses."""
+        if self.typos is None:
+            return self.vocab.lookup(tokens)
+        return self.typos.lookup(tokens, never_corrected(text))
 
     @classmethod
     def from_config(cls, config: TextConfig, vocab: Vocabulary) -> TextEncoder:
@@ -63,11 +71,11 @@ class TextEncoder:
 
     def encode(self, text: str) -> np.ndarray:
         """Ids of one text (at least one id: an empty text becomes a single unknown token)."""
-        return self.encode_tokens(self.tokenizer.tokenize(text))
+        return self.encode_tokens(self.tokenizer.tokenize(text), text)
 
-    def encode_tokens(self, tokens: Sequence[str]) -> np.ndarray:
-        """Ids of already tokenized text, truncated by the policy."""
-        ids = self.lookup(tokens) or [self.vocab.unk_id]
+    def encode_tokens(self, tokens: Sequence[str], text: str = "") -> np.ndarray:
+        """Ids of already tokenized text (of ``text``, when known), truncated by the policy."""
+        ids = self.lookup(tokens, text) or [self.vocab.unk_id]
         return np.asarray(truncate(ids, self.max_length, self.truncation), dtype=np.int64)
 
     def encode_many(self, texts: Sequence[str]) -> list[np.ndarray]:
@@ -82,7 +90,7 @@ class TextEncoder:
         tokenize, lookup = self.tokenizer.tokenize, self.lookup
         unk, max_length, policy = self.vocab.unk_id, self.max_length, self.truncation
         for text in texts:
-            ids = lookup(tokenize(text)) or [unk]
+            ids = lookup(tokenize(text), text) or [unk]
             if len(ids) > max_length:
                 ids = truncate(ids, max_length, policy)  # type: ignore[assignment]
             flat.extend(ids)

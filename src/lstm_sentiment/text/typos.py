@@ -5,11 +5,13 @@ replacement or insertion of a letter away from the unknown word is a candidate, 
 frequent candidate in the vocabulary wins (the vocabulary is ranked by training frequency, so
 that is the lowest id). "usless" reads as "useless", "delicous" as "delicious". Only lower-case
 ASCII words of at least :data:`MIN_TYPO_LENGTH` letters are corrected (short words have too
-many neighbours); anything else stays unknown.
+many neighbours); anything else stays unknown, and so do the words of a text's @mentions and web
+addresses (``@jsmith`` is a name, not a misspelt "smith").
 """
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterator, Sequence
 
@@ -20,6 +22,22 @@ MIN_TYPO_LENGTH = 4
 """Shorter unknown words are left unknown."""
 CACHE_SIZE = 100_000
 """Corrections remembered per encoder (forgotten all at once when full)."""
+NAMES_AND_ADDRESSES = re.compile(r"(?<![\w@])@\w+|(?:https?://|www\.)\S+", re.IGNORECASE)
+"""@mentions and web addresses: their words are names, never misspellings."""
+LETTER_RUN = re.compile(r"[a-z]+")
+NO_EXEMPTIONS: frozenset[str] = frozenset()
+
+
+def never_corrected(text: str) -> frozenset[str]:
+    """The lower-case letter runs of ``text``'s @mentions and web addresses (the tokens they
+    become stay unknown rather than read as a vocabulary word one edit away)."""
+    if "@" not in text and "http" not in text.lower() and "www." not in text.lower():
+        return NO_EXEMPTIONS
+    return frozenset(
+        run
+        for found in NAMES_AND_ADDRESSES.finditer(text)
+        for run in LETTER_RUN.findall(found.group().lower())
+    )
 
 
 def one_edit_away(word: str) -> Iterator[str]:
@@ -64,12 +82,14 @@ class TypoLookup:
         self.corrections[token] = corrected
         return corrected
 
-    def lookup(self, tokens: Sequence[str]) -> list[int]:
-        """Ids of ``tokens``; unknown words take their correction's id."""
+    def lookup(self, tokens: Sequence[str], exempt: frozenset[str] = NO_EXEMPTIONS) -> list[int]:
+        """Ids of ``tokens``; unknown words take their correction's id, except those in
+        ``exempt`` (see :func:`never_corrected`)."""
         ids = self.vocab.lookup(tokens)
         unk = self.vocab.unk_id
         if unk not in ids:
             return ids
         return [
-            self.correct(token) if i == unk else i for token, i in zip(tokens, ids, strict=True)
+            self.correct(token) if i == unk and token not in exempt else i
+            for token, i in zip(tokens, ids, strict=True)
         ]
