@@ -258,17 +258,18 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
         f"{COMPARATIVES_ARM}_frames_short_subjects_products3_x{reads}_nbrefit_human_unsup_{name}"
         f"_soft_retain{suffix}": (
             [
-                *[*COMPARATIVES_DATA, "frames_short", "subjects", *["products"] * 3] * reads,
+                *[*COMPARATIVES_DATA, "frames_short", "subjects", *["products"] * 3, *more] * reads,
                 "unsup",
                 source,
             ],
             [*SHIPPED_SETTINGS, REFIT_NB, UNSUP_HUMAN_RATIOS, *seed],
         )
-        for reads, name, source in (
-            (2, "reviewsent", "review_sentences"),
-            (2, "reviewsentall", "review_sentences_all"),
-            (3, "reviewsentall", "review_sentences_all"),
-            (2, "reviewsentof", "review_sentences_other_films"),
+        for reads, name, source, more in (
+            (2, "reviewsent", "review_sentences", []),
+            (2, "reviewsentall", "review_sentences_all", []),
+            (3, "reviewsentall", "review_sentences_all", []),
+            (2, "reviewsentof", "review_sentences_other_films", []),
+            (3, "reviewsentall_names", "review_sentences_all", ["names"]),
         )
         for suffix, seed in (("", []), *((f"_seed{s}", [f"train.seed={s}"]) for s in SEEDS))
     },
@@ -346,7 +347,8 @@ ratios kept); ``_reviewsent`` adds sentences of the training reviews at their re
 (``everyday_review_sentences.py``: the kind of text of the benchmark's IMDB single sentences;
 not counted in the re-fitted ratios; ``_reviewsentof``: only from films without a validation
 review, so the validation score sees no film twice; ``_reviewsentall``: all 232,449 of them;
-``_x3``: the other extra files read three times, to keep their share beside them);
+``_x3``: the other extra files read three times, to keep their share beside them;
+``_names``: and name swaps of the review sentences, snippets and tweets, ``everyday_names.py``);
 ``_tweetsrest`` adds the human-labelled
 tweets that the balancing left out (``everyday_tweets.py``: 8,700 more negative ones, most of
 them complaints to airlines' customer service), counted in the re-fitted ratios too."""

@@ -5,9 +5,9 @@ The base model labels the unsup reviews and the sentences of the training and va
 reviews; the rest derives from those labels and from public corpora: the negated sentences,
 soft labels, human-labelled tweets, snippets and product and restaurant texts, negation
 counterfactuals (at auxiliaries, at verbs, at quantifiers, at subjects), contrast pairs,
-intensity triplets, negated comparatives, frames, sentences beside neutral ones and review
-sentences at their review's label — for training, and of the validation sentences to score
-arms on.
+intensity triplets, negated comparatives, frames, sentences beside neutral ones, review
+sentences at their review's label and name swaps — for training, and of the validation
+sentences to score arms on.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from everyday_counterfactual import counterfactual_data
 from everyday_data import NEGATION
 from everyday_frames import SHORT_PAIRS, SHORT_WORDS, frame_data
 from everyday_intensity import intensity_data
+from everyday_names import name_data
 from everyday_products import product_data
 from everyday_quantifiers import quantifier_data
 from everyday_recipe import CONFIG as SENTENCES_CONFIG
@@ -146,6 +147,19 @@ def study_data(
             ("review_sentences_other_films", TRAIN_SENTENCES, OTHER_FILMS),
         )
     )
+    names = step(
+        steps,
+        "names",
+        name_data,
+        [Path(review_sentences_all["train"]), Path(snippets["train"]), Path(soft_tweets["file"])],
+        [
+            Path(review_sentences["validation"]),
+            Path(snippets["validation"]),
+            Path(tweets["validation"]),
+            Path(products["validation"]),
+        ],
+        work / "names",
+    )
     records = {
         "unsup": unsup,
         "sentences": sentences,
@@ -161,6 +175,7 @@ def study_data(
         "review_sentences": review_sentences,
         "review_sentences_all": review_sentences_all,
         "review_sentences_other_films": review_sentences_other_films,
+        "names": names,
     }
     for name, build, options in (
         ("counterfactual", counterfactual_data, {}),
@@ -213,6 +228,7 @@ def study_data(
         "context": records["context_validation"]["file"],
         "context_short": records["context_short_validation"]["file"],
         "review_sentences": review_sentences["validation"],
+        "names": names["validation"],
     }
     files = {
         "unsup": unsup["file"],
@@ -241,5 +257,6 @@ def study_data(
         "review_sentences": review_sentences["train"],
         "review_sentences_all": review_sentences_all["train"],
         "review_sentences_other_films": review_sentences_other_films["train"],
+        "names": names["train"],
     }
     return files, validation, records
