@@ -11,7 +11,7 @@ import numpy as np
 from lstm_sentiment.config import AUTO, TRUNCATION_POLICIES, TextConfig
 from lstm_sentiment.errors import ConfigError
 from lstm_sentiment.text.tokenize import Tokenizer, build_tokenizer
-from lstm_sentiment.text.typos import TypoLookup, never_corrected
+from lstm_sentiment.text.typos import TypoLookup
 from lstm_sentiment.text.vocab import Vocabulary
 
 
@@ -51,7 +51,7 @@ class TextEncoder:
         addresses."""
         if self.typos is None:
             return self.vocab.lookup(tokens)
-        return self.typos.lookup(tokens, never_corrected(text))
+        return self.typos.lookup(tokens, text)
 
     @classmethod
     def from_config(cls, config: TextConfig, vocab: Vocabulary) -> TextEncoder:

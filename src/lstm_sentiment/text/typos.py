@@ -31,7 +31,7 @@ NO_EXEMPTIONS: frozenset[str] = frozenset()
 def never_corrected(text: str) -> frozenset[str]:
     """The lower-case letter runs of ``text``'s @mentions and web addresses (the tokens they
     become stay unknown rather than read as a vocabulary word one edit away)."""
-    if "@" not in text and "http" not in text.lower() and "www." not in text.lower():
+    if "@" not in text and not any(mark in text.lower() for mark in ("http", "www.")):
         return NO_EXEMPTIONS
     return frozenset(
         run
@@ -82,13 +82,14 @@ class TypoLookup:
         self.corrections[token] = corrected
         return corrected
 
-    def lookup(self, tokens: Sequence[str], exempt: frozenset[str] = NO_EXEMPTIONS) -> list[int]:
-        """Ids of ``tokens``; unknown words take their correction's id, except those in
-        ``exempt`` (see :func:`never_corrected`)."""
+    def lookup(self, tokens: Sequence[str], text: str = "") -> list[int]:
+        """Ids of ``tokens`` (of ``text``); unknown words take their correction's id, except
+        the words of the text's @mentions and web addresses (:func:`never_corrected`)."""
         ids = self.vocab.lookup(tokens)
         unk = self.vocab.unk_id
         if unk not in ids:
             return ids
+        exempt = never_corrected(text)
         return [
             self.correct(token) if i == unk and token not in exempt else i
             for token, i in zip(tokens, ids, strict=True)
