@@ -76,6 +76,8 @@ def make_soup(members: list[Path], out: Path, reviews: list[Any]) -> Path:
     import numpy as np
 
     from lstm_sentiment.errors import BundleError
+    from lstm_sentiment.inference.metrics import classification_metrics
+    from lstm_sentiment.inference.probabilities import softmax
     from lstm_sentiment.kinds.neural_model import load_bundle, save_bundle
     from lstm_sentiment.training.calibration import fit_temperature
 
@@ -94,7 +96,7 @@ def make_soup(members: list[Path], out: Path, reviews: list[Any]) -> Path:
     logits = soup.logits([ex.text for ex in reviews])
     soup.temperature = fit_temperature(logits, truth)
     soup.metrics = {
-        "validation": split_metrics(soup, reviews),
+        "validation": classification_metrics(truth, softmax(logits, soup.temperature), labels),
         "soup_of": [str(path) for path in members],
     }
     soup.info = {**soup.info, "soup_of": [path.parent.name for path in members]}
@@ -102,19 +104,14 @@ def make_soup(members: list[Path], out: Path, reviews: list[Any]) -> Path:
 
 
 def split_metrics(model: Any, examples: list[Any]) -> dict[str, Any]:
-    """The toolkit's classification metrics of a loaded model (bundle or SentimentModel)."""
+    """The toolkit's classification metrics of a loaded ``SentimentModel`` on ``examples``."""
     import numpy as np
 
     from lstm_sentiment.inference.metrics import classification_metrics
-    from lstm_sentiment.inference.probabilities import softmax
 
     labels = list(model.labels)
     truth = np.array([labels.index(str(ex.label)) for ex in examples])
-    texts = [ex.text for ex in examples]
-    if hasattr(model, "predict_proba"):
-        probabilities = np.asarray(model.predict_proba(texts))
-    else:
-        probabilities = softmax(model.logits(texts), model.temperature)
+    probabilities = np.asarray(model.predict_proba([ex.text for ex in examples]))
     return classification_metrics(truth, probabilities, labels)
 
 
@@ -152,6 +149,9 @@ def main() -> None:
     parser.add_argument("--soup", action="append", required=True, help="NAME=ARM,ARM[,...]")
     parser.add_argument("--test", action="store_true", help="read IMDB test once per soup")
     args = parser.parse_args()
+    from everyday import load_imdb
+    from lstm_sentiment.predict import SentimentModel
+
     study = Path(args.study)
     if not (study / "steps" / "sentences.json").is_file():
         parser.error(f"{study} holds no finished everyday study: run everyday_finetune.py first")
@@ -162,6 +162,7 @@ def main() -> None:
     first = next(iter(soups.values()))[0]
     _, validation, _ = study_data(args.data, first, study, Steps(study, True), None)
     reviews = validation_reviews(first, args.data)
+    test = load_imdb(args.data, 0)[2] if args.test else None
     models: dict[str, Any] = {}
     for name, members in soups.items():
         for member in members:
@@ -181,11 +182,7 @@ def main() -> None:
             "members": [m.parent.name for m in members],
             **scores(path, reviews, validation),
         }
-        if args.test:
-            from everyday import load_imdb
-            from lstm_sentiment.predict import SentimentModel
-
-            test = load_imdb(args.data, 0)[2]
+        if test is not None:
             models[f"soup:{name}"]["test"] = split_metrics(SentimentModel.load(path), test)
     result = {
         **benchlib.header(NAME),
