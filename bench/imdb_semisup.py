@@ -6,7 +6,9 @@ pseudo-labels) plus overrides, trained in a child process, one at a time:
 - ``supervised``: the baseline;
 - ``adversarial``: + adversarial training on the embeddings;
 - ``vat``: + virtual adversarial training on labelled and unlabelled (unsup) batches;
-- ``vat_entmin``: + entropy minimisation on the unlabelled batches;
+- ``vat_entmin``: + entropy minimisation on the unlabelled batches; ``entmin``: entropy
+  minimisation alone (no VAT); ``vat_std_entmin``: both on standardised embeddings (the
+  combination of Sachan et al. 2019, without their adversarial term);
 - ``adversarial_std``, ``vat_std``: the same on embeddings standardised per dimension
   (``model.embedding_standardization``, as Miyato et al. 2017 do); ``vat_std_long``: six epochs
   (``supervised_long``: its control);
@@ -50,92 +52,18 @@ import benchlib
 from imdb_best_measure import bundle_megabytes
 from imdb_best_recipe import SPLIT_SEED, THREADS, cli
 from imdb_best_steps import Steps, build_ensemble, pseudo_label, run_record, run_train
+from imdb_semisup_arms import (
+    ARMS,
+    REGION_SETTINGS,
+    USES_LM,
+    USES_PSEUDO,
+    USES_REGION,
+    USES_UNLABELLED,
+)
 from imdb_semisup_report import LM_STEP, REGION_STEP, table
 
 NAME = "imdb_semisup"
 CONFIG = benchlib.ROOT / "configs" / "imdb_semisup.toml"
-ADVERSARIAL_EPSILON = 0.6
-VAT_EPSILON = 0.6
-"""Perturbation norms over each whole text. Miyato et al. (2017) use 5.0 on embeddings
-normalised to unit variance per dimension (256 dimensions: word norms near 16); the own
-word2vec vectors here have norms near 2 (median 1.8), so the same relative size is ~0.6.
-Other values run as extra arms (``--arms vat --epsilon 1.5``) and are chosen on validation."""
-STANDARDIZED_EPSILON = 3.0
-"""ε on standardised embeddings (``model.embedding_standardization``: unit variance per
-dimension, word norms near 10 over 100 dimensions): Miyato's 5.0 at 256 dimensions, scaled."""
-STANDARDIZED = ["model.embedding_standardization=true"]
-ENTROPY_WEIGHT = 1.0
-UNLABELLED_BATCH = 64
-LONG_EPOCHS = 6
-"""``vat_std_long``: ``vat_std``'s validation accuracy still rose at its fourth (last) epoch."""
-REGION_LONG_EPOCHS = 8
-"""``region_long``: ``region_r256e5``'s validation loss still fell at its fourth (last) epoch
-(0.2125 → 0.2043) while training accuracy (0.931) stayed near validation's."""
-REGION_SETTINGS = [
-    "pretrain.objective=region",
-    "pretrain.region_size=5",
-    "pretrain.region_dim=128",
-    "pretrain.epochs=2",
-    "pretrain.batch_size=128",
-    "pretrain.chunk_tokens=128",
-    "pretrain.lr=0.005",
-]
-"""Regions of five words predicting the five words on each side (J&Z's bow regions), 128
-dimensions (a 60,000-word table stays near 30 MB), two passes over train + unsup."""
-FULL_LENGTH = 1000
-"""``region_full``: tokens read per review (the config's 400 drop 11% of the training tokens,
-the middles of the 14% of reviews longer than that; 1,000 keeps all but 1% of reviews whole)."""
-WIDE_UNITS = 256
-"""``region_wide``: units per direction (the config's 128; Johnson & Zhang's LSTM had 500)."""
-SELF_TRAINING = ["train.crop_probability=0.5", "train.crop_min_tokens=4"]
-"""The single model's crops (configs/imdb_single.toml); its pseudo-labels come from ``--pseudo``."""
-ARMS: dict[str, list[str]] = {
-    "supervised": [],
-    "supervised_long": [f"train.epochs={LONG_EPOCHS}"],
-    "adversarial": [f"train.adversarial_epsilon={ADVERSARIAL_EPSILON}"],
-    "vat": [f"train.vat_epsilon={VAT_EPSILON}", f"train.unlabelled_batch_size={UNLABELLED_BATCH}"],
-    "vat_entmin": [
-        f"train.vat_epsilon={VAT_EPSILON}",
-        f"train.entropy_weight={ENTROPY_WEIGHT}",
-        f"train.unlabelled_batch_size={UNLABELLED_BATCH}",
-    ],
-    "adversarial_std": [*STANDARDIZED, f"train.adversarial_epsilon={STANDARDIZED_EPSILON}"],
-    "vat_std": [
-        *STANDARDIZED,
-        f"train.vat_epsilon={STANDARDIZED_EPSILON}",
-        f"train.unlabelled_batch_size={UNLABELLED_BATCH}",
-    ],
-    "vat_std_long": [
-        *STANDARDIZED,
-        f"train.vat_epsilon={STANDARDIZED_EPSILON}",
-        f"train.unlabelled_batch_size={UNLABELLED_BATCH}",
-        f"train.epochs={LONG_EPOCHS}",
-    ],
-    "self_training": SELF_TRAINING,
-    "vat_self_training": [
-        *SELF_TRAINING,
-        *STANDARDIZED,
-        f"train.vat_epsilon={STANDARDIZED_EPSILON}",
-        f"train.unlabelled_batch_size={UNLABELLED_BATCH}",
-    ],
-    "lm": ["train.discriminative_lr=2.6", "train.gradual_unfreezing=true"],
-    "region": [],
-    "region_self_training": SELF_TRAINING,
-    "region_long": [f"train.epochs={REGION_LONG_EPOCHS}"],
-    "region_full": [f"text.max_length={FULL_LENGTH}"],
-    "region_wide": [f"model.hidden_size={WIDE_UNITS}"],
-    "lm_vat": [
-        "train.discriminative_lr=2.6",
-        "train.gradual_unfreezing=true",
-        f"train.vat_epsilon={VAT_EPSILON}",
-        f"train.unlabelled_batch_size={UNLABELLED_BATCH}",
-    ],
-}
-"""Overrides of each arm on top of the config."""
-USES_UNLABELLED = {"vat", "vat_std", "vat_std_long", "vat_entmin", "lm_vat", "vat_self_training"}
-USES_PSEUDO = {"self_training", "vat_self_training", "region_self_training"}
-USES_LM = {"lm", "lm_vat"}
-USES_REGION = {"region", "region_self_training", "region_long", "region_full", "region_wide"}
 
 
 def pretrain_step(

@@ -43,6 +43,7 @@ def test_region_arms_get_the_region_folder_and_the_pseudo_labels(tmp_path: Path)
     sys.path.insert(0, str(SCRIPT.parent))
     try:
         import imdb_semisup
+        from imdb_semisup_arms import REGION_LONG_EPOCHS
     finally:
         sys.path.remove(str(SCRIPT.parent))
     bag = region_folder(tmp_path, "r")
@@ -54,7 +55,7 @@ def test_region_arms_get_the_region_folder_and_the_pseudo_labels(tmp_path: Path)
     assert not any("encoder_init" in item for item in overrides)
     longer = imdb_semisup.arm_overrides("region_long", "imdb", None, None, region_dirs=[bag])
     assert f"model.region_init={bag}" in longer
-    assert f"train.epochs={imdb_semisup.REGION_LONG_EPOCHS}" in longer
+    assert f"train.epochs={REGION_LONG_EPOCHS}" in longer
 
 
 def test_several_region_pretrainings_are_read_side_by_side(tmp_path: Path) -> None:
@@ -80,3 +81,20 @@ def test_several_region_pretrainings_are_read_side_by_side(tmp_path: Path) -> No
     argv += ["--region-with", "w9", "--work", str(tmp_path / "work")]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "--region-with reads finished pretraining" in done.stderr
+
+
+def test_every_arm_with_an_unlabelled_objective_reads_the_unsup_reviews() -> None:
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        import imdb_semisup
+        from imdb_semisup_arms import ARMS, USES_UNLABELLED
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    objectives = ("train.vat_epsilon=", "train.entropy_weight=")
+    needing = {name for name, sets in ARMS.items() if any(s.startswith(objectives) for s in sets)}
+    assert {"entmin", "vat_std_entmin"} <= needing
+    assert needing <= USES_UNLABELLED
+    overrides = imdb_semisup.arm_overrides("entmin", "imdb.tar.gz", None, None)
+    assert any(item.startswith("train.entropy_weight=") for item in overrides)
+    assert not any(item.startswith("train.vat_epsilon=") for item in overrides)
+    assert 'data.unlabelled=["imdb.tar.gz"]' in overrides
