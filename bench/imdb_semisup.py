@@ -18,10 +18,11 @@ pseudo-labels) plus overrides, trained in a child process, one at a time:
 - ``region``: + two-view region embeddings learned on train + unsup (``lstm-sentiment pretrain
   --set pretrain.objective=region``, Johnson & Zhang 2016) as fixed per-token features
   (``model.region_init``); ``region_self_training``: the same on the ``self_training`` recipe;
-  ``--tag T --region-set KEY=VALUE`` pretrains other embeddings (``--pretrain-only``: nothing
-  else), and ``--region-with T`` reads a finished pretraining beside the arm's own (Johnson &
-  Zhang combine several); ``--region-set pretrain.objective=lstm_region`` pretrains LSTM region
-  embeddings instead (Johnson & Zhang 2016; ``model.lstm_region_init``);
+  ``region_vat_std``: region embeddings with VAT on standardised word vectors (the perturbation
+  covers the region features too); ``--tag T --region-set KEY=VALUE`` pretrains other embeddings
+  (``--pretrain-only``: nothing else), and ``--region-with T`` reads a finished pretraining beside
+  the arm's own (Johnson & Zhang combine several); ``--region-set pretrain.objective=lstm_region``
+  pretrains LSTM region embeddings instead (Johnson & Zhang 2016; ``model.lstm_region_init``);
 - ``self_training``: the single model's recipe (``configs/imdb_single.toml``): + the unlabelled
   reviews an ensemble labelled with confidence (``--pseudo``, ``data.extra_train``) and random
   crops; ``vat_self_training``: the same + VAT on standardised embeddings (``vat_std``).

@@ -84,6 +84,11 @@ ARMS: dict[str, list[str]] = {
     "region_long": [f"train.epochs={REGION_LONG_EPOCHS}"],
     "region_full": [f"text.max_length={FULL_LENGTH}"],
     "region_wide": [f"model.hidden_size={WIDE_UNITS}"],
+    "region_vat_std": [
+        *STANDARDIZED,
+        f"train.vat_epsilon={STANDARDIZED_EPSILON}",
+        f"train.unlabelled_batch_size={UNLABELLED_BATCH}",
+    ],
     "lm_vat": [
         "train.discriminative_lr=2.6",
         "train.gradual_unfreezing=true",
@@ -101,7 +106,15 @@ USES_UNLABELLED = {
     "vat_std_entmin",
     "lm_vat",
     "vat_self_training",
+    "region_vat_std",
 }
 USES_PSEUDO = {"self_training", "vat_self_training", "region_self_training"}
 USES_LM = {"lm", "lm_vat"}
-USES_REGION = {"region", "region_self_training", "region_long", "region_full", "region_wide"}
+USES_REGION = {
+    "region",
+    "region_self_training",
+    "region_long",
+    "region_full",
+    "region_wide",
+    "region_vat_std",
+}
