@@ -10,6 +10,9 @@ k = 5. Run on N IMDB test reviews and on N single sentences taken from other tes
 Speed: the median time to explain one short text and one 400-token review (``--threads``
 torch threads, ``--steps`` integration steps).
 
+Completeness (neural models): the first ``--path-texts`` reviews' integration paths are traced on
+a fine grid and their gaps compared at each of ``--path-steps`` (:mod:`explain_path`).
+
     python bench/explain.py --data ../shared/data/aclImdb.tar.gz [--model BUNDLE] [--limit 1000]
 
 Writes ``bench/results/explain.json``, ``bench/results/explain_aopc.png`` and the table in
@@ -30,6 +33,7 @@ from typing import Any
 import numpy as np
 
 import benchlib
+import explain_path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "aclImdb.tar.gz"
@@ -56,6 +60,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2, help="torch threads")
     parser.add_argument("--repeats", type=int, default=15, help="timed runs per speed test")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--path-texts", type=int, default=100, help="reviews whose integration path is traced"
+    )
+    parser.add_argument(
+        "--path-steps", default="32,256", help="integration steps compared on those reviews"
+    )
     parser.add_argument("--results", default=str(DEFAULT_RESULTS), help="results JSON path")
     return parser.parse_args(argv)
 
@@ -244,6 +254,8 @@ def readme_lines(result: dict) -> list[str]:
         f"{speed['long']['median_ms']:.0f} ms (bar {BAR_LONG_MS:.0f} ms), "
         f"{result['threads']} threads. Curves: `bench/results/explain_aopc.png`.",
     ]
+    if result.get("path"):
+        lines += ["", *explain_path.readme_lines(result["path"])]
     return lines
 
 
@@ -274,6 +286,10 @@ def main(argv: list[str] | None = None) -> int:
     result["reviews"] = faithfulness(model, reviews, args.steps, args.random_draws, args.seed)
     print(f"faithfulness on {len(sentences)} sentences ...", flush=True)
     result["short"] = faithfulness(model, sentences, args.steps, args.random_draws, args.seed)
+    if model.kind == "neural" and args.path_texts > 0:
+        print(f"integration paths of {args.path_texts} reviews ...", flush=True)
+        steps = [int(count) for count in args.path_steps.split(",")]
+        result["path"] = explain_path.roughness(model, reviews[: args.path_texts], steps)
     long = long_text(model, every)
     result["speed"] = {
         "short": {"text": sentences[0], **median_ms(model, sentences[0], args.steps, args.repeats)},

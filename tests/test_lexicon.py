@@ -12,6 +12,7 @@ from conftest import tiny_config_dict, to_toml
 from lstm_sentiment import pipeline
 from lstm_sentiment.config import RunConfig
 from lstm_sentiment.errors import ConfigError
+from lstm_sentiment.explain.registry import ExplainOptions, attribute
 from lstm_sentiment.export.onnx_export import export_onnx
 from lstm_sentiment.kinds.neural_model import load_bundle
 from lstm_sentiment.predict import SentimentModel
@@ -86,3 +87,30 @@ def test_lexicon_model_exports_to_onnx_with_parity(tmp_path: Path) -> None:
     reference = SentimentModel.load(path, runtime="torch").predict_proba(texts)
     onnx = SentimentModel.load(path, runtime="onnx", threads=1).predict_proba(texts)
     assert np.abs(onnx - reference).max() < PARITY
+
+
+def test_lexicon_model_scores_are_the_path_integral_of_its_token_features(
+    lexicon_run: Path,
+) -> None:
+    """The two-layer integral (embedding and lexicon) gives each token what an independent
+    Gauss-Legendre integral over the concatenated token features gives it."""
+    steps = 16
+    bundle = load_bundle(lexicon_run)
+    model, encoder = bundle.model, bundle.encoder
+    model.eval()
+    text = f"a {UNSEEN_POSITIVE} story but awful boring plot"
+    found = attribute(bundle, [text], ExplainOptions(steps=steps))[0]
+    ids = encoder.lookup([token.text for token in found.tokens], text)
+    inputs, lengths = torch.tensor([ids]), torch.tensor([len(ids)])
+    with torch.no_grad():
+        features = model.embed(inputs)
+        reference = model.embed(torch.full_like(inputs, encoder.vocab.pad_id))
+    nodes, weights = np.polynomial.legendre.leggauss(steps)
+    integral = torch.zeros_like(features)
+    for node, weight in zip(nodes, weights, strict=True):
+        point = (reference + 0.5 * (1 + node) * (features - reference)).requires_grad_(True)
+        logits = model.classify(point, lengths, inputs)[0]
+        (gradient,) = torch.autograd.grad(logits[1] - logits.mean(), point)
+        integral += 0.5 * weight * gradient
+    expected = ((integral * (features - reference)).sum(-1)[0] / bundle.temperature).numpy()
+    np.testing.assert_allclose(found.scores[:, 1], expected, rtol=1e-4, atol=1e-5)
