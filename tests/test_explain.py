@@ -298,3 +298,30 @@ def test_toy_texts_are_explained_toward_their_words(models: Models) -> None:
     positive_words = {"great", "wonderful", "love", "excellent", "brilliant", "superb"}
     strongest = max(explanation.tokens, key=lambda t: t.scores["positive"])
     assert strongest.token in positive_words
+
+
+def test_a_large_gap_is_flagged_in_the_renderings() -> None:
+    from lstm_sentiment.explain.render import render_html, render_table
+    from lstm_sentiment.explain.result import Explanation, TokenScore
+
+    probabilities = {"negative": 0.2, "positive": 0.8}
+    change = 0.5 * np.log(0.8 / 0.2)  # centred log p of "positive" minus a zero baseline
+    tokens = [TokenScore("good", 0, 4, {"negative": -change / 2, "positive": change / 2})]
+
+    def explained(gap: float) -> Explanation:
+        return Explanation(
+            "good",
+            "positive",
+            probabilities,
+            tokens,
+            gap,
+            "integrated_gradients",
+            baseline={"negative": 0.0, "positive": 0.0},
+        )
+
+    small, large = explained(0.05 * change), explained(0.5 * change)
+    assert small.explained_change == pytest.approx(change)
+    assert small.adds_up and not large.adds_up
+    note = "large: read the scores as a ranking"
+    assert note not in render_table([small], color=False)
+    assert note in render_table([large], color=False) and note in render_html([large])

@@ -47,6 +47,8 @@ def scale_of(explanation: Explanation) -> float:
 def _summary(explanation: Explanation) -> str:
     gap = explanation.completeness_gap
     gap_text = "" if gap is None else f", completeness gap {gap:.3g}"
+    if not explanation.adds_up:
+        gap_text += " (large: read the scores as a ranking)"
     p = explanation.probabilities[explanation.label]
     return f"{explanation.label} ({p:.3f}) by {explanation.method}{gap_text}"
 

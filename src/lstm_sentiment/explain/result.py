@@ -20,6 +20,9 @@ from lstm_sentiment.explain.offsets import Token
 METHOD_IG = "integrated_gradients"
 METHOD_LINEAR = "linear"
 METHOD_ENSEMBLE = "ensemble"
+LARGE_RELATIVE_GAP = 0.1
+"""A completeness gap above this share of the change the scores share out: they still rank the
+tokens, but they do not add up to the prediction (see docs/explain.md)."""
 
 
 @dataclass
@@ -93,6 +96,26 @@ class Explanation:
             "completeness_gap": self.completeness_gap,
             "method": self.method,
         }
+
+    @property
+    def explained_change(self) -> float | None:
+        """What the scores toward the predicted label share out: its centred log-probability
+        minus the reference input's (``None`` without a reference)."""
+        if self.label not in self.baseline:
+            return None
+        labels = list(self.probabilities)
+        log_p = np.log(np.maximum([self.probabilities[k] for k in labels], np.finfo(float).tiny))
+        centred_output = float(log_p[labels.index(self.label)] - log_p.mean())
+        return centred_output - self.baseline[self.label]
+
+    @property
+    def adds_up(self) -> bool:
+        """Whether the scores add up to :attr:`explained_change` within
+        :data:`LARGE_RELATIVE_GAP` of it (always for an exact, linear explanation)."""
+        change = self.explained_change
+        if self.completeness_gap is None or change is None:
+            return True
+        return self.completeness_gap <= LARGE_RELATIVE_GAP * abs(change)
 
     def score_of(self, token: TokenScore, label: str | None = None) -> float | None:
         """A token's score toward ``label`` (default: the predicted label)."""
