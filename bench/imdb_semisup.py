@@ -19,7 +19,8 @@ pseudo-labels) plus overrides, trained in a child process, one at a time:
   --set pretrain.objective=region``, Johnson & Zhang 2016) as fixed per-token features
   (``model.region_init``); ``region_self_training``: the same on the ``self_training`` recipe;
   ``region_vat_std``: region embeddings with VAT on standardised word vectors (the perturbation
-  covers the region features too); ``--tag T --region-set KEY=VALUE`` pretrains other embeddings
+  covers the region features too), ``region_vat_std_long`` six epochs of it (VAT needs
+  them); ``--tag T --region-set KEY=VALUE`` pretrains other embeddings
   (``--pretrain-only``: nothing else), and ``--region-with T`` reads a finished pretraining beside
   the arm's own (Johnson & Zhang combine several); ``--region-set pretrain.objective=lstm_region``
   pretrains LSTM region embeddings instead (Johnson & Zhang 2016; ``model.lstm_region_init``);

@@ -89,6 +89,12 @@ ARMS: dict[str, list[str]] = {
         f"train.vat_epsilon={STANDARDIZED_EPSILON}",
         f"train.unlabelled_batch_size={UNLABELLED_BATCH}",
     ],
+    "region_vat_std_long": [
+        *STANDARDIZED,
+        f"train.vat_epsilon={STANDARDIZED_EPSILON}",
+        f"train.unlabelled_batch_size={UNLABELLED_BATCH}",
+        f"train.epochs={LONG_EPOCHS}",
+    ],
     "lm_vat": [
         "train.discriminative_lr=2.6",
         "train.gradual_unfreezing=true",
@@ -107,6 +113,7 @@ USES_UNLABELLED = {
     "lm_vat",
     "vat_self_training",
     "region_vat_std",
+    "region_vat_std_long",
 }
 USES_PSEUDO = {"self_training", "vat_self_training", "region_self_training"}
 USES_LM = {"lm", "lm_vat"}
@@ -117,4 +124,5 @@ USES_REGION = {
     "region_full",
     "region_wide",
     "region_vat_std",
+    "region_vat_std_long",
 }
