@@ -19,6 +19,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 WORD = re.compile(r"\w+")
+STUB_WORDS_THAT_ADD_UP = 6
+"""The stub's explanations of texts longer than this say they do not add up (as a long review's
+integrated gradients may not)."""
 
 
 class FakeExplanation:
@@ -60,6 +63,7 @@ def fake_explain(model: Any, texts: Sequence[str], steps: int | None = None) -> 
                     "probabilities": {lb: float(p) for lb, p in zip(labels, proba, strict=True)},
                     "tokens": tokens,
                     "completeness_gap": 0.0,
+                    "adds_up": len(words) <= STUB_WORDS_THAT_ADD_UP,
                     "method": f"test-stub(steps={steps})",
                 }
             )

@@ -33,7 +33,7 @@ TEXTS = [
     "the plot was dull but the acting was superb",
     "great great great",
 ]
-KEYS = {"text", "label", "probabilities", "tokens", "completeness_gap", "method"}
+KEYS = {"text", "label", "probabilities", "tokens", "completeness_gap", "adds_up", "method"}
 
 
 @dataclass(frozen=True)

@@ -241,6 +241,7 @@ def test_explain_uses_the_models_explain(
     assert body["model"] == "default" and len(body["explanations"]) == 2
     first = body["explanations"][0]
     assert first["text"] == TEXTS[0] and first["method"] == "test-stub(steps=8)"
+    assert [e["adds_up"] for e in body["explanations"]] == [True, False]
     token = first["tokens"][0]
     assert TEXTS[0][token["start"] : token["end"]].lower() == token["token"]
     assert set(token["scores"]) == set(shipped.labels)

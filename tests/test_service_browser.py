@@ -1,13 +1,15 @@
 """The web page in a real browser: Debian's headless chromium driven by Playwright against a
 real server (its ``explain`` stubbed when the model has none yet). Type a text → label,
-probability bars and highlighted words; upload a CSV → download the scored CSV; screenshots
-under the test's tmp path (a desktop and a phone-sized window)."""
+probability bars and highlighted words (and the note when they do not add up); upload a CSV →
+download the scored CSV; screenshots under the test's tmp path (a desktop and a phone-sized
+window)."""
 
 from __future__ import annotations
 
 import csv
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +21,14 @@ pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
 )
+
+
+def not_adding_up(route: Any) -> None:
+    """Answer ``/v1/explain`` with the server's explanations marked as not adding up."""
+    body = route.fetch().json()
+    for explanation in body["explanations"]:
+        explanation["adds_up"] = False
+    route.fulfill(json=body)
 
 
 def test_page_scores_explains_and_scores_a_file(tmp_path: Path) -> None:
@@ -61,6 +71,7 @@ def test_page_scores_explains_and_scores_a_file(tmp_path: Path) -> None:
             assert page.locator("#highlighted b").count() == 0
             title = highlighted.filter(has_text="wonderful").get_attribute("title")
             assert title and title.startswith("wonderful: +")
+            expect(page.locator("#gap-note")).to_be_hidden()  # a short text adds up
             page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
 
             page.get_by_role("button", name="Model card").click()
@@ -81,10 +92,13 @@ def test_page_scores_explains_and_scores_a_file(tmp_path: Path) -> None:
             page.screenshot(path=str(tmp_path / "page_file.png"), full_page=True)
 
             phone = browser.new_page(viewport={"width": 375, "height": 740})
+            phone.route("**/v1/explain", not_adding_up)  # as a long review's may not
             phone.goto(base + "/")
             phone.get_by_label("Text", exact=True).fill("Boring and far too long.")
             phone.get_by_label("Text", exact=True).press("Control+Enter")
             expect(phone.locator("#label")).to_have_text("negative", timeout=30_000)
+            expect(phone.locator("#highlighted .tok").first).to_be_visible(timeout=30_000)
+            expect(phone.locator("#gap-note")).to_contain_text("do not add up")
             width = phone.evaluate("document.documentElement.scrollWidth")
             assert width <= 375, f"the page scrolls sideways on a phone ({width}px)"
             phone.screenshot(path=str(tmp_path / "page_phone.png"), full_page=True)

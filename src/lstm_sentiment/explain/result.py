@@ -94,6 +94,7 @@ class Explanation:
             "probabilities": self.probabilities,
             "tokens": [token.to_dict() for token in self.tokens],
             "completeness_gap": self.completeness_gap,
+            "adds_up": self.adds_up,
             "method": self.method,
         }
 

@@ -77,6 +77,11 @@ class ExplanationOut(BaseModel):
     probabilities: dict[str, float]
     tokens: list[TokenAttribution]
     completeness_gap: float | None = None
+    adds_up: bool = Field(
+        default=True,
+        description="whether the scores add up to the prediction within a tenth of what they "
+        "share out (when not, read them as a ranking)",
+    )
     method: str
 
 

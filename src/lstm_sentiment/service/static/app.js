@@ -153,10 +153,16 @@ function renderExplanation(text, explanation, label) {
   $("swatch-for").textContent = `toward ${label}`;
   $("swatch-against").textContent = `away from ${label}`;
   for (const id of ["words-title", "words-help", "highlighted", "top-words"]) $(id).hidden = false;
+  const note = $("gap-note");
+  note.hidden = explanation.adds_up !== false;
+  note.textContent = note.hidden ? "" : `These scores rank the words but do not add up to the `
+    + `prediction (completeness gap ${Number(explanation.completeness_gap).toFixed(2)}).`;
 }
 
 function hideExplanation() {
-  for (const id of ["words-title", "words-help", "highlighted", "top-words"]) $(id).hidden = true;
+  for (const id of ["words-title", "words-help", "highlighted", "top-words", "gap-note"]) {
+    $(id).hidden = true;
+  }
 }
 
 async function scoreOne(event) {
