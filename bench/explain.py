@@ -64,10 +64,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--path-texts", type=int, default=100, help="reviews whose integration path is traced"
     )
     parser.add_argument(
-        "--path-steps", default="32,256", help="integration steps compared on those reviews"
+        "--path-steps",
+        type=step_counts,
+        default="32,256",
+        help="integration steps compared on those reviews (comma-separated)",
     )
     parser.add_argument("--results", default=str(DEFAULT_RESULTS), help="results JSON path")
     return parser.parse_args(argv)
+
+
+def step_counts(value: str) -> list[int]:
+    """``--path-steps``: comma-separated positive integers."""
+    try:
+        counts = [int(part) for part in value.split(",")]
+    except ValueError:
+        counts = []
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r}: give positive integers, e.g. 32,256")
+    return counts
 
 
 def sample_texts(data: str, limit: int, seed: int) -> tuple[list[str], list[str], list[str]]:
@@ -288,8 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     result["short"] = faithfulness(model, sentences, args.steps, args.random_draws, args.seed)
     if model.kind == "neural" and args.path_texts > 0:
         print(f"integration paths of {args.path_texts} reviews ...", flush=True)
-        steps = [int(count) for count in args.path_steps.split(",")]
-        result["path"] = explain_path.roughness(model, reviews[: args.path_texts], steps)
+        result["path"] = explain_path.roughness(model, reviews[: args.path_texts], args.path_steps)
     long = long_text(model, every)
     result["speed"] = {
         "short": {"text": sentences[0], **median_ms(model, sentences[0], args.steps, args.repeats)},

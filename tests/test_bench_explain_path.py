@@ -44,3 +44,14 @@ def test_a_smooth_path_has_no_steep_steps_and_a_small_gap(model: SentimentModel)
         "0 reviews have steep transitions (> 0.05 logits within 1/64 of the path)." in line
         and "32 steps" in line
     )
+
+
+def test_path_steps_must_be_positive_integers(capsys: pytest.CaptureFixture[str]) -> None:
+    import explain
+
+    assert explain.parse_args(["--path-steps", "8,64"]).path_steps == [8, 64]
+    for bad in ("", "8,x", "0,32"):
+        with pytest.raises(SystemExit) as stopped:
+            explain.parse_args(["--path-steps", bad])
+        assert stopped.value.code == 2
+        assert "give positive integers" in capsys.readouterr().err
