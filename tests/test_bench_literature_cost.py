@@ -77,9 +77,10 @@ def test_the_readme_table_has_a_row_per_setup_and_the_check_line() -> None:
             "times_the_budget": 0.0556,
         }
     ]
-    lines = cost.readme_lines({"setups": rows})
+    lines = cost.readme_lines({"setups": rows, "check_recorded_seconds": 680.2})
     assert lines[2] == "| this_recipe | here | 40,000 | 24,000,000 | 0.2 | 0.1 |"
     assert "predicts 600 s" in lines[-1] and "recorded 680 s" in lines[-1]
+    assert len(cost.readme_lines({"setups": rows, "check_recorded_seconds": None})) == 3
 
 
 def test_unknown_setups_and_bad_counts_stop_with_a_usage_error(
