@@ -44,6 +44,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -63,6 +64,12 @@ VOCAB = 30_000
 CHECK_ARM = "region_r256e5"
 """The arm of bench/results/imdb_semisup.json whose recorded training time checks the method."""
 ADAPTIVE_CUTOFFS = [2000, 10000]
+REGION_SIZE = 5
+"""Words each direction of the two-view LSTMs predicts (ConText's ``dist=5``)."""
+PERTURBATION_NORM = 5.0
+"""ε of the adversarial and VAT terms (Miyato's ``--perturb_norm_length=5.0``, Sachan's default)."""
+VALIDATION_FRACTION = 0.9
+"""The share of the training reviews this project's recipes train on (a tenth is validation)."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,8 @@ class Setup:
     fixed_tokens: float = 0.0
     max_length: int = 0
     """Tokens read per review (0 = whole reviews)."""
+    share: float = 1.0
+    """The share of the corpus an epoch reads."""
 
 
 def classifier(hidden: int, embedding: int, bidirectional: bool = True) -> Callable[[], nn.Module]:
@@ -115,14 +124,14 @@ def tv_embeddings(units: int) -> Callable[[], nn.Module]:
 
         from lstm_sentiment.pretraining.lstm_region_model import LstmRegionModel
 
-        return LstmRegionModel(VOCAB, units, 5, 0, np.ones(VOCAB))
+        return LstmRegionModel(VOCAB, units, REGION_SIZE, 0, np.ones(VOCAB))
 
     return build
 
 
 SETUPS = [
     Setup("this_recipe", "this project, region_r256e5", classifier(128, 356), "classify",
-          "labelled", epochs=4, max_length=400),
+          "labelled", epochs=4, max_length=400, share=VALIDATION_FRACTION),
     Setup("sachan_ml", "Sachan et al. 2019, cross-entropy", classifier(512, 300), "classify",
           "labelled", epochs=50),
     Setup("sachan_mixed", "Sachan et al. 2019, mixed objective", classifier(512, 300), "mixed",
@@ -148,8 +157,12 @@ def step_function(model: nn.Module, objective: str) -> Callable[[torch.Tensor], 
     optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     terms = {
-        "mixed": {"adversarial_epsilon": 5.0, "vat_epsilon": 5.0, "entropy_weight": 1.0},
-        "vat": {"vat_epsilon": 5.0},
+        "mixed": {
+            "adversarial_epsilon": PERTURBATION_NORM,
+            "vat_epsilon": PERTURBATION_NORM,
+            "entropy_weight": 1.0,
+        },
+        "vat": {"vat_epsilon": PERTURBATION_NORM},
     }.get(objective, {})
     semi = SemiSupervised(TrainConfig(**terms))
 
@@ -176,7 +189,7 @@ def step_function(model: nn.Module, objective: str) -> Callable[[torch.Tensor], 
 
 
 def training_speed(setup: Setup, texts: int, tokens: int, steps: int) -> dict[str, float]:
-    """Median seconds of one step and the labelled tokens per second it implies."""
+    """Median seconds of one step, the tokens per second it implies and the network's size."""
     torch.manual_seed(0)
     model = setup.build()
     model.train()
@@ -189,7 +202,11 @@ def training_speed(setup: Setup, texts: int, tokens: int, steps: int) -> dict[st
         if index >= WARMUP_STEPS:
             seconds.append(time.perf_counter() - started)
     median = statistics.median(seconds)
-    return {"step_seconds": median, "tokens_per_second": texts * tokens / median}
+    return {
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "step_seconds": median,
+        "tokens_per_second": texts * tokens / median,
+    }
 
 
 def corpus_tokens(data: str) -> dict[str, Any]:
@@ -221,9 +238,7 @@ def tokens_to_train(setup: Setup, corpus: dict[str, Any]) -> float:
     if setup.corpus == "unlabelled":
         return setup.epochs * corpus["unlabelled_tokens"]
     labelled = corpus["labelled_tokens_cut_400" if setup.max_length else "labelled_tokens"]
-    if setup.name == "this_recipe":  # a tenth of the reviews is held out for validation
-        labelled *= 0.9
-    return setup.epochs * labelled
+    return setup.epochs * labelled * setup.share
 
 
 def measure(
@@ -240,7 +255,6 @@ def measure(
             {
                 "setup": setup.name,
                 "paper": setup.paper,
-                "parameters": sum(p.numel() for p in setup.build().parameters()),
                 **speed,
                 "tokens_to_train": needed,
                 "hours_needed": hours,
@@ -295,6 +309,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     unknown = sorted(set(chosen) - known)
     if unknown or not chosen:
         parser.error(f"--setups: unknown {', '.join(unknown) or '(none)'}; valid: {sorted(known)}")
+    if not Path(args.data).exists():
+        parser.error(f"--data {args.data} does not exist: give the aclImdb tarball or folder")
     if args.steps < 1 or args.threads < 1:
         parser.error("--steps and --threads must be positive integers")
     args.setups = chosen

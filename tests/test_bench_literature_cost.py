@@ -28,7 +28,7 @@ def tiny(name: str, objective: str, corpus: str, **training: float) -> cost.Setu
 def test_every_objective_trains_and_the_hours_follow_from_speed() -> None:
     setups = [
         tiny("plain", "classify", "labelled", epochs=2),
-        tiny("cut", "classify", "labelled", epochs=2, max_length=400),
+        tiny("cut", "classify", "labelled", epochs=2, max_length=400, share=0.5),
         tiny("mixed", "mixed", "labelled", epochs=1),
         tiny("lm", "tokens", "unlabelled", epochs=3),
         tiny("vat", "vat", "fixed", fixed_tokens=1e6),
@@ -36,7 +36,7 @@ def test_every_objective_trains_and_the_hours_follow_from_speed() -> None:
     rows = {row["setup"]: row for row in cost.measure(setups, CORPUS, 4, 12, 1)}
     assert [rows[name]["tokens_to_train"] for name in rows] == [
         60_000,
-        40_000,
+        20_000,
         30_000,
         270_000,
         1e6,
@@ -83,12 +83,17 @@ def test_the_readme_table_has_a_row_per_setup_and_the_check_line() -> None:
     assert len(cost.readme_lines({"setups": rows, "check_recorded_seconds": None})) == 3
 
 
-def test_unknown_setups_and_bad_counts_stop_with_a_usage_error(
-    capsys: pytest.CaptureFixture[str],
+def test_bad_arguments_stop_with_a_one_line_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    assert cost.parse_args(["--data", "x", "--setups", "sachan_ml"]).setups == ["sachan_ml"]
+    data = str(tmp_path)
+    assert cost.parse_args(["--data", data, "--setups", "sachan_ml"]).setups == ["sachan_ml"]
     for bad in (["--setups", "gpt"], ["--setups", ","], ["--steps", "0"]):
         with pytest.raises(SystemExit) as stopped:
-            cost.parse_args(["--data", "x", *bad])
+            cost.parse_args(["--data", data, *bad])
         assert stopped.value.code == 2
     assert "valid:" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stopped:
+        cost.parse_args(["--data", str(tmp_path / "missing.tar.gz")])
+    assert stopped.value.code == 2
+    assert "does not exist: give the aclImdb tarball or folder" in capsys.readouterr().err
