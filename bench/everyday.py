@@ -116,7 +116,12 @@ def metrics_on(model: Any, texts: list[str], labels: list[str]) -> dict[str, Any
     y = class_ids(labels, model.labels)
     metrics = classification_metrics(y, probabilities, list(model.labels))
     keep = ("n", "accuracy", "macro_f1", "ece", "log_loss")
-    return {**{k: metrics[k] for k in keep}, "seconds": seconds}
+    ranking = {}
+    if probabilities.shape[1] == 2 and len(set(y.tolist())) == 2:
+        from sklearn.metrics import roc_auc_score
+
+        ranking["roc_auc"] = float(roc_auc_score(y, probabilities[:, 1]))
+    return {**{k: metrics[k] for k in keep}, **ranking, "seconds": seconds}
 
 
 def read_gop(path: Path, limit: int) -> tuple[list[str], list[str], dict[str, Any]]:
@@ -220,17 +225,20 @@ def table_lines(result: dict[str, Any]) -> list[str]:
     lines += [
         "",
         "| system | neutral: mean top p | neutral: abstains at 0.7 | IMDB sentences acc | "
-        "human-rated snippets acc | GOP pos/neg macro-F1 | IMDB test acc | IMDB test ECE | "
-        "reviews/s | size (MB) |",
+        "human-rated snippets acc | GOP pos/neg macro-F1 (ROC AUC) | IMDB test acc | "
+        "IMDB test ECE | reviews/s | size (MB) |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, run in systems.items():
         neutral = run["suite"]["neutral"]
         snippets = f"{run['snippets']['accuracy']:.4f}" if "snippets" in run else "-"
+        gop = f"{run['gop']['macro_f1']:.4f}" + (
+            f" ({run['gop']['roc_auc']:.3f})" if "roc_auc" in run["gop"] else ""
+        )
         lines.append(
             f"| {name} | {neutral['mean_top_probability']:.3f} | "
             f"{neutral['abstained']}/{neutral['n']} | {run['imdb_sentences']['accuracy']:.4f} | "
-            f"{snippets} | {run['gop']['macro_f1']:.4f} | {run['imdb_test']['accuracy']:.4f} | "
+            f"{snippets} | {gop} | {run['imdb_test']['accuracy']:.4f} | "
             f"{run['imdb_test']['ece']:.4f} | {run['speed']['reviews_per_second']:,.0f} | "
             f"{run['megabytes']:.1f} |"
         )

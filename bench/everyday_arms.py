@@ -270,6 +270,7 @@ ARMS: dict[str, tuple[list[str], list[str]]] = {
             (3, "reviewsentall", "review_sentences_all", []),
             (2, "reviewsentof", "review_sentences_other_films", []),
             (3, "reviewsentall_names", "review_sentences_all", ["names"]),
+            (3, "reviewsentall_neutral", "review_sentences_all", ["tweets_neutral"]),
         )
         for suffix, seed in (("", []), *((f"_seed{s}", [f"train.seed={s}"]) for s in SEEDS))
     },
@@ -348,7 +349,9 @@ ratios kept); ``_reviewsent`` adds sentences of the training reviews at their re
 not counted in the re-fitted ratios; ``_reviewsentof``: only from films without a validation
 review, so the validation score sees no film twice; ``_reviewsentall``: all 232,449 of them;
 ``_x3``: the other extra files read three times, to keep their share beside them;
-``_names``: and name swaps of the review sentences, snippets and tweets, ``everyday_names.py``);
+``_names``: and name swaps of the review sentences, snippets and tweets, ``everyday_names.py``;
+``_neutral``: and the corpus's neutral tweets at one half for each label, a two-class model's
+answer to a text without sentiment, ``everyday_tweets.py``, not counted in the ratios);
 ``_tweetsrest`` adds the human-labelled
 tweets that the balancing left out (``everyday_tweets.py``: 8,700 more negative ones, most of
 them complaints to airlines' customer service), counted in the re-fitted ratios too."""

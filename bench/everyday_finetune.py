@@ -62,12 +62,12 @@ from everyday_intensity import intensity_accuracy
 from everyday_recipe import sentence_accuracy
 from everyday_snippets import snippet_accuracy
 from everyday_study_data import LABELLED_BY_BASE, study_data
-from everyday_tweets import tweet_accuracy
+from everyday_tweets import neutral_scores, tweet_accuracy
 from imdb_best_steps import Steps, run_record, run_train
 
 NAME = "everyday_finetune"
 CONFIG = benchlib.ROOT / "configs" / "everyday_finetune.toml"
-LAST_SCORE = "validation_names"
+LAST_SCORE = "validation_neutral_tweets"
 """The newest validation score: an arm recorded without it is scored again."""
 SHIPPED = benchlib.ROOT / "src" / "lstm_sentiment" / "pretrained" / "default"
 
@@ -132,6 +132,7 @@ def held_out_scores(model_dir: str, validation: dict[str, str]) -> dict[str, Any
         "validation_context_short": context_accuracy(model_dir, validation["context_short"]),
         "validation_review_sentences": sentence_accuracy(model_dir, validation["review_sentences"]),
         "validation_names": context_accuracy(model_dir, validation["names"]),
+        "validation_neutral_tweets": neutral_scores(model_dir, validation["tweets_neutral"]),
     }
 
 
@@ -141,8 +142,8 @@ def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]
         "| val snippets | negated | val negated copies | with verbs | at quantifiers "
         "| and articles | intensity | comparatives | frames | subjects | products "
         "| context kept | short texts' context kept | review sentences | names swapped: kept "
-        "| test acc (printed) |",
-        "|---" * 23 + "|",
+        "| neutral tweets: mean p(positive) | test acc (printed) |",
+        "|---" * 24 + "|",
     ]
     for name, arm in {"shipped": shipped, **arms}.items():
         sentences = arm["validation_sentences"]
@@ -180,6 +181,8 @@ def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]
         )
         review = arm.get("validation_review_sentences")
         review_acc = f"{review['accuracy']:.4f}" if review else "-"
+        neutral = arm.get("validation_neutral_tweets")
+        neutral_lean = f"{neutral['mean_positive']:.3f}" if neutral else "-"
         lines.append(
             f"| {name} | {arm['validation_accuracy']:.4f} | {arm['validation_log_loss']:.4f} | "
             f"{sentences['accuracy']:.4f} | {sentences['negated_accuracy']:.4f} | "
@@ -187,7 +190,7 @@ def table(shipped: dict[str, Any], arms: dict[str, dict[str, Any]]) -> list[str]
             f"{snippets_negated} | {copies_acc} | {verbs_acc} | {quantifiers_acc} | "
             f"{articles_acc} | {intensity_acc} | {comparatives_acc} | {frames_acc} | "
             f"{subjects_acc} | {products_acc} | {context_kept} | {short_kept} | {review_acc} | "
-            f"{names_kept} | {arm['test_accuracy']:.4f} |"
+            f"{names_kept} | {neutral_lean} | {arm['test_accuracy']:.4f} |"
         )
     return lines
 

@@ -36,7 +36,7 @@ from everyday_review_sentences import (
 )
 from everyday_snippets import snippet_data
 from everyday_subjects import subject_data
-from everyday_tweets import tweet_data, tweet_rest_data
+from everyday_tweets import tweet_data, tweet_neutral_data, tweet_rest_data
 from imdb_best_steps import Steps, pseudo_label
 
 VADER_NEGATION = ["--vader-negation"]
@@ -122,6 +122,7 @@ def study_data(
     soft_tweets = soft_labels("tweets_soft", tweets["train"], work, steps)
     tweets_rest = step(steps, "tweets_rest", tweet_rest_data, work / "tweets")
     soft_rest = soft_labels("tweets_rest_soft", tweets_rest["rest"], work, steps)
+    tweets_neutral = step(steps, "tweets_neutral", tweet_neutral_data, work / "tweets")
     snippets = step(
         steps, "snippets", snippet_data, work / "snippets", Path(sdist) if sdist else None, data
     )
@@ -169,6 +170,7 @@ def study_data(
         "tweets_soft": soft_tweets,
         "tweets_rest": tweets_rest,
         "tweets_rest_soft": soft_rest,
+        "tweets_neutral": tweets_neutral,
         "snippets": snippets,
         "products": products,
         "neutral": neutral,
@@ -229,6 +231,7 @@ def study_data(
         "context_short": records["context_short_validation"]["file"],
         "review_sentences": review_sentences["validation"],
         "names": names["validation"],
+        "tweets_neutral": tweets_neutral["validation"],
     }
     files = {
         "unsup": unsup["file"],
@@ -239,6 +242,7 @@ def study_data(
         "sentences_soft": soft["file"],
         "tweets_soft": soft_tweets["file"],
         "tweets_rest_soft": soft_rest["file"],
+        "tweets_neutral": tweets_neutral["train"],
         "snippets": snippets["train"],
         "products": products["train"],
         "counterfactual": records["counterfactual"]["file"],

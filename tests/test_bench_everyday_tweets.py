@@ -46,3 +46,31 @@ def test_select_keeps_its_rows_and_counts(tweets) -> None:
     kept, counts = tweets.select(corpus(), set())
     again, _, _ = tweets.select_with_rest(corpus(), set())
     assert kept.equals(again) and counts["balanced"] == 8
+
+
+def test_neutral_rows_are_confident_distinct_never_polar_and_soft_at_one_half(tweets) -> None:
+    rows = corpus()
+    extra = [
+        ("neutral", 0.95, "Flight leaves at noon!"),  # the same text up to case and punctuation
+        ("neutral", 0.9, "@air thanks for the great flight alpha"),  # a positive row's text
+        ("neutral", 0.7, "gate changed to b12"),  # not confident enough for a neutral row
+        ("neutral", 0.9, "a neutral GOP debate tweet"),
+        ("neutral", None, "boarding starts in ten minutes"),  # no confidence given: kept
+        ("neutral", 0.85, "the app shows my seat as aisle"),
+    ]
+    rows = pd.concat([rows, pd.DataFrame(extra, columns=rows.columns)], ignore_index=True)
+    kept, counts = tweets.select_neutral(rows, {tweets.normalised("a neutral GOP debate tweet")})
+    assert set(kept["text"]) == {
+        "flight leaves at noon",
+        "boarding starts in ten minutes",
+        "the app shows my seat as aisle",
+    }
+    assert counts == {
+        "neutral": 7,
+        "confident": 6,
+        "distinct_and_never_polar": 4,
+        "not_gop_or_suite": 3,
+    }
+    assert (kept["p_negative"] == 0.5).all() and (kept["p_positive"] == 0.5).all()
+    assert sorted(kept["label"]) == ["negative", "negative", "positive"]
+    assert list(kept.columns) == ["text", "label", "p_negative", "p_positive", "confidence"]

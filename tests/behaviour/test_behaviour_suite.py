@@ -190,3 +190,17 @@ def test_counts_and_fixed_sample() -> None:
     # 6 × (5, 2, 5)/12 = (2.5, 1, 2.5): the spare place goes to the first largest remainder.
     assert [[c.type for c in sample].count(kind) for kind in bs.TESTED_TYPES] == [3, 1, 2]
     assert bs.pass_rate(LexiconModel(), CASES) == pytest.approx(8 / 12)
+
+
+def test_labelled_metrics_rank_as_well_as_classify() -> None:
+    import everyday
+
+    texts = ["good", "very good", "not good", "bad", "good film", "awful"]
+    labels = ["positive", "positive", "positive", "negative", "negative", "negative"]
+    got = everyday.metrics_on(LexiconModel(), texts, labels)
+    # p(positive): 0.881, 0.982, 0.119 | 0.119, 0.881, 0.119: 4 of 6 right at 0.5
+    assert got["n"] == 6 and got["accuracy"] == pytest.approx(4 / 6)
+    # ranking: 5 of the 9 positive-negative pairs in order, 3 ties (each counts a half)
+    assert got["roc_auc"] == pytest.approx(6.5 / 9)
+    one_class = everyday.metrics_on(LexiconModel(), texts[:2], labels[:2])
+    assert "roc_auc" not in one_class

@@ -131,6 +131,31 @@ def test_jsonl_and_text_lines_follow_the_policy(tmp_path: Path) -> None:
         list(read_table(lines, encoding_errors="ignore"))
 
 
+def damaged(text: str) -> bytes:
+    """UTF-8 passed through a tool that wrote ``?`` for the bytes 0x80-0x9F."""
+    return bytes(ord("?") if 0x80 <= b <= 0x9F else b for b in text.encode("utf-8"))
+
+
+def test_lost_bytes_written_as_question_marks_stay_inside_the_broken_character(
+    tmp_path: Path,
+) -> None:
+    # An emoji (F0 9F 98 82 -> F0 ? ? ?), an ellipsis (E2 80 A6 -> E2 ? A6) and a curly
+    # apostrophe (E2 80 99 -> E2 ? ?) lose bytes; each becomes one U+FFFD, not "??".
+    texts = ["Loved it! 😂 see you", "more at t.co…", "don’t go", "Why? 😂 Really?"]
+    rows = b"text,label\n" + b"".join(damaged(t) + b",pos\n" for t in texts)
+    report = DataReport("x")
+    got = [text for text, _ in pairs(read_table(write(tmp_path / "d.csv", rows), report=report))]
+    assert got == ["Loved it! \ufffd see you", "more at t.co\ufffd", "don\ufffdt go", got[3]]
+    assert got[3] == "Why? \ufffd Really?"  # the writer's own question marks are kept
+    assert report.invalid_bytes is not None and report.invalid_bytes.rows == 4
+    # valid UTF-8, and latin-1 bytes not followed by stand-ins, read as before
+    plain = write(tmp_path / "p.txt", "ok 😂 fine?\n".encode() + b"caf\xe9? na\xefve\n")
+    assert read_lines(plain) == ["ok 😂 fine?", "caf\ufffd? na\ufffdve"]
+    assert read_lines(write(tmp_path / "t.txt", damaged("so good 😍") + b"\n")) == [
+        "so good \ufffd"
+    ]
+
+
 @given(
     rows=st.lists(
         st.tuples(

@@ -5,12 +5,18 @@ Real exports are often *almost* UTF-8: a few mangled emoji or a stray Windows-12
 each bad sequence into U+FFFD and reports how many rows were affected and where the first one
 was. Either way nothing is dropped silently. Byte-order marks are handled: a UTF-8 BOM is
 skipped and a UTF-16 BOM switches a ``utf-8`` file to UTF-16.
+
+A common damage is a UTF-8 file passed through a tool that wrote ``?`` for the bytes it could
+not map (0x80-0x9F): an emoji ``F0 9F 98 82`` arrives as ``F0 ? ? ?``, an ellipsis
+``E2 80 A6`` as ``E2 ? A6``. Under ``replace`` such a broken sequence, its ``?`` stand-ins
+included, becomes one U+FFFD, so the damage does not read as question marks.
 """
 
 from __future__ import annotations
 
 import codecs
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +34,13 @@ SNIFF_BYTES = 4096
 """How much of a file the UTF-16-without-BOM check looks at."""
 UTF16_NUL_SHARE = 0.3
 """Share of NUL bytes on one byte parity above which UTF-8 text is taken for UTF-16."""
+_LOST = "?\udc80-\udcbf"
+"""A continuation byte (as ``surrogateescape`` shows it) or the ``?`` written in its place."""
+BROKEN_UTF8 = re.compile(
+    f"[\\udcc2-\\udcdf][{_LOST}]|[\\udce0-\\udcef][{_LOST}]{{2}}|[\\udcf0-\\udcf4][{_LOST}]{{3}}"
+)
+"""A UTF-8 lead byte followed by as many continuation bytes as it announces, some of them
+(or all) replaced by ``?``: one character, damaged."""
 
 
 def utf16_without_bom(head: bytes) -> str | None:
@@ -61,6 +74,15 @@ def codec_name(encoding: str) -> str:
             f"unknown encoding '{encoding}': pass --encoding with a codec such as utf-8 or latin-1"
         ) from None
     return "utf-8" if name == "utf-8-sig" else name
+
+
+def decode_replacing(raw: bytes, codec: str) -> str:
+    """Decode with invalid bytes as U+FFFD; in UTF-8 a broken sequence whose lost bytes were
+    written as ``?`` becomes one U+FFFD, stand-ins included (see the module docstring)."""
+    if codec != "utf-8":
+        return raw.decode(codec, errors="replace")
+    escaped = BROKEN_UTF8.sub(REPLACEMENT, raw.decode(codec, errors="surrogateescape"))
+    return escaped.encode(codec, errors="surrogateescape").decode(codec, errors="replace")
 
 
 def check_errors_policy(errors: str) -> str:
@@ -165,7 +187,7 @@ class LineDecoder:
                 position += err.end
         self.bad_bytes += bad
         self.bad_lines.append(number)
-        return raw.decode(self.codec, errors=self.errors)
+        return decode_replacing(raw, self.codec)
 
     def _whole(self, data: bytes) -> Iterator[str]:
         try:
