@@ -169,6 +169,18 @@ def test_retain_examples_correct_leaves_out_what_the_saved_model_gets_wrong() ->
     assert term("correct", right) == pytest.approx(everywhere)
     assert term("correct", 1 - right) == 0
     assert 0 < term("correct", mixed) < everywhere
+    # a soft target that ties (a neutral text at one half each) has no label to get right
+    config = TrainConfig(init_from="saved", retain_weight=1.0, retain_examples="correct")
+    objective = TrainingObjective(model, config, reference=saved)
+    one_hot = torch.nn.functional.one_hot(right, 2).float()
+    tied = torch.where((torch.arange(8) % 2 == 1)[:, None], torch.full((8, 2), 0.5), one_hot)
+    logits = model(ids, lengths)
+    assert objective.retained(ids, lengths, right, logits, one_hot).item() == pytest.approx(
+        everywhere
+    )
+    assert objective.retained(ids, lengths, right, logits, tied).item() == pytest.approx(
+        term("correct", mixed)
+    )
 
 
 @pytest.mark.parametrize(

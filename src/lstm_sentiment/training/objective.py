@@ -89,7 +89,7 @@ class TrainingObjective:
     ) -> tuple[torch.Tensor, torch.Tensor]:
         if not self.semi_supervised.perturbs:
             logits = self.model(ids, lengths)
-            retained = self.retained(ids, lengths, labels, logits)
+            retained = self.retained(ids, lengths, labels, logits, targets)
             return logits, self.supervised_loss(logits, labels, targets) + retained
         embedded = self.model.embed(ids)
         if not embedded.requires_grad:  # frozen embeddings: still differentiate w.r.t. them
@@ -99,14 +99,20 @@ class TrainingObjective:
         extra = self.semi_supervised.labelled_terms(
             self.model, embedded, (ids, lengths, labels), logits, loss, self.loss_fn
         )
-        return logits, loss + extra + self.retained(ids, lengths, labels, logits)
+        return logits, loss + extra + self.retained(ids, lengths, labels, logits, targets)
 
     def retained(
-        self, ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor, logits: torch.Tensor
+        self,
+        ids: torch.Tensor,
+        lengths: torch.Tensor,
+        labels: torch.Tensor,
+        logits: torch.Tensor,
+        targets: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """``retain_weight · T² · KL(reference ‖ model)`` at temperature ``T``, averaged over
         the batch's texts (with ``retain_examples = "correct"``, over those the reference gets
-        right; the others count 0); zero without a reference."""
+        right; the others count 0, and so does a soft target whose top classes tie: it has no
+        label to get right); zero without a reference."""
         if self.reference is None or self.config.retain_weight == 0:
             return torch.zeros((), device=logits.device)
         temperature = self.config.retain_temperature
@@ -116,7 +122,11 @@ class TrainingObjective:
         predicted = F.log_softmax(logits / temperature, dim=-1)
         divergence = F.kl_div(predicted, target, reduction="none", log_target=True).sum(dim=-1)
         if self.config.retain_examples == RETAIN_CORRECT:
-            divergence = divergence * (reference_logits.argmax(dim=-1) == labels)
+            correct = reference_logits.argmax(dim=-1) == labels
+            if targets is not None:
+                top_two = targets.topk(2, dim=-1).values
+                correct &= top_two[:, 0] > top_two[:, 1]
+            divergence = divergence * correct
         return self.config.retain_weight * temperature**2 * divergence.mean()
 
     def supervised_loss(
