@@ -48,3 +48,17 @@ def test_the_project_reader_keeps_a_damaged_emoji_from_moving_the_prediction(dam
     lines = damage.table({"tweets": got})
     assert len(lines) == 4
     assert "| tweets | 4 | 1.0000 | project reader | 1.0000 | 1.0000 |" in lines[3]
+
+
+def test_a_study_without_its_held_out_files_stops_with_a_usage_error(
+    damage, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    results = damage.benchlib.ROOT / "bench" / "results" / "everyday_damage.json"
+    before = results.stat().st_mtime_ns if results.exists() else None
+    monkeypatch.setattr("sys.argv", ["everyday_damage.py", "--study", str(tmp_path)])
+    with pytest.raises(SystemExit) as stopped:
+        damage.main()
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "tweets_validation.csv does not exist: run bench/everyday_finetune.py" in err
+    assert (results.stat().st_mtime_ns if results.exists() else None) == before
